@@ -1,0 +1,1 @@
+"""CoP CMS: a headless multi-tenant CMS for Communities of Practice."""

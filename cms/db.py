@@ -1,0 +1,59 @@
+"""Tortoise configuration, start-up and migrations, shared by the app, the CLI and the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from cms.config import Settings
+
+APP_LABEL = "models"
+MIGRATIONS_MODULE = "cms.migrations"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The one Tortoise config dict for a database URL."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP_LABEL: {
+                "models": ["cms.models"],
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For `tortoise -c cms.db.TORTOISE_ORM makemigrations`: the autodetector diffs the models
+# against the committed migration files, so an in-memory database is enough.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+def database_url(settings: Settings) -> str:
+    """The configured database URL, creating the data dir that a SQLite file lives in."""
+    if settings.database_url.startswith("sqlite://"):
+        settings.ensure_data_dir()
+    return settings.database_url
+
+
+async def migrate(settings: Settings) -> None:
+    """Bring the database schema up to the latest committed migration."""
+    await tortoise_migrate(config=tortoise_config(database_url(settings)))
+    await Tortoise.close_connections()
+
+
+async def init(settings: Settings, *, run_migrations: bool = True) -> None:
+    """Migrate (by default) and open the connections for this process."""
+    if run_migrations:
+        await migrate(settings)
+    await Tortoise.init(config=tortoise_config(database_url(settings)))
+
+
+async def close() -> None:
+    """Close every connection Tortoise opened."""
+    await Tortoise.close_connections()

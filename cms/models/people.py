@@ -1,0 +1,77 @@
+"""Organisations and stakeholder profiles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+
+from cms.models.base import ContentModel, DelimitedListField
+
+
+class OrganisationKind(StrEnum):
+    UNIVERSITY = "university"
+    RPO = "rpo"
+    RFO = "rfo"
+    ASSOCIATION = "association"
+    COMPANY = "company"
+    PROJECT = "project"
+
+
+class ProfileRole(StrEnum):
+    CHANGE_CATALYST = "change-catalyst"
+    EXPERT = "expert"
+    FACILITATOR = "facilitator"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+
+class Organisation(ContentModel):
+    """A university, RPO, RFO, association, company or project a tenant works with."""
+
+    tenant = fields.ForeignKeyField(
+        "models.Tenant", related_name="organisations", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=300)
+    acronym = fields.CharField(max_length=64, default="")
+    kind = fields.CharEnumField(OrganisationKind, max_length=16)
+    country = fields.CharField(max_length=2, default="")
+    website = fields.CharField(max_length=500, default="")
+    description = fields.TextField(default="")
+    shared = fields.BooleanField(default=False)
+    memberships = fields.ManyToManyField(
+        "models.Tenant", related_name="member_organisations", through="organisation_membership"
+    )
+
+    class Meta:
+        table = "organisation"
+        unique_together = (("tenant", "slug"),)
+        indexes = (("tenant_id", "status", "published_at"),)
+
+
+class Profile(ContentModel):
+    """A person in the stakeholder database (`private_contact` is never public)."""
+
+    tenant = fields.ForeignKeyField(
+        "models.Tenant", related_name="profiles", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=200)
+    roles = DelimitedListField()
+    expertise = DelimitedListField()
+    languages = DelimitedListField()
+    country = fields.CharField(max_length=2, default="")
+    organisation = fields.ForeignKeyField(
+        "models.Organisation", related_name="profiles", null=True, on_delete=fields.SET_NULL
+    )
+    bio = fields.TextField(default="")
+    photo = fields.ForeignKeyField(
+        "models.Image", related_name="profiles", null=True, on_delete=fields.SET_NULL
+    )
+    eligible_for_contracting = fields.BooleanField(default=False)
+    private_contact = fields.TextField(default="")
+    shared = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "profile"
+        unique_together = (("tenant", "slug"),)
+        indexes = (("tenant_id", "status", "published_at"),)
