@@ -1,0 +1,61 @@
+"""The app factory: routes, middleware and the lifespan that opens the database."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from tortoise import connections
+
+from cms import db
+from cms.config import Settings
+from cms.tenancy import TenantDirectory
+
+log = logging.getLogger("cms.app")
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """A fresh app for `settings`; tests pass `manage_database=False` and open the db themselves."""
+    from schema import build_schema
+    from schema.http import GraphQLEndpoint
+
+    directory = TenantDirectory(settings.tenant_cache_seconds)
+    graphql = GraphQLEndpoint(build_schema(), settings, directory)
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception:  # the health check reports, it does not raise
+            log.exception("health check failed")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await db.init(settings, run_migrations=False)
+        try:
+            yield
+        finally:
+            if manage_database:
+                await db.close()
+
+    media_root = settings.data_dir / "media"
+    app = Starlette(
+        debug=False,
+        routes=[
+            Route("/graphql", graphql),
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Mount("/media", StaticFiles(directory=media_root, check_dir=False), name="media"),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.tenant_directory = directory
+    return app

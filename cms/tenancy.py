@@ -1,0 +1,103 @@
+"""Tenant resolution and the visibility rules every read goes through."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from cms.errors import UnknownTenant
+from cms.models import Status, Tenant
+
+TENANT_HEADER = "x-cms-tenant"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is reading: the request's tenant (None = platform scope) and the instant of reading."""
+
+    tenant: Tenant | None
+    now: datetime
+
+    @property
+    def tenant_id(self) -> int | None:
+        return self.tenant.id if self.tenant is not None else None
+
+
+class TenantDirectory:
+    """Slugs and domains of every tenant, cached per process for a few seconds.
+
+    Tenants change rarely and every request needs one, so a lookup per request would be the
+    most frequent query of the app; `invalidate()` is called by whatever writes tenants.
+    """
+
+    def __init__(self, ttl_seconds: float = 5.0) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._loaded_at = float("-inf")
+        self._by_slug: dict[str, Tenant] = {}
+        self._by_domain: dict[str, Tenant] = {}
+
+    def invalidate(self) -> None:
+        self._loaded_at = float("-inf")
+
+    async def _refresh(self) -> None:
+        if time.monotonic() - self._loaded_at < self.ttl_seconds:
+            return
+        tenants = await Tenant.all()
+        self._by_slug = {t.slug: t for t in tenants}
+        self._by_domain = {d.lower(): t for t in tenants for d in t.domains}
+        self._loaded_at = time.monotonic()
+
+    async def by_slug(self, slug: str) -> Tenant | None:
+        await self._refresh()
+        return self._by_slug.get(slug)
+
+    async def resolve(self, host: str | None, header_slug: str | None) -> Tenant | None:
+        """The tenant a request addresses: Host first, then the header, else the platform."""
+        await self._refresh()
+        if host:
+            tenant = self._by_domain.get(_strip_port(host).lower())
+            if tenant is not None:
+                return tenant
+        if header_slug is not None:
+            slug = header_slug.strip()
+            tenant = self._by_slug.get(slug)
+            if tenant is None:
+                raise UnknownTenant(f"No tenant has the slug {slug[:64]!r}.")
+            return tenant
+        return None
+
+
+def _strip_port(host: str) -> str:
+    if host.startswith("["):  # an IPv6 literal: [::1]:8000
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def published_q(now: datetime) -> Q:
+    """Items the public may see: published, with a publication time that has passed."""
+    return Q(status=Status.PUBLISHED, published_at__lte=now)
+
+
+def owned_q(scope: Scope) -> Q:
+    """Items of the request's own tenant (nothing in the platform scope)."""
+    if scope.tenant_id is None:
+        return Q(id__in=[])
+    return Q(tenant_id=scope.tenant_id)
+
+
+def knowledge_base_q(scope: Scope, *, include_shared: bool) -> Q:
+    """Own items, plus other tenants' shared ones when asked (always, in the platform scope)."""
+    if scope.tenant_id is None:
+        return Q(shared=True)
+    if include_shared:
+        return Q(tenant_id=scope.tenant_id) | Q(shared=True)
+    return Q(tenant_id=scope.tenant_id)
+
+
+def visible_q(scope: Scope, *, shareable: bool) -> Q:
+    """What a reader may see of a kind when reached by id or relation, not by a list."""
+    where = knowledge_base_q(scope, include_shared=True) if shareable else owned_q(scope)
+    return where & published_q(scope.now)

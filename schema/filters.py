@@ -1,0 +1,307 @@
+"""Typed filter and ordering inputs of the lists, and how each narrows a query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from cms import models
+from cms.errors import InvalidInput
+from cms.models import DelimitedListField
+from schema.enums import (
+    EventFormat,
+    NewsKind,
+    OrganisationKind,
+    ProfileRole,
+    ResourceKind,
+    ThematicArea,
+    VideoProvider,
+)
+from schema.pagination import OrderDirection, Ordering
+
+MAX_FILTER_VALUES = 50
+
+
+@strawberry.enum(description="Which events a list holds, relative to now.")
+class EventWhen(Enum):
+    UPCOMING = "upcoming"
+    PAST = "past"
+    ALL = "all"
+
+
+@strawberry.input(description="Narrow a list of resources; every given field must match.")
+class ResourceFilter:
+    kinds: list[ResourceKind] | None = strawberry.field(default=None, description="Any of these.")
+    tags: list[str] | None = strawberry.field(default=None, description="All of these tag slugs.")
+    language: str | None = strawberry.field(default=None, description="Language tag.")
+    thematic_area: ThematicArea | None = strawberry.field(default=None, description="Area.")
+    author: str | None = strawberry.field(default=None, description="An author's profile slug.")
+    organisation: str | None = strawberry.field(default=None, description="Organisation slug.")
+    tenants: list[str] | None = strawberry.field(default=None, description="Owner tenant slugs.")
+    published_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    published_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+
+@strawberry.input(description="Narrow a list of videos; every given field must match.")
+class VideoFilter:
+    providers: list[VideoProvider] | None = strawberry.field(default=None, description="Any.")
+    tags: list[str] | None = strawberry.field(default=None, description="All of these tag slugs.")
+    language: str | None = strawberry.field(default=None, description="Language tag.")
+    thematic_area: ThematicArea | None = strawberry.field(default=None, description="Area.")
+    tenants: list[str] | None = strawberry.field(default=None, description="Owner tenant slugs.")
+    published_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    published_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+
+@strawberry.input(description="Narrow a list of profiles; every given field must match.")
+class ProfileFilter:
+    roles: list[ProfileRole] | None = strawberry.field(default=None, description="Any of these.")
+    country: str | None = strawberry.field(default=None, description="ISO country code.")
+    language: str | None = strawberry.field(default=None, description="Speaks this language.")
+    organisation: str | None = strawberry.field(default=None, description="Organisation slug.")
+    eligible_for_contracting: bool | None = strawberry.field(default=None, description="Listed.")
+    tenants: list[str] | None = strawberry.field(default=None, description="Owner tenant slugs.")
+
+
+@strawberry.input(description="Narrow a list of organisations; every given field must match.")
+class OrganisationFilter:
+    kinds: list[OrganisationKind] | None = strawberry.field(default=None, description="Any.")
+    country: str | None = strawberry.field(default=None, description="ISO country code.")
+
+
+@strawberry.input(description="Narrow a list of events; every given field must match.")
+class EventFilter:
+    when: EventWhen = strawberry.field(
+        default=EventWhen.ALL, description="Upcoming (not yet ended), past, or all."
+    )
+    starts_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    starts_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    formats: list[EventFormat] | None = strawberry.field(default=None, description="Any.")
+    tags: list[str] | None = strawberry.field(default=None, description="All of these tag slugs.")
+    language: str | None = strawberry.field(default=None, description="Language tag.")
+    thematic_area: ThematicArea | None = strawberry.field(default=None, description="Area.")
+    organisation: str | None = strawberry.field(default=None, description="Host's slug.")
+
+
+@strawberry.input(description="Narrow a list of news items; every given field must match.")
+class NewsFilter:
+    kinds: list[NewsKind] | None = strawberry.field(default=None, description="Any of these.")
+    tags: list[str] | None = strawberry.field(default=None, description="All of these tag slugs.")
+    language: str | None = strawberry.field(default=None, description="Language tag.")
+    thematic_area: ThematicArea | None = strawberry.field(default=None, description="Area.")
+    published_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    published_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+
+@strawberry.input(description="Narrow a list of pages; every given field must match.")
+class PageFilter:
+    parent_path: str | None = strawberry.field(
+        default=None, description="Children of this path; empty string for top-level pages."
+    )
+    in_menu: bool | None = strawberry.field(default=None, description="Shown in menus.")
+    language: str | None = strawberry.field(default=None, description="Language tag.")
+
+
+@strawberry.enum(description="Sort keys of resources, videos and news.")
+class PublicationOrderField(Enum):
+    PUBLISHED_AT = "published_at"
+    TITLE = "title"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.enum(description="Sort keys of events.")
+class EventOrderField(Enum):
+    START = "start"
+    TITLE = "title"
+
+
+@strawberry.enum(description="Sort keys of profiles and organisations.")
+class NameOrderField(Enum):
+    NAME = "name"
+    PUBLISHED_AT = "published_at"
+
+
+@strawberry.enum(description="Sort keys of pages.")
+class PageOrderField(Enum):
+    MENU = "menu"
+    PATH = "path"
+    TITLE = "title"
+
+
+@strawberry.input(description="Order of a publication list (default newest first).")
+class PublicationOrder:
+    field: PublicationOrderField = strawberry.field(description="Sort key.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.DESC, description="Dir.")
+
+
+@strawberry.input(description="Order of events (default: by start, soonest first).")
+class EventOrder:
+    field: EventOrderField = strawberry.field(description="Sort key.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Dir.")
+
+
+@strawberry.input(description="Order of people and organisations (default by name).")
+class NameOrder:
+    field: NameOrderField = strawberry.field(description="Sort key.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Dir.")
+
+
+@strawberry.input(description="Order of pages (default menu order, then title).")
+class PageOrder:
+    field: PageOrderField = strawberry.field(description="Sort key.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Dir.")
+
+
+_PAGE_MENU_FIELDS = ("menu_order", "title")
+
+
+def ordering(field: Enum, direction: OrderDirection) -> Ordering:
+    """The keyset ordering of an order input; its name is what cursors are checked against."""
+    desc = direction is OrderDirection.DESC
+    names = _PAGE_MENU_FIELDS if field is PageOrderField.MENU else (field.value,)
+    return Ordering(name=f"{field.name}:{direction.name}", fields=tuple((n, desc) for n in names))
+
+
+def _values(values: list[Any] | None, argument: str) -> list[Any] | None:
+    if values is not None and len(values) > MAX_FILTER_VALUES:
+        raise InvalidInput(
+            f"`{argument}` takes at most {MAX_FILTER_VALUES} values.", field=f"filter.{argument}"
+        )
+    return values
+
+
+def _with_tags(query: QuerySet[Any], model: type[models.ContentModel], tags: list[str] | None) -> QuerySet[Any]:
+    for slug in _values(tags, "tags") or []:
+        query = query.filter(id__in=Subquery(model.filter(tags__slug=slug).values("id")))
+    return query
+
+
+def _published_range(query: QuerySet[Any], after: datetime | None, before: datetime | None) -> QuerySet[Any]:
+    if after is not None:
+        query = query.filter(published_at__gte=after)
+    if before is not None:
+        query = query.filter(published_at__lt=before)
+    return query
+
+
+def _member(field: str, value: Enum | str | None) -> Q:
+    if value is None:
+        return Q()
+    raw = value.value if isinstance(value, Enum) else value
+    return Q(**{f"{field}__contains": DelimitedListField.member(raw)})
+
+
+def _owners(query: QuerySet[Any], slugs: list[str] | None) -> QuerySet[Any]:
+    if slugs is None:
+        return query
+    return query.filter(tenant__slug__in=_values(slugs, "tenants"))
+
+
+def filter_resources(query: QuerySet[Any], f: ResourceFilter | None) -> QuerySet[Any]:
+    if f is None:
+        return query
+    if f.kinds:
+        query = query.filter(kind__in=[k.value for k in _values(f.kinds, "kinds") or []])
+    if f.language:
+        query = query.filter(language=f.language)
+    if f.author:
+        authored = models.ResourceAuthor.filter(profile__slug=f.author).values("resource_id")
+        query = query.filter(id__in=Subquery(authored))
+    if f.organisation:
+        query = query.filter(organisation__slug=f.organisation)
+    query = query.filter(_member("thematic_areas", f.thematic_area))
+    query = _owners(query, f.tenants)
+    query = _with_tags(query, models.Resource, f.tags)
+    return _published_range(query, f.published_after, f.published_before)
+
+
+def filter_videos(query: QuerySet[Any], f: VideoFilter | None) -> QuerySet[Any]:
+    if f is None:
+        return query
+    if f.providers:
+        query = query.filter(provider__in=[p.value for p in _values(f.providers, "providers") or []])
+    if f.language:
+        query = query.filter(language=f.language)
+    query = query.filter(_member("thematic_areas", f.thematic_area))
+    query = _owners(query, f.tenants)
+    query = _with_tags(query, models.Video, f.tags)
+    return _published_range(query, f.published_after, f.published_before)
+
+
+def filter_profiles(query: QuerySet[Any], f: ProfileFilter | None) -> QuerySet[Any]:
+    if f is None:
+        return query
+    if f.roles:
+        any_role = [_member("roles", r) for r in _values(f.roles, "roles") or []]
+        query = query.filter(Q(*any_role, join_type=Q.OR))
+    if f.country:
+        query = query.filter(country=f.country.upper())
+    if f.organisation:
+        query = query.filter(organisation__slug=f.organisation)
+    if f.eligible_for_contracting is not None:
+        query = query.filter(eligible_for_contracting=f.eligible_for_contracting)
+    query = query.filter(_member("languages", f.language))
+    return _owners(query, f.tenants)
+
+
+def filter_organisations(query: QuerySet[Any], f: OrganisationFilter | None) -> QuerySet[Any]:
+    if f is None:
+        return query
+    if f.kinds:
+        query = query.filter(kind__in=[k.value for k in _values(f.kinds, "kinds") or []])
+    if f.country:
+        query = query.filter(country=f.country.upper())
+    return query
+
+
+def filter_events(query: QuerySet[Any], f: EventFilter | None, now: datetime) -> QuerySet[Any]:
+    if f is None:
+        return query
+    if f.when is EventWhen.UPCOMING:
+        query = query.filter(end__gte=now)
+    elif f.when is EventWhen.PAST:
+        query = query.filter(end__lt=now)
+    if f.starts_after is not None:
+        query = query.filter(start__gte=f.starts_after)
+    if f.starts_before is not None:
+        query = query.filter(start__lt=f.starts_before)
+    if f.formats:
+        query = query.filter(format__in=[x.value for x in _values(f.formats, "formats") or []])
+    if f.language:
+        query = query.filter(language=f.language)
+    if f.organisation:
+        query = query.filter(host_organisation__slug=f.organisation)
+    query = query.filter(_member("thematic_areas", f.thematic_area))
+    return _with_tags(query, models.Event, f.tags)
+
+
+def filter_news(query: QuerySet[Any], f: NewsFilter | None) -> QuerySet[Any]:
+    if f is None:
+        return query
+    if f.kinds:
+        query = query.filter(kind__in=[k.value for k in _values(f.kinds, "kinds") or []])
+    if f.language:
+        query = query.filter(language=f.language)
+    query = query.filter(_member("thematic_areas", f.thematic_area))
+    query = _with_tags(query, models.NewsItem, f.tags)
+    return _published_range(query, f.published_after, f.published_before)
+
+
+def filter_pages(query: QuerySet[Any], f: PageFilter | None) -> QuerySet[Any]:
+    if f is None:
+        return query
+    if f.parent_path is not None:
+        if f.parent_path.strip("/") == "":
+            query = query.filter(parent_id=None)
+        else:
+            query = query.filter(parent__path=f.parent_path.strip("/"))
+    if f.in_menu is not None:
+        query = query.filter(show_in_menu=f.in_menu)
+    if f.language:
+        query = query.filter(language=f.language)
+    return query

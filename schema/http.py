@@ -1,0 +1,276 @@
+"""The GraphQL-over-HTTP endpoint: GET and POST, content negotiation, limits, safe errors.
+
+It follows the GraphQL over HTTP specification: `application/graphql-response+json` when the
+client accepts it (request errors answer 400 without `data`), `application/json` otherwise
+(200 for every well-formed request). Documents are parsed and validated once per distinct text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.http.ides import get_graphql_ide_html
+
+from cms.config import Settings
+from cms.errors import CMSError, LimitExceeded
+from cms.tenancy import TENANT_HEADER, TenantDirectory
+from cms.tenancy import Scope as ReadScope
+from schema.context import Context
+from schema.limits import max_aliases_rule, max_depth_rule
+
+log = logging.getLogger("cms.graphql")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+DOCUMENT_CACHE_SIZE = 512
+
+
+class RequestError(Exception):
+    """A request that is not a well-formed GraphQL-over-HTTP request (no execution)."""
+
+    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.headers = headers or {}
+
+
+def _accepted_type(accept: str | None) -> str | None:
+    """The response type to use, or None when the client accepts neither JSON type."""
+    if not accept or not accept.strip():
+        return JSON
+    offered: dict[str, float] = {}
+    for part in accept.split(","):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        quality = 1.0
+        for param in pieces[1:]:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        offered[media] = max(quality, offered.get(media, 0.0))
+    if offered.get(GRAPHQL_RESPONSE, 0) > 0:
+        return GRAPHQL_RESPONSE
+    if offered.get(JSON, 0) > 0 or offered.get("application/*", 0) > 0 or offered.get("*/*", 0) > 0:
+        return JSON
+    return None
+
+
+def _wants_ide(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.method == "GET" and "text/html" in accept and "query" not in request.query_params
+
+
+class GraphQLEndpoint:
+    """An ASGI app answering GraphQL requests for one schema and one settings object."""
+
+    def __init__(self, schema: strawberry.Schema, settings: Settings, directory: TenantDirectory):
+        self.schema = schema._schema
+        self.settings = settings
+        self.directory = directory
+        self.rules = [
+            *specified_rules,
+            max_depth_rule(settings.max_query_depth),
+            max_aliases_rule(settings.max_aliases),
+        ]
+        self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        if request.method not in ("GET", "POST"):
+            return self._request_error(
+                JSON, RequestError(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})
+            )
+        if _wants_ide(request):
+            return HTMLResponse(get_graphql_ide_html())
+        media_type = _accepted_type(request.headers.get("accept"))
+        if media_type is None:
+            return self._request_error(
+                JSON,
+                RequestError(
+                    406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", "NOT_ACCEPTABLE"
+                ),
+            )
+        try:
+            params = await self._params(request)
+            tenant = await self.directory.resolve(
+                request.headers.get("host"), request.headers.get(TENANT_HEADER)
+            )
+        except RequestError as error:
+            return self._request_error(media_type, error)
+        except CMSError as error:
+            return self._request_error(media_type, RequestError(400, error.message, error.code))
+
+        query, variables, operation_name = params
+        document = self._document(query)
+        if isinstance(document, list):
+            return self._result(media_type, ExecutionResult(None, document), request_error=True)
+        operation = get_operation_ast(document, operation_name)
+        if (
+            request.method == "GET"
+            and isinstance(operation, OperationDefinitionNode)
+            and operation.operation is not OperationType.QUERY
+        ):
+            return self._request_error(
+                media_type,
+                RequestError(405, "Only queries may be sent with GET; use POST.",
+                             "METHOD_NOT_ALLOWED", {"Allow": "POST"}),
+            )
+        context = Context(
+            request=request,
+            settings=self.settings,
+            scope=ReadScope(tenant=tenant, now=datetime.now(UTC)),
+            directory=self.directory,
+        )
+        outcome = execute(
+            self.schema,
+            document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+        )
+        if isinstance(outcome, Awaitable):
+            outcome = await outcome
+        assert isinstance(outcome, ExecutionResult)
+        # No data and no error path: variables or the operation name were refused before
+        # execution began, which the spec counts as a request error.
+        not_executed = outcome.data is None and all(e.path is None for e in outcome.errors or [])
+        return self._result(media_type, outcome, request_error=not_executed)
+
+    async def _params(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
+        if request.method == "GET":
+            raw: dict[str, Any] = dict(request.query_params)
+            if "variables" in raw:
+                raw["variables"] = self._json(raw["variables"], "variables")
+        else:
+            raw = await self._body(request)
+        query = raw.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise RequestError(400, "The request has no `query` string.", "BAD_REQUEST")
+        variables = raw.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            raise RequestError(400, "`variables` must be a JSON object.", "BAD_REQUEST")
+        operation_name = raw.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise RequestError(400, "`operationName` must be a string.", "BAD_REQUEST")
+        return query, variables, operation_name
+
+    async def _body(self, request: Request) -> dict[str, Any]:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            raise RequestError(415, f"POST requests must have Content-Type {JSON}.", "UNSUPPORTED_MEDIA_TYPE")
+        limit = self.settings.max_body_bytes
+        too_large = RequestError(413, f"The request body is over {limit} bytes.", "LIMIT_EXCEEDED")
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        body = self._json(b"".join(chunks), "body")
+        if not isinstance(body, dict):
+            raise RequestError(400, "The request body must be a JSON object.", "BAD_REQUEST")
+        return body
+
+    @staticmethod
+    def _json(raw: str | bytes, what: str) -> Any:
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise RequestError(400, f"The {what} is not valid JSON.", "BAD_REQUEST") from None
+
+    def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
+        """The parsed and validated document, or the errors that refused it (cached)."""
+        cached = self._documents.get(query)
+        if cached is not None:
+            self._documents.move_to_end(query)
+            return cached
+        result: DocumentNode | list[GraphQLError]
+        try:
+            document = parse(query, max_tokens=self.settings.max_tokens)
+        except GraphQLSyntaxError as error:
+            if "tokens" in error.message:
+                error.extensions = {"code": LimitExceeded.code}
+            result = [error]
+        else:
+            errors = validate(self.schema, document, self.rules)
+            result = errors if errors else document
+        self._documents[query] = result
+        if len(self._documents) > DOCUMENT_CACHE_SIZE:
+            self._documents.popitem(last=False)
+        return result
+
+    def _request_error(self, media_type: str, error: RequestError) -> Response:
+        payload = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
+        return self._response(payload, error.status, media_type, error.headers)
+
+    def _result(self, media_type: str, result: ExecutionResult, *, request_error: bool) -> Response:
+        payload: dict[str, Any] = {}
+        if result.errors:
+            payload["errors"] = [self._format_error(e) for e in result.errors]
+        if not request_error:
+            payload["data"] = result.data
+        elif media_type == JSON:
+            payload["data"] = None
+        status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200
+        return self._response(payload, status, media_type)
+
+    @staticmethod
+    def _format_error(error: GraphQLError) -> dict[str, Any]:
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError):
+            return error.formatted
+        formatted: dict[str, Any] = {"message": "Internal server error."}
+        if isinstance(original, CMSError):
+            formatted["message"] = original.message
+            formatted["extensions"] = {"code": original.code}
+            if original.field:
+                formatted["extensions"]["field"] = original.field
+        else:
+            log.error("Unexpected error in %s", error.path, exc_info=original)
+            formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+        if error.locations:
+            formatted["locations"] = [loc._asdict() for loc in error.locations]
+        if error.path is not None:
+            formatted["path"] = error.path
+        return formatted
+
+    @staticmethod
+    def _response(
+        payload: dict[str, Any], status: int, media_type: str, headers: dict[str, str] | None = None
+    ) -> Response:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return Response(body, status_code=status, media_type=f"{media_type}; charset=utf-8", headers=headers)

@@ -1,0 +1,58 @@
+"""The Node interface and the fields every content item shares."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from schema.context import Info
+from schema.enums import ContentStatus
+from schema.ids import to_global_id
+
+if TYPE_CHECKING:
+    from schema.tenants import TenantType
+
+
+@strawberry.interface(description="An object with a stable global id that `node(id:)` resolves.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global id, stable across releases.")
+
+
+@strawberry.interface(description="What every tenant-owned content item has.")
+class Content(Node):
+    slug: str = strawberry.field(description="URL name, unique within the tenant.")
+    status: ContentStatus = strawberry.field(description="Workflow state (public reads: PUBLISHED).")
+    published_at: datetime | None = strawberry.field(description="When it became public.")
+    language: str = strawberry.field(description="BCP 47 language tag of the content.")
+    version: int = strawberry.field(description="Increments with every saved change.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    pk: strawberry.Private[int]
+    tenant_id: strawberry.Private[int]
+
+    @strawberry.field(description="The tenant that owns the item.")
+    async def tenant(
+        self, info: Info
+    ) -> Annotated[TenantType, strawberry.lazy("schema.tenants")]:
+        from schema.tenants import TenantType
+
+        tenant = await info.context.loaders.tenant_by_id.load(self.tenant_id)
+        return TenantType.from_model(tenant)
+
+
+def content_fields(type_name: str, m: Any) -> dict[str, Any]:
+    """The shared Content fields of a model instance, as constructor arguments."""
+    return {
+        "id": strawberry.ID(to_global_id(type_name, m.id)),
+        "slug": m.slug,
+        "status": m.status,
+        "published_at": m.published_at,
+        "language": m.language,
+        "version": m.version,
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+        "pk": m.id,
+        "tenant_id": m.tenant_id,
+    }

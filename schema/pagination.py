@@ -1,0 +1,204 @@
+"""Keyset (cursor) connections shared by every list.
+
+A cursor holds the ordering's name and the sort values of the row it points at, so a page is
+"the rows after these values" — page 500 costs what page 1 costs, and rows inserted while a
+client pages never make it skip or repeat one. Offsets are never used.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from cms.errors import InvalidInput
+
+NodeType = TypeVar("NodeType")
+
+
+@strawberry.enum(description="The direction of an ordering.")
+class OrderDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """Sort fields (the model's attribute names) and their directions; `id` breaks ties."""
+
+    name: str
+    fields: tuple[tuple[str, bool], ...]  # (field, descending)
+
+    def with_tiebreak(self) -> tuple[tuple[str, bool], ...]:
+        last_desc = self.fields[-1][1] if self.fields else False
+        return (*self.fields, ("id", last_desc))
+
+    def reversed(self) -> tuple[tuple[str, bool], ...]:
+        return tuple((f, not desc) for f, desc in self.with_tiebreak())
+
+
+@strawberry.type(description="Where a page of a connection sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items come before this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last edge.")
+
+
+@strawberry.type(description="An item of a connection with the cursor that points at it.")
+class Edge(Generic[NodeType]):
+    cursor: str = strawberry.field(description="Opaque position to pass to `after`/`before`.")
+    node: NodeType = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list, Relay style, with the size of the whole list.")
+class Connection(Generic[NodeType]):
+    edges: list[Edge[NodeType]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    _count_query: strawberry.Private[QuerySet[Any] | None]
+
+    @strawberry.field(description="How many items the whole list holds, across all pages.")
+    async def total_count(self) -> int:
+        if self._count_query is None:
+            return 0
+        return await self._count_query.count()
+
+
+def map_nodes(connection: Connection[Any], wrap: Any) -> Connection[Any]:
+    """The same page with each model wrapped in its GraphQL type."""
+    for edge in connection.edges:
+        edge.node = wrap(edge.node)
+    return connection
+
+
+def empty_connection() -> Connection[Any]:
+    return Connection(
+        edges=[],
+        page_info=PageInfo(
+            has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+        ),
+        _count_query=None,
+    )
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"t"} and isinstance(value["t"], str):
+        return datetime.fromisoformat(value["t"])
+    return value
+
+
+def encode_cursor(ordering: Ordering, row: Model) -> str:
+    values = [_encode_value(getattr(row, f)) for f, _ in ordering.with_tiebreak()]
+    raw = json.dumps([ordering.name, values], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(ordering: Ordering, cursor: str, argument: str) -> list[Any]:
+    """The sort values a cursor carries; a clear error for anything not made by us."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(f"`{argument}` is not a valid cursor.", field=argument) from None
+    if name != ordering.name:
+        raise InvalidInput(
+            f"`{argument}` is a cursor of another ordering; restart paging without it.",
+            field=argument,
+        )
+    fields = ordering.with_tiebreak()
+    if not isinstance(values, list) or len(values) != len(fields):
+        raise InvalidInput(f"`{argument}` is not a valid cursor.", field=argument)
+    decoded = [_decode_value(v) for v in values]
+    for value in decoded:
+        if value is not None and not isinstance(value, str | int | float | bool | datetime):
+            raise InvalidInput(f"`{argument}` is not a valid cursor.", field=argument)
+    return decoded
+
+
+def _after_q(fields: Sequence[tuple[str, bool]], values: Sequence[Any]) -> Q:
+    """Rows strictly after `values` in the ordering `fields` (lexicographic keyset condition)."""
+    clauses: list[Q] = []
+    for i, (name, desc) in enumerate(fields):
+        equal = {f: v for (f, _), v in zip(fields[:i], values[:i], strict=True)}
+        op = "lt" if desc else "gt"
+        clauses.append(Q(**equal, **{f"{name}__{op}": values[i]}))
+    return Q(*clauses, join_type=Q.OR)
+
+
+def _order_by(fields: Sequence[tuple[str, bool]]) -> list[str]:
+    return [f"-{name}" if desc else name for name, desc in fields]
+
+
+def check_page_size(value: int | None, argument: str, maximum: int) -> int | None:
+    if value is None:
+        return None
+    if value < 0 or value > maximum:
+        raise InvalidInput(
+            f"`{argument}` must be between 0 and {maximum}, got {value}.", field=argument
+        )
+    return value
+
+
+async def paginate(
+    query: QuerySet[Any],
+    ordering: Ordering,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default_size: int,
+    max_size: int,
+) -> Connection[Any]:
+    """One page of `query` as a connection of models; types wrap the nodes afterwards."""
+    first = check_page_size(first, "first", max_size)
+    last = check_page_size(last, "last", max_size)
+    if first is not None and last is not None:
+        raise InvalidInput("Pass `first` or `last`, not both.", field="last")
+    forward_fields = ordering.with_tiebreak()
+    page = query
+    if after is not None:
+        page = page.filter(_after_q(forward_fields, decode_cursor(ordering, after, "after")))
+    if before is not None:
+        backward = ordering.reversed()
+        page = page.filter(_after_q(backward, decode_cursor(ordering, before, "before")))
+
+    backwards = last is not None or (first is None and before is not None)
+    size = last if backwards else first
+    if size is None:
+        size = default_size
+    fields = ordering.reversed() if backwards else forward_fields
+    rows = list(await page.order_by(*_order_by(fields)).limit(size + 1)) if size else []
+    has_more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    edges = [Edge(cursor=encode_cursor(ordering, row), node=row) for row in rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_more if not backwards else before is not None,
+            has_previous_page=has_more if backwards else after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count_query=query,
+    )

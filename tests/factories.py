@@ -1,0 +1,122 @@
+"""Factories: plain async functions that write rows with sensible defaults and overrides."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cms import models
+from cms.models import Status
+
+_counter = itertools.count(1)
+PAST = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def _published(overrides: dict[str, Any]) -> dict[str, Any]:
+    status = overrides.pop("status", Status.PUBLISHED)
+    defaults = {"status": status, "published_at": PAST if status == Status.PUBLISHED else None}
+    defaults.update(overrides)
+    return defaults
+
+
+async def tenant(**overrides: Any) -> models.Tenant:
+    n = _n()
+    values: dict[str, Any] = {
+        "slug": f"cop-{n}",
+        "name": f"Community {n}",
+        "kind": models.TenantKind.COP,
+    }
+    values.update(overrides)
+    return await models.Tenant.create(**values)
+
+
+async def tag(owner: models.Tenant, **overrides: Any) -> models.Tag:
+    n = _n()
+    values: dict[str, Any] = {"tenant": owner, "name": f"Tag {n}", "slug": f"tag-{n}"}
+    values.update(overrides)
+    return await models.Tag.create(**values)
+
+
+async def image(owner: models.Tenant, **overrides: Any) -> models.Image:
+    n = _n()
+    values: dict[str, Any] = {
+        "tenant": owner, "storage_key": f"originals/{n:08x}.jpg", "content_type": "image/jpeg",
+        "size": 1000, "width": 1200, "height": 800, "alt": f"Picture {n}",
+    }
+    values.update(overrides)
+    return await models.Image.create(**values)
+
+
+async def organisation(owner: models.Tenant, **overrides: Any) -> models.Organisation:
+    n = _n()
+    values = {"tenant": owner, "name": f"Organisation {n}", "slug": f"org-{n}",
+              "kind": models.OrganisationKind.UNIVERSITY}
+    values.update(_published(overrides))
+    return await models.Organisation.create(**values)
+
+
+async def profile(owner: models.Tenant, **overrides: Any) -> models.Profile:
+    n = _n()
+    values = {"tenant": owner, "name": f"Person {n}", "slug": f"person-{n}",
+              "roles": ["expert"], "private_contact": f"person{n}@private.example.org"}
+    values.update(_published(overrides))
+    return await models.Profile.create(**values)
+
+
+async def resource(
+    owner: models.Tenant,
+    *,
+    tags: list[models.Tag] = (),  # type: ignore[assignment]
+    authors: list[models.Profile] = (),  # type: ignore[assignment]
+    **overrides: Any,
+) -> models.Resource:
+    n = _n()
+    values = {"tenant": owner, "title": f"Resource {n}", "slug": f"resource-{n}",
+              "kind": models.ResourceKind.TOOLKIT, "summary": f"Summary {n}"}
+    values.update(_published(overrides))
+    row = await models.Resource.create(**values)
+    if tags:
+        await row.tags.add(*tags)
+    for position, author in enumerate(authors):
+        await models.ResourceAuthor.create(resource=row, profile=author, position=position)
+    return row
+
+
+async def video(owner: models.Tenant, **overrides: Any) -> models.Video:
+    n = _n()
+    values = {"tenant": owner, "title": f"Video {n}", "slug": f"video-{n}",
+              "provider": models.VideoProvider.YOUTUBE}
+    values.update(_published(overrides))
+    return await models.Video.create(**values)
+
+
+async def event(owner: models.Tenant, **overrides: Any) -> models.Event:
+    n = _n()
+    start = overrides.pop("start", datetime(2030, 3, 1, 9, tzinfo=UTC))
+    values = {"tenant": owner, "title": f"Event {n}", "slug": f"event-{n}", "start": start,
+              "end": overrides.pop("end", start + timedelta(hours=2)),
+              "format": models.EventFormat.ONLINE}
+    values.update(_published(overrides))
+    return await models.Event.create(**values)
+
+
+async def news_item(owner: models.Tenant, **overrides: Any) -> models.NewsItem:
+    n = _n()
+    values = {"tenant": owner, "title": f"News {n}", "slug": f"news-{n}"}
+    values.update(_published(overrides))
+    return await models.NewsItem.create(**values)
+
+
+async def page(owner: models.Tenant, **overrides: Any) -> models.Page:
+    n = _n()
+    path = overrides.pop("path", f"page-{n}")
+    values = {"tenant": owner, "title": f"Page {n}", "path": path,
+              "slug": path.rsplit("/", 1)[-1]}
+    values.update(_published(overrides))
+    return await models.Page.create(**values)
