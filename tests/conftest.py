@@ -84,8 +84,9 @@ def _tables() -> list[str]:
     return links + rest + [t for t in order if t in tables]
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 async def clean_database(database: None) -> AsyncIterator[None]:
+    """An empty, migrated database; every test that touches the database asks for it."""
     conn = connections.get("default")
     for table in _tables():
         if table == "tenant":
@@ -101,7 +102,9 @@ def app_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def client(app_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    app_settings: Settings, clean_database: None
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(app_settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -1,0 +1,1 @@
+"""Benchmarks, each printing its reference point beside our figure."""

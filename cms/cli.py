@@ -1,0 +1,124 @@
+"""The `cms` command: serve, migrate, seed and export-schema, thin wrappers over the library."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cms import db
+from cms.config import Settings, SettingsError
+
+log = logging.getLogger("cms")
+
+
+async def _migrate(settings: Settings) -> None:
+    await db.migrate(settings)
+
+
+async def _seed(settings: Settings, synthetic: int | None, seed: int) -> str:
+    from seeds.loader import load_seed
+    from seeds.synthetic import load_synthetic
+
+    await db.init(settings)
+    try:
+        if synthetic is None:
+            return str(await load_seed())
+        return str(await load_synthetic(synthetic, seed))
+    finally:
+        await db.close()
+
+
+async def _prepare(settings: Settings) -> str:
+    """Migrate, and load the seed content if the database has no tenant yet."""
+    from seeds.loader import database_is_empty, load_seed
+
+    await db.init(settings)
+    try:
+        if await database_is_empty():
+            return f"Loaded the seed content: {await load_seed()}"
+        return "Database already has content; nothing loaded."
+    finally:
+        await db.close()
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from cms.app import create_app
+
+    print(asyncio.run(_prepare(settings)), flush=True)
+    print(f"Serving on http://{settings.host}:{settings.port}/graphql", flush=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(_migrate(settings))
+    print("Database schema is up to date.")
+    return 0
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    print(asyncio.run(_seed(settings, args.synthetic, args.seed)))
+    return 0
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl)
+        print(f"Wrote {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cms", description="CoP CMS command line.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, seed an empty database, and serve the API")
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply the committed database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="load the seed content (idempotent)")
+    seed.add_argument("--synthetic", type=int, metavar="N", help="add N synthetic items instead")
+    seed.add_argument("--seed", type=int, default=1, help="random seed of --synthetic")
+    seed.set_defaults(func=cmd_seed)
+
+    export = sub.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+    export.set_defaults(func=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"cms: {error}", file=sys.stderr)
+        return 2
+    return int(args.func(settings, args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

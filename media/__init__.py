@@ -1,0 +1,1 @@
+"""Images and files: storage, validation and renditions; built in the media issue."""

@@ -1,0 +1,1 @@
+"""Full-text search over the knowledge base (Whoosh); built in the search issue."""
