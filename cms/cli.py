@@ -20,8 +20,9 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _seed(settings: Settings, synthetic: int | None, seed: int) -> str:
-    from seeds.loader import load_seed
     from seeds.synthetic import load_synthetic
+
+    from seeds.loader import load_seed
 
     await db.init(settings)
     try:

@@ -48,9 +48,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not self.database_url:
-            object.__setattr__(
-                self, "database_url", f"sqlite://{self.data_dir / 'cms.sqlite3'}"
-            )
+            object.__setattr__(self, "database_url", f"sqlite://{self.data_dir / 'cms.sqlite3'}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -16,7 +16,16 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         types=[
-            TenantType, ResourceType, VideoType, ProfileType, OrganisationType, EventType,
-            NewsItemType, PageType, TagType, ImageType, FileType,
+            TenantType,
+            ResourceType,
+            VideoType,
+            ProfileType,
+            OrganisationType,
+            EventType,
+            NewsItemType,
+            PageType,
+            TagType,
+            ImageType,
+            FileType,
         ],
     )

@@ -108,7 +108,8 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         if request.method not in ("GET", "POST"):
             return self._request_error(
-                JSON, RequestError(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"})
+                JSON,
+                RequestError(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}),
             )
         if _wants_ide(request):
             return HTMLResponse(get_graphql_ide_html())
@@ -116,9 +117,7 @@ class GraphQLEndpoint:
         if media_type is None:
             return self._request_error(
                 JSON,
-                RequestError(
-                    406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", "NOT_ACCEPTABLE"
-                ),
+                RequestError(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", "NOT_ACCEPTABLE"),
             )
         try:
             params = await self._params(request)
@@ -142,8 +141,12 @@ class GraphQLEndpoint:
         ):
             return self._request_error(
                 media_type,
-                RequestError(405, "Only queries may be sent with GET; use POST.",
-                             "METHOD_NOT_ALLOWED", {"Allow": "POST"}),
+                RequestError(
+                    405,
+                    "Only queries may be sent with GET; use POST.",
+                    "METHOD_NOT_ALLOWED",
+                    {"Allow": "POST"},
+                ),
             )
         context = Context(
             request=request,
@@ -187,7 +190,9 @@ class GraphQLEndpoint:
     async def _body(self, request: Request) -> dict[str, Any]:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
-            raise RequestError(415, f"POST requests must have Content-Type {JSON}.", "UNSUPPORTED_MEDIA_TYPE")
+            raise RequestError(
+                415, f"POST requests must have Content-Type {JSON}.", "UNSUPPORTED_MEDIA_TYPE"
+            )
         limit = self.settings.max_body_bytes
         too_large = RequestError(413, f"The request body is over {limit} bytes.", "LIMIT_EXCEEDED")
         declared = request.headers.get("content-length")
@@ -273,4 +278,6 @@ class GraphQLEndpoint:
         payload: dict[str, Any], status: int, media_type: str, headers: dict[str, str] | None = None
     ) -> Response:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        return Response(body, status_code=status, media_type=f"{media_type}; charset=utf-8", headers=headers)
+        return Response(
+            body, status_code=status, media_type=f"{media_type}; charset=utf-8", headers=headers
+        )

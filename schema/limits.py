@@ -49,7 +49,9 @@ def max_depth_rule(limit: int) -> type[ASTValidationRule]:
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
             document: DocumentNode = self.context.document
             fragments = {
-                d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
             }
             depth = _depth(node.selection_set, fragments, frozenset())
             if depth > limit:

@@ -23,7 +23,9 @@ class Node:
 @strawberry.interface(description="What every tenant-owned content item has.")
 class Content(Node):
     slug: str = strawberry.field(description="URL name, unique within the tenant.")
-    status: ContentStatus = strawberry.field(description="Workflow state (public reads: PUBLISHED).")
+    status: ContentStatus = strawberry.field(
+        description="Workflow state (public reads: PUBLISHED)."
+    )
     published_at: datetime | None = strawberry.field(description="When it became public.")
     language: str = strawberry.field(description="BCP 47 language tag of the content.")
     version: int = strawberry.field(description="Increments with every saved change.")
@@ -33,9 +35,7 @@ class Content(Node):
     tenant_id: strawberry.Private[int]
 
     @strawberry.field(description="The tenant that owns the item.")
-    async def tenant(
-        self, info: Info
-    ) -> Annotated[TenantType, strawberry.lazy("schema.tenants")]:
+    async def tenant(self, info: Info) -> Annotated[TenantType, strawberry.lazy("schema.tenants")]:
         from schema.tenants import TenantType
 
         tenant = await info.context.loaders.tenant_by_id.load(self.tenant_id)

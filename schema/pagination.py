@@ -12,12 +12,13 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from tortoise.expressions import Q
+from tortoise.fields import BooleanField, CharField, DatetimeField, IntField, TextField
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -99,10 +100,31 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _decode_value(value: Any) -> Any:
-    if isinstance(value, dict) and set(value) == {"t"} and isinstance(value["t"], str):
-        return datetime.fromisoformat(value["t"])
-    return value
+def _decode_value(model: type[Model], name: str, value: Any) -> Any:
+    """A cursor value checked against the type of the model field it stands for.
+
+    Raises ValueError for anything our own cursors never hold (a value of another type, a
+    naive or out-of-range datetime, an int the column cannot store, a NUL in a string), so
+    that a tampered cursor is refused before it reaches the database.
+    """
+    field = model._meta.fields_map[name]
+    if isinstance(field, DatetimeField):
+        if isinstance(value, dict) and set(value) == {"t"} and isinstance(value["t"], str):
+            parsed = datetime.fromisoformat(value["t"])
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(UTC)
+    elif isinstance(field, BooleanField):
+        if isinstance(value, bool):
+            return value
+    elif isinstance(field, IntField):
+        low = field.constraints.get("ge", -(2**31))
+        high = field.constraints.get("le", 2**31 - 1)
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return value
+    elif isinstance(field, CharField | TextField):
+        if isinstance(value, str) and "\x00" not in value:
+            return value
+    raise ValueError(f"not a cursor value of {name}")
 
 
 def encode_cursor(ordering: Ordering, row: Model) -> str:
@@ -111,26 +133,34 @@ def encode_cursor(ordering: Ordering, row: Model) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(ordering: Ordering, cursor: str, argument: str) -> list[Any]:
+def decode_cursor(
+    ordering: Ordering, cursor: str, argument: str, model: type[Model]
+) -> list[Any]:
     """The sort values a cursor carries; a clear error for anything not made by us."""
+    invalid = InvalidInput(f"`{argument}` is not a valid cursor.", field=argument)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        name, values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput(f"`{argument}` is not a valid cursor.", field=argument) from None
+        raise invalid from None
+    if not isinstance(payload, list) or len(payload) != 2:
+        raise invalid
+    name, values = payload
     if name != ordering.name:
         raise InvalidInput(
             f"`{argument}` is a cursor of another ordering; restart paging without it.",
             field=argument,
         )
-    fields = ordering.with_tiebreak()
-    if not isinstance(values, list) or len(values) != len(fields):
-        raise InvalidInput(f"`{argument}` is not a valid cursor.", field=argument)
-    decoded = [_decode_value(v) for v in values]
-    for value in decoded:
-        if value is not None and not isinstance(value, str | int | float | bool | datetime):
-            raise InvalidInput(f"`{argument}` is not a valid cursor.", field=argument)
-    return decoded
+    sort_fields = ordering.with_tiebreak()
+    if not isinstance(values, list) or len(values) != len(sort_fields):
+        raise invalid
+    try:
+        return [
+            _decode_value(model, field, value)
+            for (field, _), value in zip(sort_fields, values, strict=True)
+        ]
+    except (ValueError, TypeError, OverflowError):
+        raise invalid from None
 
 
 def _after_q(fields: Sequence[tuple[str, bool]], values: Sequence[Any]) -> Q:
@@ -176,10 +206,12 @@ async def paginate(
     forward_fields = ordering.with_tiebreak()
     page = query
     if after is not None:
-        page = page.filter(_after_q(forward_fields, decode_cursor(ordering, after, "after")))
+        values = decode_cursor(ordering, after, "after", query.model)
+        page = page.filter(_after_q(forward_fields, values))
     if before is not None:
         backward = ordering.reversed()
-        page = page.filter(_after_q(backward, decode_cursor(ordering, before, "before")))
+        values = decode_cursor(ordering, before, "before", query.model)
+        page = page.filter(_after_q(backward, values))
 
     backwards = last is not None or (first is None and before is not None)
     size = last if backwards else first

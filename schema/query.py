@@ -127,6 +127,8 @@ _NODE_TYPES: dict[str, tuple[type[Model], Callable[[Any], Any], str]] = {
     "File": (models.File, FileType.from_model, "vocabulary"),
 }
 
+_MAX_ID = 2**31 - 1  # every model's primary key is an IntField (32-bit)
+
 
 @strawberry.type(description="Everything a CoP website or the knowledge portal can read.")
 class Query:
@@ -351,6 +353,8 @@ class Query:
             return None
         type_name, pk = decoded
         model, wrap, rule = _NODE_TYPES[type_name]
+        if pk > _MAX_ID:  # no row has it, and PostgreSQL refuses to compare an int column to it
+            return None
         scope = info.context.scope
         query = model.filter(id=pk)
         if rule == "shareable":

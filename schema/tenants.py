@@ -57,4 +57,3 @@ class TenantType(Node):
     async def children(self, info: Info) -> list[TenantType]:
         rows = await info.context.loaders.children_by_tenant_id.load(self.pk)
         return [TenantType.from_model(t) for t in rows]
-

@@ -78,8 +78,20 @@ def _tables() -> list[str]:
             through = model._meta.fields_map[field].through  # type: ignore[attr-defined]
             if through not in links:
                 links.append(through)
-    order = ["resource_author", "resource", "video", "event", "news_item", "page", "profile",
-             "organisation", "tag", "image", "file", "tenant"]
+    order = [
+        "resource_author",
+        "resource",
+        "video",
+        "event",
+        "news_item",
+        "page",
+        "profile",
+        "organisation",
+        "tag",
+        "image",
+        "file",
+        "tenant",
+    ]
     rest = [t for t in tables if t not in order]
     return links + rest + [t for t in order if t in tables]
 
@@ -102,9 +114,7 @@ def app_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def client(
-    app_settings: Settings, clean_database: None
-) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app_settings: Settings, clean_database: None) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(app_settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
@@ -151,7 +161,9 @@ async def graphql(
     if tenant is not None:
         sent["X-CMS-Tenant"] = tenant
     sent.update(headers or {})
-    return await client.post("/graphql", json={"query": query, "variables": variables}, headers=sent)
+    return await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=sent
+    )
 
 
 async def data_of(

@@ -46,8 +46,13 @@ async def tag(owner: models.Tenant, **overrides: Any) -> models.Tag:
 async def image(owner: models.Tenant, **overrides: Any) -> models.Image:
     n = _n()
     values: dict[str, Any] = {
-        "tenant": owner, "storage_key": f"originals/{n:08x}.jpg", "content_type": "image/jpeg",
-        "size": 1000, "width": 1200, "height": 800, "alt": f"Picture {n}",
+        "tenant": owner,
+        "storage_key": f"originals/{n:08x}.jpg",
+        "content_type": "image/jpeg",
+        "size": 1000,
+        "width": 1200,
+        "height": 800,
+        "alt": f"Picture {n}",
     }
     values.update(overrides)
     return await models.Image.create(**values)
@@ -55,16 +60,25 @@ async def image(owner: models.Tenant, **overrides: Any) -> models.Image:
 
 async def organisation(owner: models.Tenant, **overrides: Any) -> models.Organisation:
     n = _n()
-    values = {"tenant": owner, "name": f"Organisation {n}", "slug": f"org-{n}",
-              "kind": models.OrganisationKind.UNIVERSITY}
+    values = {
+        "tenant": owner,
+        "name": f"Organisation {n}",
+        "slug": f"org-{n}",
+        "kind": models.OrganisationKind.UNIVERSITY,
+    }
     values.update(_published(overrides))
     return await models.Organisation.create(**values)
 
 
 async def profile(owner: models.Tenant, **overrides: Any) -> models.Profile:
     n = _n()
-    values = {"tenant": owner, "name": f"Person {n}", "slug": f"person-{n}",
-              "roles": ["expert"], "private_contact": f"person{n}@private.example.org"}
+    values = {
+        "tenant": owner,
+        "name": f"Person {n}",
+        "slug": f"person-{n}",
+        "roles": ["expert"],
+        "private_contact": f"person{n}@private.example.org",
+    }
     values.update(_published(overrides))
     return await models.Profile.create(**values)
 
@@ -77,8 +91,13 @@ async def resource(
     **overrides: Any,
 ) -> models.Resource:
     n = _n()
-    values = {"tenant": owner, "title": f"Resource {n}", "slug": f"resource-{n}",
-              "kind": models.ResourceKind.TOOLKIT, "summary": f"Summary {n}"}
+    values = {
+        "tenant": owner,
+        "title": f"Resource {n}",
+        "slug": f"resource-{n}",
+        "kind": models.ResourceKind.TOOLKIT,
+        "summary": f"Summary {n}",
+    }
     values.update(_published(overrides))
     row = await models.Resource.create(**values)
     if tags:
@@ -90,8 +109,12 @@ async def resource(
 
 async def video(owner: models.Tenant, **overrides: Any) -> models.Video:
     n = _n()
-    values = {"tenant": owner, "title": f"Video {n}", "slug": f"video-{n}",
-              "provider": models.VideoProvider.YOUTUBE}
+    values = {
+        "tenant": owner,
+        "title": f"Video {n}",
+        "slug": f"video-{n}",
+        "provider": models.VideoProvider.YOUTUBE,
+    }
     values.update(_published(overrides))
     return await models.Video.create(**values)
 
@@ -99,9 +122,14 @@ async def video(owner: models.Tenant, **overrides: Any) -> models.Video:
 async def event(owner: models.Tenant, **overrides: Any) -> models.Event:
     n = _n()
     start = overrides.pop("start", datetime(2030, 3, 1, 9, tzinfo=UTC))
-    values = {"tenant": owner, "title": f"Event {n}", "slug": f"event-{n}", "start": start,
-              "end": overrides.pop("end", start + timedelta(hours=2)),
-              "format": models.EventFormat.ONLINE}
+    values = {
+        "tenant": owner,
+        "title": f"Event {n}",
+        "slug": f"event-{n}",
+        "start": start,
+        "end": overrides.pop("end", start + timedelta(hours=2)),
+        "format": models.EventFormat.ONLINE,
+    }
     values.update(_published(overrides))
     return await models.Event.create(**values)
 
@@ -116,7 +144,6 @@ async def news_item(owner: models.Tenant, **overrides: Any) -> models.NewsItem:
 async def page(owner: models.Tenant, **overrides: Any) -> models.Page:
     n = _n()
     path = overrides.pop("path", f"page-{n}")
-    values = {"tenant": owner, "title": f"Page {n}", "path": path,
-              "slug": path.rsplit("/", 1)[-1]}
+    values = {"tenant": owner, "title": f"Page {n}", "path": path, "slug": path.rsplit("/", 1)[-1]}
     values.update(_published(overrides))
     return await models.Page.create(**values)

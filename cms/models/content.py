@@ -43,9 +43,7 @@ class Tag(TimestampedModel):
     """A keyword in one tenant's vocabulary."""
 
     id = fields.IntField(primary_key=True)
-    tenant = fields.ForeignKeyField(
-        "models.Tenant", related_name="tags", on_delete=fields.RESTRICT
-    )
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="tags", on_delete=fields.RESTRICT)
     name = fields.CharField(max_length=100)
     slug = fields.CharField(max_length=100)
 
@@ -157,9 +155,7 @@ class Event(ContentModel):
 class NewsItem(ContentModel):
     """A news story or press release."""
 
-    tenant = fields.ForeignKeyField(
-        "models.Tenant", related_name="news", on_delete=fields.RESTRICT
-    )
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="news", on_delete=fields.RESTRICT)
     kind = fields.CharEnumField(NewsKind, max_length=16, default=NewsKind.NEWS)
     title = fields.CharField(max_length=300)
     summary = fields.TextField(default="")

@@ -30,7 +30,9 @@ def test_environment_overrides():
 
 
 def test_data_dir_places_the_sqlite_file():
-    assert Settings.from_env({"CMS_DATA_DIR": "/tmp/x"}).database_url == "sqlite:///tmp/x/cms.sqlite3"
+    assert (
+        Settings.from_env({"CMS_DATA_DIR": "/tmp/x"}).database_url == "sqlite:///tmp/x/cms.sqlite3"
+    )
 
 
 @pytest.mark.parametrize("value", ["eighty", "0", "-5"])

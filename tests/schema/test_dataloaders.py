@@ -37,7 +37,9 @@ async def _seed(count: int) -> None:
     for i in range(count):
         owner = cop if i % 2 else other
         author = await factories.profile(
-            owner, organisation=org if owner is cop else None, photo=await factories.image(owner),
+            owner,
+            organisation=org if owner is cop else None,
+            photo=await factories.image(owner),
             shared=True,
         )
         row = await factories.resource(

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from cms.config import Settings
 from cms.app import create_app
+from cms.config import Settings
 from tests import factories
 from tests.conftest import graphql
 
@@ -87,7 +87,9 @@ async def test_accept_prefers_graphql_response_json_and_refuses_unknown_types(cl
         "/graphql", json={"query": TENANTS}, headers={"Accept": f"application/json, {GR}"}
     )
     assert response.headers["content-type"].startswith(GR)
-    response = await client.post("/graphql", json={"query": TENANTS}, headers={"Accept": "text/csv"})
+    response = await client.post(
+        "/graphql", json={"query": TENANTS}, headers={"Accept": "text/csv"}
+    )
     assert response.status_code == 406
 
 
@@ -102,7 +104,9 @@ async def test_accept_prefers_graphql_response_json_and_refuses_unknown_types(cl
         (b"query=%7B%7D", "application/x-www-form-urlencoded", 415),
     ],
 )
-async def test_malformed_requests_get_4xx_with_a_clear_message(client, content, content_type, status):
+async def test_malformed_requests_get_4xx_with_a_clear_message(
+    client, content, content_type, status
+):
     response = await client.post(
         "/graphql", content=content, headers={"Content-Type": content_type, "Accept": GR}
     )
@@ -165,7 +169,9 @@ def _nested(depth: int) -> str:
 async def _client_with(settings: Settings, **limits: int):
     import httpx
 
-    app = create_app(settings.with_overrides(tenant_cache_seconds=0.0, **limits), manage_database=False)
+    app = create_app(
+        settings.with_overrides(tenant_cache_seconds=0.0, **limits), manage_database=False
+    )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
@@ -191,7 +197,9 @@ async def test_alias_limit(settings, clean_database):
     async with await _client_with(settings, max_aliases=3) as http:
         ok = await graphql(http, "{ a: site { slug } b: site { slug } c: site { slug } }")
         assert ok.status_code == 200
-        many = await graphql(http, "{ " + " ".join(f"a{i}: site {{ slug }}" for i in range(4)) + " }")
+        many = await graphql(
+            http, "{ " + " ".join(f"a{i}: site {{ slug }}" for i in range(4)) + " }"
+        )
         assert many.status_code == 400
         assert many.json()["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
 
