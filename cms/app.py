@@ -39,7 +39,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
-            await db.init(settings, run_migrations=False)
+            await db.init(settings, run_migrations=False, serving=True)
         try:
             yield
         finally:

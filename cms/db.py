@@ -47,11 +47,20 @@ async def migrate(settings: Settings) -> None:
     await Tortoise.close_connections()
 
 
-async def init(settings: Settings, *, run_migrations: bool = True) -> None:
-    """Migrate (by default) and open the connections for this process."""
+async def init(
+    settings: Settings, *, run_migrations: bool = True, serving: bool = False
+) -> None:
+    """Migrate (by default) and open the connections for this process.
+
+    `serving` is for the app's lifespan: uvicorn runs it in a task of its own, so the
+    connections must be reachable from the request tasks too (Tortoise's own Starlette
+    integration does the same).
+    """
     if run_migrations:
         await migrate(settings)
-    await Tortoise.init(config=tortoise_config(database_url(settings)))
+    await Tortoise.init(
+        config=tortoise_config(database_url(settings)), _enable_global_fallback=serving
+    )
 
 
 async def close() -> None:

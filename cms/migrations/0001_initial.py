@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 ('menu_order', fields.IntField(default=0)),
                 ('show_in_menu', fields.BooleanField(default=True)),
             ],
-            options={'table': 'page', 'app': 'models', 'unique_together': (('tenant', 'slug'), ('tenant', 'path')), 'indexes': [Index(fields=['tenant_id', 'status', 'published_at'])], 'pk_attr': 'id', 'table_description': 'A page of a CoP site at a hierarchical path such as ``about/how-to-join``.'},
+            options={'table': 'page', 'app': 'models', 'unique_together': (('tenant', 'path'),), 'indexes': [Index(fields=['tenant_id', 'status', 'published_at'])], 'pk_attr': 'id', 'table_description': 'A page of a CoP site at a hierarchical path such as ``about/how-to-join``.'},
             bases=['ContentModel'],
         ),
         ops.CreateModel(

@@ -1,5 +1,6 @@
 """Tortoise models; the one module the ORM config names."""
 
+from cms.models.auth import ApiToken, Role
 from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
 from cms.models.content import (
     Event,
@@ -14,11 +15,17 @@ from cms.models.content import (
     Video,
     VideoProvider,
 )
+from cms.models.history import AuditEntry, OutboxEvent, Revision
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
 from cms.models.tenants import Maturity, Tenant, TenantKind
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "OutboxEvent",
+    "Revision",
+    "Role",
     "ContentModel",
     "DelimitedListField",
     "Event",

@@ -50,7 +50,6 @@ class Tag(TimestampedModel):
     class Meta:
         table = "tag"
         unique_together = (("tenant", "slug"),)
-        ordering = ["name"]
 
 
 class Resource(ContentModel):
@@ -190,5 +189,6 @@ class Page(ContentModel):
 
     class Meta:
         table = "page"
-        unique_together = (("tenant", "slug"), ("tenant", "path"))
+        # The path is a page's identity: `about/team` and `projects/team` may both exist.
+        unique_together = (("tenant", "path"),)
         indexes = (("tenant_id", "status", "published_at"),)

@@ -42,7 +42,6 @@ class Tenant(TimestampedModel):
 
     class Meta:
         table = "tenant"
-        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.slug

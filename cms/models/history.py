@@ -1,0 +1,67 @@
+"""What every write leaves behind: a revision, an audit entry and an outbox event."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Revision(Model):
+    """A full snapshot of a content item after a write, numbered by the item's version."""
+
+    id = fields.IntField(primary_key=True)
+    tenant = fields.ForeignKeyField(
+        "models.Tenant", related_name="revisions", on_delete=fields.RESTRICT
+    )
+    content_type = fields.CharField(max_length=32)
+    object_id = fields.IntField()
+    version = fields.IntField()
+    operation = fields.CharField(max_length=32)
+    snapshot = fields.JSONField()
+    token = fields.ForeignKeyField(
+        "models.ApiToken", related_name="revisions", null=True, on_delete=fields.SET_NULL
+    )
+    author_name = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "revision"
+        unique_together = (("content_type", "object_id", "version"),)
+
+
+class AuditEntry(Model):
+    """Who did what to which item, when, and with which token (kept after tokens go)."""
+
+    id = fields.IntField(primary_key=True)
+    tenant = fields.ForeignKeyField(
+        "models.Tenant", related_name="audit_entries", on_delete=fields.RESTRICT
+    )
+    token = fields.ForeignKeyField(
+        "models.ApiToken", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    token_name = fields.CharField(max_length=100, default="")
+    action = fields.CharField(max_length=32)
+    content_type = fields.CharField(max_length=32)
+    object_id = fields.IntField()
+    version = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("tenant_id", "created_at"),)
+
+
+class OutboxEvent(Model):
+    """A change for derived data (search index, webhooks) to consume, written with the change."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant_id = fields.IntField()
+    content_type = fields.CharField(max_length=32)
+    object_id = fields.IntField()
+    operation = fields.CharField(max_length=32)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    processed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_event"
+        indexes = (("processed_at", "id"),)

@@ -1,0 +1,158 @@
+"""Load the seed data files into the database once: a second run creates and changes nothing.
+
+Items are matched by (tenant, slug) and tenants by slug. An item that already exists is left
+as it is, even where the data file now says otherwise, because editors may have changed it
+since and a seed must never overwrite their work.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from cms.models import Page, ResourceAuthor, Tenant
+from seeds.spec import KINDS, SeedError, TenantPlan, validate
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+KIND_NAMES = ("tenants", *KINDS)
+
+
+@dataclass
+class SeedReport:
+    """Rows created and rows found already present (left unchanged), per kind."""
+
+    files: list[str] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KIND_NAMES, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KIND_NAMES, 0))
+
+    @property
+    def total_created(self) -> int:
+        """How many rows this load created, over all kinds."""
+        return sum(self.created.values())
+
+    def __str__(self) -> str:
+        counts = ", ".join(
+            f"{kind} {self.created[kind]} created/{self.unchanged[kind]} unchanged"
+            for kind in KIND_NAMES
+        )
+        return f"seed from {len(self.files)} files: {counts}"
+
+
+def read_documents(data_dir: Path) -> dict[str, Any]:
+    """Parse every ``*.json`` file in the directory, by file name; SeedError if none or bad."""
+    paths = sorted(data_dir.glob("*.json"))
+    if not paths:
+        raise SeedError([f"{data_dir}: no *.json seed files"])
+    documents: dict[str, Any] = {}
+    problems: list[str] = []
+    for path in paths:
+        try:
+            documents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            problems.append(f"{path.name}: not valid JSON: {exc}")
+    if problems:
+        raise SeedError(problems)
+    return documents
+
+
+async def database_is_empty() -> bool:
+    """Whether the database has no tenant yet (a fresh install that wants the seed)."""
+    return not await Tenant.exists()
+
+
+async def load_seed(data_dir: Path | None = None) -> SeedReport:
+    """Validate every data file, then write what is missing in one transaction."""
+    documents = await anyio.to_thread.run_sync(read_documents, data_dir or DATA_DIR)
+    known = dict(await Tenant.all().values_list("slug", "domains"))
+    plans = validate(documents, known)
+    report = SeedReport(files=sorted(documents))
+    async with in_transaction():
+        tenants = await _write_tenants(plans, report)
+        for plan in plans:
+            await _write_items(plan, tenants[plan.slug], tenants, report)
+    return report
+
+
+async def _write_tenants(plans: list[TenantPlan], report: SeedReport) -> dict[str, Tenant]:
+    """Create the missing tenants, parents first; every tenant the plans name, by slug."""
+    wanted = {plan.slug for plan in plans}
+    for plan in plans:
+        wanted.update(filter(None, [plan.fields.get("parent")]))
+        for org in plan.items.get("organisations", []):
+            wanted.update(org.get("memberships", []))
+    tenants = {t.slug: t for t in await Tenant.filter(slug__in=sorted(wanted))}
+    for plan in plans:  # validate() ordered them parent first
+        if plan.slug in tenants:
+            report.unchanged["tenants"] += 1
+            continue
+        values = dict(plan.fields)
+        parent = values.pop("parent", None)
+        tenants[plan.slug] = await Tenant.create(
+            **values, parent=tenants[parent] if parent else None
+        )
+        report.created["tenants"] += 1
+    return tenants
+
+
+async def _write_items(
+    plan: TenantPlan, tenant: Tenant, tenants: dict[str, Tenant], report: SeedReport
+) -> None:
+    """Create one tenant's missing items, kind by kind so that references resolve."""
+    objects: dict[str, dict[str, Any]] = {}
+    for kind, spec in KINDS.items():
+        items = plan.items.get(kind, [])
+        slugs = [item["slug"] for item in items]
+        found: list[Any] = await spec.model.filter(tenant=tenant, slug__in=slugs) if slugs else []
+        by_slug: dict[str, Any] = {obj.slug: obj for obj in found}
+        objects[kind] = by_slug
+        if kind == "pages":
+            # Parents before children; an existing page may be the parent of a new one.
+            items = sorted(items, key=lambda item: item["path"].count("/"))
+            objects["paths"] = {page.path: page for page in found}
+        for item in items:
+            if item["slug"] in by_slug:
+                report.unchanged[kind] += 1
+                continue
+            by_slug[item["slug"]] = await _create(spec.model, tenant, item, objects, tenants)
+            report.created[kind] += 1
+
+
+async def _create(
+    model: type[Model],
+    tenant: Tenant,
+    item: dict[str, Any],
+    objects: dict[str, dict[str, Any]],
+    tenants: dict[str, Tenant],
+) -> Model:
+    """Create one item and its links (tags, authors in byline order, memberships)."""
+    values = dict(item)
+    tags = values.pop("tags", [])
+    authors = values.pop("authors", [])
+    memberships = values.pop("memberships", [])
+    for key in ("organisation", "host_organisation"):
+        if key in values:
+            values[key] = objects["organisations"][values[key]]
+    if model is Page:
+        parent_path = values["path"].rpartition("/")[0]
+        values["parent"] = objects["paths"][parent_path] if parent_path else None
+    obj = await model.create(tenant=tenant, **values)
+    if model is Page:
+        objects["paths"][values["path"]] = obj
+    if tags:
+        await obj.tags.add(*(objects["tags"][slug] for slug in tags))  # type: ignore[attr-defined]
+    if authors:
+        await ResourceAuthor.bulk_create(
+            [
+                ResourceAuthor(resource=obj, profile=objects["profiles"][slug], position=position)
+                for position, slug in enumerate(authors)
+            ]
+        )
+    if memberships:
+        await obj.memberships.add(*(tenants[slug] for slug in memberships))  # type: ignore[attr-defined]
+    return obj
