@@ -11,21 +11,18 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from tortoise import connections
 from tortoise.models import Model
 
 from cms.models import (
-    Event,
     File,
     Image,
-    NewsItem,
     Organisation,
     Page,
     Profile,
-    Resource,
     ResourceAuthor,
     Tag,
     Tenant,
-    Video,
 )
 from cms.tenancy import Scope, visible_q
 
@@ -58,10 +55,10 @@ class Loaders:
         self.children_by_page_id = DataLoader(self._children_by_page_id)
         self.authors_by_resource_id = DataLoader(self._authors_by_resource_id)
         self.attachments_by_resource_id = DataLoader(self._attachments_by_resource_id)
-        self.tags_by_resource_id = DataLoader(self._tags_by("resources", Resource))
-        self.tags_by_video_id = DataLoader(self._tags_by("videos", Video))
-        self.tags_by_event_id = DataLoader(self._tags_by("events", Event))
-        self.tags_by_news_item_id = DataLoader(self._tags_by("news", NewsItem))
+        self.tags_by_resource_id = DataLoader(self._tags_by("resource_tag", "resource_id"))
+        self.tags_by_video_id = DataLoader(self._tags_by("video_tag", "video_id"))
+        self.tags_by_event_id = DataLoader(self._tags_by("event_tag", "event_id"))
+        self.tags_by_news_item_id = DataLoader(self._tags_by("news_tag", "news_item_id"))
         self.memberships_by_organisation_id = DataLoader(self._memberships)
 
     async def _tenants(self, keys: list[int]) -> list[Tenant | None]:
@@ -117,11 +114,20 @@ class Loaders:
         return _group(keys, rows, File)
 
     @staticmethod
-    def _tags_by(relation: str, owner: type[Model]) -> Any:
+    def _tags_by(through: str, owner_column: str) -> Any:
+        # Straight from the link table: the ORM's reverse lookup joins tag -> link -> owner
+        # with LEFT JOINs, which SQLite answers by scanning every tag of every tenant.
+        sql = (
+            'SELECT l."{owner}" AS owner_id, t."id", t."tenant_id", t."name", t."slug" '
+            'FROM "{through}" l JOIN "tag" t ON t."id" = l."tag_id" '
+            'WHERE l."{owner}" IN ({marks}) ORDER BY t."name", t."id"'
+        )
+
         async def load(keys: list[int]) -> list[list[Tag]]:
-            rows = await Tag.filter(**{f"{relation}__id__in": keys}).order_by("name").values(
-                *TAG_FIELDS, owner_id=f"{relation}__id"
-            )
+            conn = connections.get("default")
+            marks = _placeholders(conn.capabilities.dialect, len(keys))
+            query = sql.format(owner=owner_column, through=through, marks=marks)
+            rows = await conn.execute_query_dict(query, list(keys))
             return _group(keys, rows, Tag)
 
         return load
@@ -136,6 +142,13 @@ class Loaders:
         for row in rows:
             grouped[row["owner_id"]].append(by_id[row["id"]])
         return [grouped.get(key, []) for key in keys]
+
+
+def _placeholders(dialect: str, count: int) -> str:
+    """Bind markers for `count` values in the SQL dialect of the connection."""
+    if dialect == "postgres":
+        return ", ".join(f"${i}" for i in range(1, count + 1))
+    return ", ".join("?" * count)
 
 
 def _group(keys: Sequence[int], rows: Sequence[dict[str, Any]], model: type[M]) -> list[list[M]]:
