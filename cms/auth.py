@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from cms.errors import CMSError
+from cms.errors import AuthenticationFailed, PermissionDenied
 from cms.models.auth import ApiToken, Role
 
 TOKEN_PREFIX = "cms_"
@@ -58,14 +58,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.VIEWER: frozenset({Permission.PREVIEW}),
 }
-
-
-class AuthenticationFailed(CMSError):
-    code = "UNAUTHENTICATED"
-
-
-class PermissionDenied(CMSError):
-    code = "PERMISSION_DENIED"
 
 
 @dataclass(frozen=True)

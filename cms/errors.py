@@ -4,13 +4,19 @@ CMSError
  ├── UnknownTenant        a Host or X-CMS-Tenant that names no tenant
  ├── InvalidInput         an argument the API cannot use (a malformed cursor, first > 100, …)
  ├── LimitExceeded        a request over a configured limit (depth, aliases, tokens, body size)
- └── NotFound             an id or slug that names nothing visible to the caller
+ ├── NotFound             an id or slug that names nothing visible to the caller
+ ├── AuthenticationFailed a bad, unknown or revoked bearer token (HTTP 401)
+ ├── PermissionDenied     a caller whose role in the tenant does not allow the operation
+ ├── Conflict             a write based on a stale version (`expectedVersion`)
+ └── ValidationFailed     input that breaks a rule, with one FieldError per problem
 
 Anything else that escapes a resolver is unexpected: it is logged and answered with a
 generic message, never a stack trace or SQL.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class CMSError(Exception):
@@ -38,3 +44,32 @@ class LimitExceeded(CMSError):
 
 class NotFound(CMSError):
     code = "NOT_FOUND"
+
+
+class AuthenticationFailed(CMSError):
+    code = "UNAUTHENTICATED"
+
+
+class PermissionDenied(CMSError):
+    code = "PERMISSION_DENIED"
+
+
+class Conflict(CMSError):
+    code = "CONFLICT"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field; `field` uses the API's camelCase name."""
+
+    field: str
+    message: str
+    code: str
+
+
+class ValidationFailed(CMSError):
+    code = "VALIDATION_FAILED"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors

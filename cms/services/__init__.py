@@ -1,0 +1,1 @@
+"""The write path: one module per concern, one database transaction per operation."""

@@ -1,0 +1,397 @@
+"""Create, update, delete, publish, unpublish, archive and revert content items.
+
+Each operation is one transaction: check the caller, validate and sanitise, write the row,
+then the revision, the audit entry and the outbox event. Any failure rolls all of it back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from cms import models
+from cms.auth import Permission, Principal, require
+from cms.errors import Conflict, FieldError, NotFound, ValidationFailed
+from cms.models import Role, Status
+from cms.services import history
+from cms.services.kinds import KINDS, Kind
+from cms.services.validation import (
+    camel,
+    check_event_times,
+    check_path,
+    check_slug,
+    clean_values,
+    slugify,
+)
+
+# The principal of writes that no token makes: the seed loader and importers.
+SYSTEM = Principal(token_id=0, name="system", role=Role.ADMIN, tenant_id=None)
+
+RELATIONS = ("tags", "authors", "attachments")
+KIND_PAGE = KINDS["Page"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def create(
+    principal: Principal, tenant: models.Tenant, kind: Kind, values: dict[str, Any]
+) -> models.ContentModel:
+    """A new draft of `kind` in `tenant`."""
+    require(principal, Permission.CREATE, tenant.id)
+    async with in_transaction():
+        errors: list[FieldError] = []
+        fields, refs, relations, slug = _split(kind, values)
+        for name in kind.required:
+            if fields.get(name) is None:
+                errors.append(FieldError(camel(name), "This field is required.", "REQUIRED"))
+        cleaned = clean_values(kind, {k: v for k, v in fields.items() if v is not None}, errors)
+        cleaned.update(await _resolve_refs(kind, tenant.id, refs, errors))
+        if kind.model is models.Page and "path" in cleaned:
+            cleaned.update(await _page_location(tenant.id, cleaned["path"], None, errors))
+            slug = cleaned["path"].rsplit("/", 1)[-1]
+        if kind.model is models.Event:
+            check_event_times(cleaned, errors)
+        links = await _resolve_relations(kind, tenant.id, relations, errors)
+        slug = await _slug(kind, tenant.id, slug, cleaned, None, errors)
+        if errors:
+            raise ValidationFailed(errors)
+        try:
+            row = await kind.model.create(
+                tenant_id=tenant.id, slug=slug, status=Status.DRAFT, version=1, **cleaned
+            )
+        except IntegrityError:
+            raise ValidationFailed(_duplicate(kind)) from None
+        await _write_relations(kind, row, links)
+        await _record(principal, "create", kind, row)
+        return row
+
+
+async def update(
+    principal: Principal,
+    kind: Kind,
+    object_id: int,
+    values: dict[str, Any],
+    expected_version: int,
+) -> models.ContentModel:
+    """Change the given fields of an item written at `expected_version`; others stay."""
+    async with in_transaction():
+        row = await _editable(principal, kind, object_id)
+        _check_version(row, expected_version)
+        errors: list[FieldError] = []
+        fields, refs, relations, slug = _split(kind, values)
+        cleaned = clean_values(kind, fields, errors)
+        cleaned.update(await _resolve_refs(kind, row.tenant_id, refs, errors))  # type: ignore[attr-defined]
+        if kind.model is models.Page and "path" in cleaned:
+            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
+            cleaned.update(location)
+            slug = cleaned["path"].rsplit("/", 1)[-1]
+        if kind.model is models.Event:
+            check_event_times({"start": row.start, "end": row.end, **cleaned}, errors)  # type: ignore[attr-defined]
+        links = await _resolve_relations(kind, row.tenant_id, relations, errors)  # type: ignore[attr-defined]
+        if slug is not None and slug != row.slug:
+            cleaned["slug"] = await _slug(kind, row.tenant_id, slug, cleaned, row.id, errors)  # type: ignore[attr-defined]
+        if errors:
+            raise ValidationFailed(errors)
+        row = await _save(kind, row, cleaned)
+        await _write_relations(kind, row, links)
+        await _record(principal, "update", kind, row)
+        return row
+
+
+async def delete(principal: Principal, kind: Kind, object_id: int) -> None:
+    """Remove an item; its revisions stay, so nothing saved is lost."""
+    async with in_transaction():
+        row = await _get(kind, object_id)
+        permission = (
+            Permission.DELETE_DRAFT if row.status == Status.DRAFT else Permission.DELETE_PUBLISHED
+        )
+        require(principal, permission, row.tenant_id)  # type: ignore[attr-defined]
+        state = await history.snapshot(kind, row)
+        await history.record(
+            principal, "delete", kind.name, row.tenant_id, row.id,  # type: ignore[attr-defined]
+            version=row.version + 1, state=state,
+        )  # fmt: skip
+        await row.delete()
+
+
+async def publish(
+    principal: Principal, kind: Kind, object_id: int, at: datetime | None = None
+) -> models.ContentModel:
+    """Make an item public now, or at `at` (a future time schedules it; no job is needed)."""
+    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
+        raise ValidationFailed(
+            [FieldError("at", "Give the time with a timezone offset.", "NAIVE_DATETIME")]
+        )
+    return await _transition(principal, kind, object_id, "publish", Status.PUBLISHED, at or _now())
+
+
+async def unpublish(principal: Principal, kind: Kind, object_id: int) -> models.ContentModel:
+    """Take an item back to draft."""
+    return await _transition(principal, kind, object_id, "unpublish", Status.DRAFT, None)
+
+
+async def archive(principal: Principal, kind: Kind, object_id: int) -> models.ContentModel:
+    """Retire an item from the public without deleting it."""
+    return await _transition(principal, kind, object_id, "archive", Status.ARCHIVED, None)
+
+
+async def revert(
+    principal: Principal, kind: Kind, object_id: int, revision: int
+) -> models.ContentModel:
+    """Restore the content of an earlier revision as a new version (status stays as it is)."""
+    async with in_transaction():
+        row = await _editable(principal, kind, object_id)
+        saved = await models.Revision.get_or_none(
+            content_type=kind.name, object_id=object_id, version=revision
+        )
+        if saved is None:
+            raise NotFound(f"{kind.name} has no revision {revision}.", field="revision")
+        state: dict[str, Any] = saved.snapshot
+        errors: list[FieldError] = []
+        restored = {k: state[k] for k in kind.editable if k in state}
+        for key in ("start", "end"):
+            if isinstance(restored.get(key), str):
+                restored[key] = datetime.fromisoformat(restored[key])
+        cleaned = clean_values(kind, restored, errors)
+        refs = {f"{r.field}_id": state.get(f"{r.field}_id") for r in kind.refs}
+        # A target deleted since the revision is dropped rather than failing the revert.
+        ref_errors: list[FieldError] = []
+        resolved = await _resolve_refs(kind, row.tenant_id, refs, ref_errors)  # type: ignore[attr-defined]
+        cleaned.update(
+            {k: v for k, v in resolved.items() if camel(k) not in {e.field for e in ref_errors}}
+        )
+        relations = {k: state[k] for k in RELATIONS if k in state}
+        links = await _resolve_relations(kind, row.tenant_id, relations, [], lenient=True)  # type: ignore[attr-defined]
+        if errors:
+            raise ValidationFailed(errors)
+        row = await _save(kind, row, cleaned)
+        await _write_relations(kind, row, links)
+        await _record(principal, f"revert:{revision}", kind, row)
+        return row
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _split(
+    kind: Kind, values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], str | None]:
+    """Plain fields, foreign keys by id, many-to-many relations, and the slug."""
+    ref_keys = {f"{r.field}_id" for r in kind.refs}
+    fields = {
+        k: v for k, v in values.items() if k not in ref_keys and k not in RELATIONS and k != "slug"
+    }
+    refs = {k: v for k, v in values.items() if k in ref_keys}
+    relations = {k: v for k, v in values.items() if k in RELATIONS}
+    unknown = set(fields) - set(kind.editable)
+    if unknown:
+        raise ValueError(f"{kind.name} has no editable fields {sorted(unknown)}")
+    return fields, refs, relations, values.get("slug")
+
+
+async def _get(kind: Kind, object_id: int) -> models.ContentModel:
+    row = await kind.model.get_or_none(id=object_id)
+    if row is None:
+        raise NotFound(f"No {kind.name} has this id.", field="id")
+    return row
+
+
+async def _editable(principal: Principal, kind: Kind, object_id: int) -> models.ContentModel:
+    row = await _get(kind, object_id)
+    permission = Permission.EDIT_DRAFT if row.status == Status.DRAFT else Permission.EDIT_PUBLISHED
+    require(principal, permission, row.tenant_id)  # type: ignore[attr-defined]
+    return row
+
+
+def _check_version(row: models.ContentModel, expected: int) -> None:
+    if row.version != expected:
+        raise Conflict(
+            f"The item is at version {row.version}, not {expected}: someone saved it since you "
+            "loaded it. Reload, reapply your change and save again.",
+            field="expectedVersion",
+        )
+
+
+async def _save(
+    kind: Kind, row: models.ContentModel, changes: dict[str, Any]
+) -> models.ContentModel:
+    """Write `changes` and the next version only if nobody wrote in between."""
+    count = await kind.model.filter(id=row.id, version=row.version).update(
+        **changes, version=row.version + 1, updated_at=_now()
+    )
+    if count != 1:
+        raise Conflict("The item changed while it was being saved; reload and retry.",
+                       field="expectedVersion")  # fmt: skip
+    return await kind.model.get(id=row.id)
+
+
+async def _transition(
+    principal: Principal,
+    kind: Kind,
+    object_id: int,
+    operation: str,
+    status: Status,
+    published_at: datetime | None,
+) -> models.ContentModel:
+    async with in_transaction():
+        row = await _get(kind, object_id)
+        require(principal, Permission.PUBLISH, row.tenant_id)  # type: ignore[attr-defined]
+        row = await _save(kind, row, {"status": status, "published_at": published_at})
+        await _record(principal, operation, kind, row)
+        return row
+
+
+async def _record(
+    principal: Principal, operation: str, kind: Kind, row: models.ContentModel
+) -> None:
+    state = await history.snapshot(kind, row)
+    await history.record(
+        principal, operation, kind.name, row.tenant_id, row.id,  # type: ignore[attr-defined]
+        version=row.version, state=state,
+    )  # fmt: skip
+
+
+async def _resolve_refs(
+    kind: Kind, tenant_id: int, refs: dict[str, Any], errors: list[FieldError]
+) -> dict[str, Any]:
+    resolved: dict[str, Any] = {}
+    for ref in kind.refs:
+        key = f"{ref.field}_id"
+        if key not in refs:
+            continue
+        target_id = refs[key]
+        if target_id is None:
+            resolved[key] = None
+            continue
+        target = await ref.model.get_or_none(id=target_id)
+        if target is None or not _may_point_to(target, tenant_id, ref.shareable):
+            errors.append(
+                FieldError(camel(key), "No item you may link to has this id.", "NOT_FOUND")
+            )
+            continue
+        resolved[key] = target_id
+    return resolved
+
+
+def _may_point_to(target: Any, tenant_id: int, shareable: bool) -> bool:
+    if target.tenant_id == tenant_id:
+        return True
+    return (
+        shareable and bool(getattr(target, "shared", False)) and target.status == Status.PUBLISHED
+    )
+
+
+async def _resolve_relations(
+    kind: Kind,
+    tenant_id: int,
+    relations: dict[str, Any],
+    errors: list[FieldError],
+    *,
+    lenient: bool = False,
+) -> dict[str, list[Any]]:
+    """Tags by slug (this tenant's), authors (profiles) and attachments (files) by id."""
+    links: dict[str, list[Any]] = {}
+    if relations.get("tags") is not None:
+        slugs = list(dict.fromkeys(relations["tags"]))
+        tags = {t.slug: t for t in await models.Tag.filter(tenant_id=tenant_id, slug__in=slugs)}
+        missing = [s for s in slugs if s not in tags]
+        if missing and not lenient:
+            errors.append(FieldError("tags", f"Unknown tags: {', '.join(missing)}.", "NOT_FOUND"))
+        links["tags"] = [tags[s] for s in slugs if s in tags]
+    if relations.get("authors") is not None:
+        ids = list(dict.fromkeys(relations["authors"]))
+        found = {p.id: p for p in await models.Profile.filter(id__in=ids)}
+        usable = [i for i in ids if i in found and _may_point_to(found[i], tenant_id, True)]
+        if len(usable) != len(ids) and not lenient:
+            errors.append(
+                FieldError("authors", "Some authors are not profiles you may link to.", "NOT_FOUND")
+            )
+        links["authors"] = usable
+    if relations.get("attachments") is not None:
+        ids = list(dict.fromkeys(relations["attachments"]))
+        files = await models.File.filter(id__in=ids, tenant_id=tenant_id)
+        if len(files) != len(ids) and not lenient:
+            errors.append(
+                FieldError("attachments", "Some files are not this tenant's.", "NOT_FOUND")
+            )
+        links["attachments"] = files
+    return links
+
+
+async def _write_relations(kind: Kind, row: Any, links: dict[str, list[Any]]) -> None:
+    if "tags" in links:
+        await row.tags.clear()
+        if links["tags"]:
+            await row.tags.add(*links["tags"])
+    if "authors" in links:
+        await models.ResourceAuthor.filter(resource_id=row.id).delete()
+        await models.ResourceAuthor.bulk_create(
+            [models.ResourceAuthor(resource_id=row.id, profile_id=pid, position=i)
+             for i, pid in enumerate(links["authors"])]
+        )  # fmt: skip
+    if "attachments" in links:
+        await row.attachments.clear()
+        if links["attachments"]:
+            await row.attachments.add(*links["attachments"])
+
+
+async def _slug(
+    kind: Kind,
+    tenant_id: int,
+    slug: str | None,
+    cleaned: dict[str, Any],
+    own_id: int | None,
+    errors: list[FieldError],
+) -> str:
+    """The given slug if free, else a free one made from the title or name."""
+    taken = kind.model.filter(tenant_id=tenant_id)
+    if own_id is not None:
+        taken = taken.exclude(id=own_id)
+    if slug is not None:
+        check_slug(slug, errors)
+        if kind.model is not models.Page and await taken.filter(slug=slug).exists():
+            errors.extend(_duplicate(kind))
+        return slug
+    base = slugify(str(cleaned.get(kind.label) or "")) or kind.name.lower()
+    base = base[:190].rstrip("-")
+    existing = set(await taken.filter(slug__startswith=base).values_list("slug", flat=True))
+    candidate, n = base, 2
+    while candidate in existing:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _duplicate(kind: Kind) -> list[FieldError]:
+    field = "path" if kind.model is models.Page else "slug"
+    return [
+        FieldError(
+            field, f"Another {kind.name} of this tenant already has this {field}.", "DUPLICATE"
+        )
+    ]
+
+
+async def _page_location(
+    tenant_id: int, path: str, own_id: int | None, errors: list[FieldError]
+) -> dict[str, Any]:
+    """The normalised path and the parent page its path names (which must exist)."""
+    clean = check_path(path, errors)
+    taken = models.Page.filter(tenant_id=tenant_id, path=clean)
+    if own_id is not None:
+        taken = taken.exclude(id=own_id)
+    if await taken.exists():
+        errors.extend(_duplicate(KIND_PAGE))
+    parent_id = None
+    if "/" in clean:
+        parent = await models.Page.get_or_none(tenant_id=tenant_id, path=clean.rsplit("/", 1)[0])
+        if parent is None:
+            errors.append(
+                FieldError("path", "The parent page of this path does not exist.", "NOT_FOUND")
+            )
+        else:
+            parent_id = parent.id
+    return {"path": clean, "parent_id": parent_id}

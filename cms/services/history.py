@@ -1,0 +1,101 @@
+"""Revision, audit entry and outbox event: written by every write, in its transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from cms import models
+from cms.models import DelimitedListField
+from cms.auth import Principal
+from cms.services.kinds import Kind
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+async def snapshot(kind: Kind, row: models.ContentModel) -> dict[str, Any]:
+    """Everything an editor can set on the item, relations included, as JSON."""
+    fields_map = kind.model._meta.fields_map
+    data: dict[str, Any] = {}
+    for name in kind.editable:
+        value = getattr(row, name)
+        field = fields_map[name]
+        if isinstance(field, DelimitedListField):  # a fresh row still holds the "" default
+            value = field.to_python_value(value)
+        data[name] = _json(value)
+    data.update(slug=row.slug, status=_json(row.status), published_at=_json(row.published_at))
+    for ref in kind.refs:
+        data[f"{ref.field}_id"] = getattr(row, f"{ref.field}_id")
+    if kind.tags:
+        data["tags"] = sorted(
+            await models.Tag.filter(**{f"{_tag_relation(kind)}__id": row.id}).values_list(
+                "slug", flat=True
+            )
+        )
+    if kind.model is models.Resource:
+        data["authors"] = list(
+            await models.ResourceAuthor.filter(resource_id=row.id)
+            .order_by("position", "id")
+            .values_list("profile_id", flat=True)
+        )
+        data["attachments"] = sorted(
+            await models.File.filter(resources__id=row.id).values_list("id", flat=True)
+        )
+    return data
+
+
+def _tag_relation(kind: Kind) -> str:
+    return {"Resource": "resources", "Video": "videos", "Event": "events", "NewsItem": "news"}[
+        kind.name
+    ]
+
+
+def token_id(principal: Principal) -> int | None:
+    """The token row of a principal; the system principal (seeds, imports) has none."""
+    return principal.token_id or None
+
+
+async def record(
+    principal: Principal,
+    operation: str,
+    content_type: str,
+    tenant_id: int,
+    object_id: int,
+    *,
+    version: int | None = None,
+    state: dict[str, Any] | None = None,
+) -> None:
+    """Write what the operation leaves behind; a revision only when there is a state to keep."""
+    if state is not None and version is not None:
+        await models.Revision.create(
+            tenant_id=tenant_id,
+            content_type=content_type,
+            object_id=object_id,
+            version=version,
+            operation=operation,
+            snapshot=state,
+            token_id=token_id(principal),
+            author_name=principal.name,
+        )
+    await models.AuditEntry.create(
+        tenant_id=tenant_id,
+        token_id=token_id(principal),
+        token_name=principal.name,
+        action=operation,
+        content_type=content_type,
+        object_id=object_id,
+        version=version,
+    )
+    await models.OutboxEvent.create(
+        tenant_id=tenant_id,
+        content_type=content_type,
+        object_id=object_id,
+        operation=operation,
+    )

@@ -1,0 +1,183 @@
+"""Input checks for writes: every problem is collected, none is written."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+from tortoise import fields
+from tortoise.fields.data import CharEnumFieldInstance
+
+from cms.errors import FieldError
+from cms.models import DelimitedListField
+from cms.services.kinds import Kind
+from cms.services.richtext import active_content, sanitise
+
+MAX_TEXT = 200_000
+MAX_LIST_ITEMS = 50
+MAX_LIST_ITEM = 100
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def slugify(text: str, max_length: int = 200) -> str:
+    """A URL name from a title: ASCII, lower case, words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def check_slug(value: Any, errors: list[FieldError], field: str = "slug") -> None:
+    if not isinstance(value, str) or not SLUG.match(value) or len(value) > 200:
+        errors.append(
+            FieldError(
+                field,
+                "Use lower-case letters, digits and single hyphens (at most 200).",
+                "INVALID_SLUG",
+            )  # fmt: skip
+        )
+
+
+def check_path(value: str, errors: list[FieldError]) -> str:
+    clean = value.strip().strip("/")
+    if not clean or len(clean) > 500 or not all(SLUG.match(p) for p in clean.split("/")):
+        errors.append(
+            FieldError(
+                "path", "A path is slugs joined by '/', e.g. about/how-to-join.", "INVALID_PATH"
+            )  # fmt: skip
+        )
+    return clean
+
+
+def clean_values(kind: Kind, values: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+    """The values checked and normalised field by field; problems are appended to `errors`."""
+    fields_map = kind.model._meta.fields_map
+    cleaned: dict[str, Any] = {}
+    for name, value in values.items():
+        field = fields_map[name]
+        api_name = camel(name)
+        if value is None:
+            if field.null:
+                cleaned[name] = None
+            elif name in kind.required:
+                errors.append(FieldError(api_name, "This field is required.", "REQUIRED"))
+            continue
+        result = _clean_field(kind, name, api_name, field, value, errors)
+        if result is not _INVALID:
+            cleaned[name] = result
+    return cleaned
+
+
+_INVALID = object()
+
+
+def _clean_field(
+    kind: Kind,
+    name: str,
+    api_name: str,
+    field: fields.Field[Any],
+    value: Any,
+    errors: list[FieldError],
+) -> Any:
+    def fail(message: str, code: str) -> object:
+        errors.append(FieldError(api_name, message, code))
+        return _INVALID
+
+    if isinstance(field, DelimitedListField):
+        return _clean_list(kind.vocabularies.get(name), value, fail)
+    if isinstance(field, CharEnumFieldInstance):
+        enum_type: type[Enum] = field.enum_type
+        try:
+            return enum_type(value.value if isinstance(value, Enum) else value)
+        except ValueError:
+            allowed = ", ".join(m.value for m in enum_type)
+            return fail(f"{value!r} is not one of: {allowed}.", "INVALID_CHOICE")
+    if isinstance(field, fields.DatetimeField):
+        if not isinstance(value, datetime):
+            return fail("Expected a date and time.", "INVALID")
+        if value.tzinfo is None or value.utcoffset() is None:
+            return fail("Give the time with a timezone offset, e.g. 2025-03-01T09:00:00+01:00.",
+                        "NAIVE_DATETIME")  # fmt: skip
+        return value
+    if isinstance(field, fields.BooleanField):
+        return value if isinstance(value, bool) else fail("Expected true or false.", "INVALID")
+    if isinstance(field, fields.IntField):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return fail("Expected a whole number.", "INVALID")
+        if value < 0 or value > 2**31 - 1:
+            return fail("Expected a number from 0 to 2147483647.", "OUT_OF_RANGE")
+        return value
+    if not isinstance(value, str):
+        return fail("Expected text.", "INVALID")
+    text = value.strip() if not isinstance(field, fields.TextField) else value
+    limit = getattr(field, "max_length", None) or MAX_TEXT
+    if len(text) > limit:
+        return fail(f"At most {limit} characters (got {len(text)}).", "TOO_LONG")
+    if name in kind.required and not text.strip():
+        return fail("This field is required.", "REQUIRED")
+    if name in kind.html:
+        danger = active_content(text)
+        if danger:
+            return fail(f"The HTML contains {danger}, which is not allowed.", "UNSAFE_HTML")
+        return sanitise(text)
+    if name in kind.urls and text:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return fail("Expected an http:// or https:// URL.", "INVALID_URL")
+    if name == "language" and not LANGUAGE.match(text):
+        return fail("Expected a language tag such as en, es or pt-BR.", "INVALID_LANGUAGE")
+    if name == "country" and text and not COUNTRY.match(text.upper()):
+        return fail("Expected a two-letter country code such as ES.", "INVALID_COUNTRY")
+    if name == "country":
+        return text.upper()
+    if name == "timezone" and text not in _timezones():
+        return fail(f"{text!r} is not an IANA timezone such as Europe/Madrid.", "INVALID_TIMEZONE")
+    return text
+
+
+def _clean_list(vocabulary: type[Enum] | None, value: Any, fail: Any) -> Any:
+    if not isinstance(value, list | tuple):
+        return fail("Expected a list.", "INVALID")
+    if len(value) > MAX_LIST_ITEMS:
+        return fail(f"At most {MAX_LIST_ITEMS} entries.", "TOO_LONG")
+    items: list[str] = []
+    for item in value:
+        raw = item.value if isinstance(item, Enum) else item
+        if not isinstance(raw, str) or not raw.strip():
+            return fail("Entries must be non-empty text.", "INVALID")
+        raw = raw.strip()
+        if len(raw) > MAX_LIST_ITEM or DelimitedListField.SEPARATOR in raw:
+            return fail(f"Entries are at most {MAX_LIST_ITEM} characters, without '|'.", "INVALID")
+        if vocabulary is not None and raw not in {m.value for m in vocabulary}:
+            return fail(f"{raw!r} is not one of: {', '.join(m.value for m in vocabulary)}.",
+                        "INVALID_CHOICE")  # fmt: skip
+        if raw not in items:
+            items.append(raw)
+    return items
+
+
+_TIMEZONES: set[str] = set()
+
+
+def _timezones() -> set[str]:
+    if not _TIMEZONES:
+        _TIMEZONES.update(available_timezones())
+    return _TIMEZONES
+
+
+def check_event_times(values: dict[str, Any], errors: list[FieldError]) -> None:
+    start, end = values.get("start"), values.get("end")
+    if isinstance(start, datetime) and isinstance(end, datetime) and end < start:
+        errors.append(FieldError("end", "The end is before the start.", "END_BEFORE_START"))
+
