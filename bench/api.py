@@ -294,11 +294,11 @@ class Server:
             self.process.kill()
             self.process.wait(timeout=STOP_TIMEOUT)
 
-    async def wait_ready(self, timeout: float = READY_TIMEOUT) -> float:
+    async def wait_ready(self, limit_seconds: float = READY_TIMEOUT) -> float:
         """Poll GET /healthz until it answers 200 (bounded in time); seconds it took."""
         assert self.process is not None
         started = time.perf_counter()
-        deadline = started + timeout
+        deadline = started + limit_seconds
         unhealthy_since: float | None = None
         async with httpx.AsyncClient(base_url=self.base_url, timeout=2.0) as client:
             while time.perf_counter() < deadline:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 import strawberry
 from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from cms import models
@@ -176,16 +177,39 @@ def _values(values: list[Any] | None, argument: str) -> list[Any] | None:
 
 
 def _with_tags(query: QuerySet[Any], model: type[models.ContentModel], tags: list[str] | None) -> QuerySet[Any]:
-    for slug in _values(tags, "tags") or []:
-        query = query.filter(id__in=Subquery(model.filter(tags__slug=slug).values("id")))
-    return query
+    """Items that have every one of the tags: one grouped subquery, whatever their number.
+
+    (One `IN` subquery per tag made PostgreSQL's planning time double with every tag.)
+    """
+    slugs = sorted(set(_values(tags, "tags") or []))
+    if not slugs:
+        return query
+    tagged = (
+        model.filter(tags__slug__in=slugs)
+        .annotate(matched_tags=Count("tags__slug", distinct=True))
+        .group_by("id")
+        .filter(matched_tags=len(slugs))
+        .values("id")
+    )
+    return query.filter(id__in=Subquery(tagged))
+
+
+def _utc(moment: datetime, argument: str) -> datetime:
+    """A filter's instant in UTC, as stored: SQLite compares datetimes as text, so an offset
+    other than +00:00 would compare wrongly; a value without offset is taken to be UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(f"`{argument}` is out of range.", field=f"filter.{argument}") from None
 
 
 def _published_range(query: QuerySet[Any], after: datetime | None, before: datetime | None) -> QuerySet[Any]:
     if after is not None:
-        query = query.filter(published_at__gte=after)
+        query = query.filter(published_at__gte=_utc(after, "publishedAfter"))
     if before is not None:
-        query = query.filter(published_at__lt=before)
+        query = query.filter(published_at__lt=_utc(before, "publishedBefore"))
     return query
 
 
@@ -267,9 +291,9 @@ def filter_events(query: QuerySet[Any], f: EventFilter | None, now: datetime) ->
     elif f.when is EventWhen.PAST:
         query = query.filter(end__lt=now)
     if f.starts_after is not None:
-        query = query.filter(start__gte=f.starts_after)
+        query = query.filter(start__gte=_utc(f.starts_after, "startsAfter"))
     if f.starts_before is not None:
-        query = query.filter(start__lt=f.starts_before)
+        query = query.filter(start__lt=_utc(f.starts_before, "startsBefore"))
     if f.formats:
         query = query.filter(format__in=[x.value for x in _values(f.formats, "formats") or []])
     if f.language:

@@ -133,9 +133,7 @@ def encode_cursor(ordering: Ordering, row: Model) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(
-    ordering: Ordering, cursor: str, argument: str, model: type[Model]
-) -> list[Any]:
+def decode_cursor(ordering: Ordering, cursor: str, argument: str, model: type[Model]) -> list[Any]:
     """The sort values a cursor carries; a clear error for anything not made by us."""
     invalid = InvalidInput(f"`{argument}` is not a valid cursor.", field=argument)
     try:
@@ -218,7 +216,8 @@ async def paginate(
     if size is None:
         size = default_size
     fields = ordering.reversed() if backwards else forward_fields
-    rows = list(await page.order_by(*_order_by(fields)).limit(size + 1)) if size else []
+    # Even for a page of 0 the extra row is read: it is what says whether more items follow.
+    rows = list(await page.order_by(*_order_by(fields)).limit(size + 1))
     has_more = len(rows) > size
     rows = rows[:size]
     if backwards:

@@ -147,3 +147,17 @@ async def page(owner: models.Tenant, **overrides: Any) -> models.Page:
     values = {"tenant": owner, "title": f"Page {n}", "path": path, "slug": path.rsplit("/", 1)[-1]}
     values.update(_published(overrides))
     return await models.Page.create(**values)
+
+
+async def file(owner: models.Tenant, **overrides: Any) -> models.File:
+    n = _n()
+    values: dict[str, Any] = {
+        "tenant": owner,
+        "storage_key": f"files/{n:08x}.pdf",
+        "content_type": "application/pdf",
+        "size": 2000,
+        "title": f"Document {n}",
+        "filename": f"document-{n}.pdf",
+    }
+    values.update(overrides)
+    return await models.File.create(**values)
