@@ -324,7 +324,7 @@ class Server:
                         f"(for {UNHEALTHY_GRACE:.0f}s):\n{self.log_tail()}"
                     )
                 await asyncio.sleep(0.1)
-        raise BenchError(f"{self.name} not ready after {timeout:.0f}s:\n{self.log_tail()}")
+        raise BenchError(f"{self.name} not ready after {limit_seconds:.0f}s:\n{self.log_tail()}")
 
 
 def server_env(
