@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cms import db
 from cms.config import Settings, SettingsError
@@ -20,9 +21,8 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _seed(settings: Settings, synthetic: int | None, seed: int) -> str:
-    from seeds.synthetic import load_synthetic
-
     from seeds.loader import load_seed
+    from seeds.synthetic import load_synthetic
 
     await db.init(settings)
     try:
@@ -75,6 +75,48 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _with_db(settings: Settings, work: Any) -> Any:
+    await db.init(settings)
+    try:
+        return await work()
+    finally:
+        await db.close()
+
+
+def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
+    from cms.errors import ValidationFailed
+    from cms.services.tokens import create_token
+
+    try:
+        row, value = asyncio.run(
+            _with_db(settings, lambda: create_token(args.name, args.role, args.tenant))
+        )
+    except ValidationFailed as error:
+        for problem in error.errors:
+            print(f"cms create-token: {problem.field}: {problem.message}", file=sys.stderr)
+        return 2
+    scope = f"tenant {args.tenant}" if args.tenant else "every tenant (platform admin)"
+    print(
+        f"Token {row.name!r} ({row.role}, {scope}). It is shown once; keep it safe:",
+        file=sys.stderr,
+    )
+    print(value)
+    return 0
+
+
+def cmd_revoke_token(settings: Settings, args: argparse.Namespace) -> int:
+    from cms.errors import NotFound
+    from cms.services.tokens import revoke_token
+
+    try:
+        asyncio.run(_with_db(settings, lambda: revoke_token(args.name)))
+    except NotFound as error:
+        print(f"cms revoke-token: {error.message}", file=sys.stderr)
+        return 2
+    print(f"Token {args.name!r} is revoked.")
+    return 0
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schema import build_schema
 
@@ -103,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--synthetic", type=int, metavar="N", help="add N synthetic items instead")
     seed.add_argument("--seed", type=int, default=1, help="random seed of --synthetic")
     seed.set_defaults(func=cmd_seed)
+
+    token = sub.add_parser("create-token", help="issue an API token and print it once")
+    token.add_argument("--tenant", help="tenant slug (omit with --role admin for a platform admin)")
+    token.add_argument("--role", required=True, help="admin, editor, contributor or viewer")
+    token.add_argument("--name", required=True, help="a unique name to recognise it by")
+    token.set_defaults(func=cmd_create_token)
+
+    revoke = sub.add_parser("revoke-token", help="revoke an API token by name")
+    revoke.add_argument("name")
+    revoke.set_defaults(func=cmd_revoke_token)
 
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
