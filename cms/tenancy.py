@@ -16,10 +16,12 @@ TENANT_HEADER = "x-cms-tenant"
 
 @dataclass(frozen=True)
 class Scope:
-    """Who is reading: the request's tenant (None = platform scope) and the instant of reading."""
+    """Who is reading: the request's tenant (None = platform scope), the instant of reading,
+    and whether the caller may preview that tenant's drafts and scheduled items."""
 
     tenant: Tenant | None
     now: datetime
+    preview: bool = False
 
     @property
     def tenant_id(self) -> int | None:

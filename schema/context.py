@@ -1,4 +1,4 @@
-"""The per-request context: settings, the reading scope and fresh DataLoaders."""
+"""The per-request context: settings, the reading scope, the caller and fresh DataLoaders."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
+from cms.auth import Principal
 from cms.config import Settings
 from cms.tenancy import Scope, TenantDirectory
 from schema.loaders import Loaders
@@ -18,6 +19,7 @@ class Context:
     settings: Settings
     scope: Scope
     directory: TenantDirectory
+    principal: Principal | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

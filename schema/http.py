@@ -33,8 +33,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
+from cms.auth import Permission, authenticate, can
 from cms.config import Settings
-from cms.errors import CMSError, LimitExceeded
+from cms.errors import AuthenticationFailed, CMSError, LimitExceeded
 from cms.tenancy import TENANT_HEADER, TenantDirectory
 from cms.tenancy import Scope as ReadScope
 from schema.context import Context
@@ -124,8 +125,15 @@ class GraphQLEndpoint:
             tenant = await self.directory.resolve(
                 request.headers.get("host"), request.headers.get(TENANT_HEADER)
             )
+            principal = await authenticate(request.headers.get("authorization"))
         except RequestError as error:
             return self._request_error(media_type, error)
+        except AuthenticationFailed as error:
+            # Never fall back to public access: a client with a broken token must notice.
+            challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            return self._request_error(
+                media_type, RequestError(401, error.message, error.code, challenge)
+            )
         except CMSError as error:
             return self._request_error(media_type, RequestError(400, error.message, error.code))
 
@@ -151,8 +159,13 @@ class GraphQLEndpoint:
         context = Context(
             request=request,
             settings=self.settings,
-            scope=ReadScope(tenant=tenant, now=datetime.now(UTC)),
+            scope=ReadScope(
+                tenant=tenant,
+                now=datetime.now(UTC),
+                preview=can(principal, Permission.PREVIEW, tenant.id if tenant else None),
+            ),
             directory=self.directory,
+            principal=principal,
         )
         outcome = execute(
             self.schema,
