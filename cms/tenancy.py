@@ -100,6 +100,31 @@ def knowledge_base_q(scope: Scope, *, include_shared: bool) -> Q:
 
 
 def visible_q(scope: Scope, *, shareable: bool) -> Q:
-    """What a reader may see of a kind when reached by id or relation, not by a list."""
+    """What a reader may see of a kind when reached by id or relation, not by a list.
+
+    A caller who may preview the tenant also sees its drafts, scheduled and archived items.
+    """
     where = knowledge_base_q(scope, include_shared=True) if shareable else owned_q(scope)
-    return where & published_q(scope.now)
+    public = where & published_q(scope.now)
+    if scope.preview and scope.tenant_id is not None:
+        return public | Q(tenant_id=scope.tenant_id)
+    return public
+
+
+def listed_q(
+    scope: Scope, *, shareable: bool, include_shared: bool, statuses: list[Status] | None
+) -> Q:
+    """What a list shows: live published items, unless a previewing caller asks by status.
+
+    Other tenants' shared items are only ever their live published ones.
+    """
+    where = knowledge_base_q(scope, include_shared=include_shared) if shareable else owned_q(scope)
+    public = where & published_q(scope.now)
+    if statuses is None:
+        return public
+    if not (scope.preview and scope.tenant_id is not None):
+        return public & Q(status__in=statuses)
+    own = Q(tenant_id=scope.tenant_id, status__in=statuses)
+    if Status.PUBLISHED in statuses:
+        return own | public
+    return own

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.tools import merge_types
 
 
 def build_schema() -> strawberry.Schema:
@@ -14,9 +15,12 @@ def build_schema() -> strawberry.Schema:
     from schema.query import Query
     from schema.tenants import TenantType
 
+    # Other domains (search, media) add their root fields as classes in these tuples.
+    query_parts: tuple[type, ...] = (Query,)
+    mutation_parts: tuple[type, ...] = ()
     return strawberry.Schema(
-        query=Query,
-        mutation=build_mutation(),
+        query=merge_types("Query", query_parts) if len(query_parts) > 1 else Query,
+        mutation=build_mutation(*mutation_parts),
         types=[
             TenantType,
             ResourceType,

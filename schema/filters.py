@@ -15,6 +15,7 @@ from cms import models
 from cms.errors import InvalidInput
 from cms.models import DelimitedListField
 from schema.enums import (
+    ContentStatus,
     EventFormat,
     NewsKind,
     OrganisationKind,
@@ -37,6 +38,11 @@ class EventWhen(Enum):
 
 @strawberry.input(description="Narrow a list of resources; every given field must match.")
 class ResourceFilter:
+    status: list[ContentStatus] | None = strawberry.field(
+        default=None,
+        description="Workflow states to list; other than PUBLISHED this needs a token that may "
+        "preview this tenant (the public only ever gets live published items).",
+    )
     kinds: list[ResourceKind] | None = strawberry.field(default=None, description="Any of these.")
     tags: list[str] | None = strawberry.field(default=None, description="All of these tag slugs.")
     language: str | None = strawberry.field(default=None, description="Language tag.")
@@ -50,6 +56,11 @@ class ResourceFilter:
 
 @strawberry.input(description="Narrow a list of videos; every given field must match.")
 class VideoFilter:
+    status: list[ContentStatus] | None = strawberry.field(
+        default=None,
+        description="Workflow states to list; other than PUBLISHED this needs a token that may "
+        "preview this tenant (the public only ever gets live published items).",
+    )
     providers: list[VideoProvider] | None = strawberry.field(default=None, description="Any.")
     tags: list[str] | None = strawberry.field(default=None, description="All of these tag slugs.")
     language: str | None = strawberry.field(default=None, description="Language tag.")
@@ -61,6 +72,11 @@ class VideoFilter:
 
 @strawberry.input(description="Narrow a list of profiles; every given field must match.")
 class ProfileFilter:
+    status: list[ContentStatus] | None = strawberry.field(
+        default=None,
+        description="Workflow states to list; other than PUBLISHED this needs a token that may "
+        "preview this tenant (the public only ever gets live published items).",
+    )
     roles: list[ProfileRole] | None = strawberry.field(default=None, description="Any of these.")
     country: str | None = strawberry.field(default=None, description="ISO country code.")
     language: str | None = strawberry.field(default=None, description="Speaks this language.")
@@ -71,12 +87,22 @@ class ProfileFilter:
 
 @strawberry.input(description="Narrow a list of organisations; every given field must match.")
 class OrganisationFilter:
+    status: list[ContentStatus] | None = strawberry.field(
+        default=None,
+        description="Workflow states to list; other than PUBLISHED this needs a token that may "
+        "preview this tenant (the public only ever gets live published items).",
+    )
     kinds: list[OrganisationKind] | None = strawberry.field(default=None, description="Any.")
     country: str | None = strawberry.field(default=None, description="ISO country code.")
 
 
 @strawberry.input(description="Narrow a list of events; every given field must match.")
 class EventFilter:
+    status: list[ContentStatus] | None = strawberry.field(
+        default=None,
+        description="Workflow states to list; other than PUBLISHED this needs a token that may "
+        "preview this tenant (the public only ever gets live published items).",
+    )
     when: EventWhen = strawberry.field(
         default=EventWhen.ALL, description="Upcoming (not yet ended), past, or all."
     )
@@ -91,6 +117,11 @@ class EventFilter:
 
 @strawberry.input(description="Narrow a list of news items; every given field must match.")
 class NewsFilter:
+    status: list[ContentStatus] | None = strawberry.field(
+        default=None,
+        description="Workflow states to list; other than PUBLISHED this needs a token that may "
+        "preview this tenant (the public only ever gets live published items).",
+    )
     kinds: list[NewsKind] | None = strawberry.field(default=None, description="Any of these.")
     tags: list[str] | None = strawberry.field(default=None, description="All of these tag slugs.")
     language: str | None = strawberry.field(default=None, description="Language tag.")
@@ -101,6 +132,11 @@ class NewsFilter:
 
 @strawberry.input(description="Narrow a list of pages; every given field must match.")
 class PageFilter:
+    status: list[ContentStatus] | None = strawberry.field(
+        default=None,
+        description="Workflow states to list; other than PUBLISHED this needs a token that may "
+        "preview this tenant (the public only ever gets live published items).",
+    )
     parent_path: str | None = strawberry.field(
         default=None, description="Children of this path; empty string for top-level pages."
     )
@@ -176,7 +212,9 @@ def _values(values: list[Any] | None, argument: str) -> list[Any] | None:
     return values
 
 
-def _with_tags(query: QuerySet[Any], model: type[models.ContentModel], tags: list[str] | None) -> QuerySet[Any]:
+def _with_tags(
+    query: QuerySet[Any], model: type[models.ContentModel], tags: list[str] | None
+) -> QuerySet[Any]:
     """Items that have every one of the tags: one grouped subquery, whatever their number.
 
     (One `IN` subquery per tag made PostgreSQL's planning time double with every tag.)
@@ -205,7 +243,9 @@ def _utc(moment: datetime, argument: str) -> datetime:
         raise InvalidInput(f"`{argument}` is out of range.", field=f"filter.{argument}") from None
 
 
-def _published_range(query: QuerySet[Any], after: datetime | None, before: datetime | None) -> QuerySet[Any]:
+def _published_range(
+    query: QuerySet[Any], after: datetime | None, before: datetime | None
+) -> QuerySet[Any]:
     if after is not None:
         query = query.filter(published_at__gte=_utc(after, "publishedAfter"))
     if before is not None:
@@ -248,7 +288,9 @@ def filter_videos(query: QuerySet[Any], f: VideoFilter | None) -> QuerySet[Any]:
     if f is None:
         return query
     if f.providers:
-        query = query.filter(provider__in=[p.value for p in _values(f.providers, "providers") or []])
+        query = query.filter(
+            provider__in=[p.value for p in _values(f.providers, "providers") or []]
+        )
     if f.language:
         query = query.filter(language=f.language)
     query = query.filter(_member("thematic_areas", f.thematic_area))

@@ -82,6 +82,16 @@ def _accepted_type(accept: str | None) -> str | None:
     return None
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _wants_ide(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return request.method == "GET" and "text/html" in accept and "query" not in request.query_params
@@ -195,6 +205,9 @@ class GraphQLEndpoint:
         variables = raw.get("variables")
         if variables is not None and not isinstance(variables, dict):
             raise RequestError(400, "`variables` must be a JSON object.", "BAD_REQUEST")
+        if _has_nul(query) or "\\u0000" in query or _has_nul(variables):
+            # PostgreSQL cannot store or compare text with NUL; no real input contains it.
+            raise RequestError(400, "The request contains a NUL character.", "BAD_REQUEST")
         operation_name = raw.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "`operationName` must be a string.", "BAD_REQUEST")

@@ -21,6 +21,7 @@ from cms.models import (
     Page,
     Profile,
     ResourceAuthor,
+    Revision,
     Tag,
     Tenant,
 )
@@ -30,8 +31,15 @@ M = TypeVar("M", bound=Model)
 
 TAG_FIELDS = ("id", "tenant_id", "name", "slug", "created_at", "updated_at")
 FILE_FIELDS = (
-    "id", "tenant_id", "storage_key", "content_type", "size", "title", "filename",
-    "created_at", "updated_at",
+    "id",
+    "tenant_id",
+    "storage_key",
+    "content_type",
+    "size",
+    "title",
+    "filename",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -60,6 +68,7 @@ class Loaders:
         self.tags_by_event_id = DataLoader(self._tags_by("event_tag", "event_id"))
         self.tags_by_news_item_id = DataLoader(self._tags_by("news_tag", "news_item_id"))
         self.memberships_by_organisation_id = DataLoader(self._memberships)
+        self.revisions_by_item = DataLoader(_revisions_of)
 
     async def _tenants(self, keys: list[int]) -> list[Tenant | None]:
         return _in_key_order(keys, await Tenant.filter(id__in=keys))
@@ -95,8 +104,10 @@ class Loaders:
         return [grouped.get(key, []) for key in keys]
 
     async def _authors_by_resource_id(self, keys: list[int]) -> list[list[Profile]]:
-        links = await ResourceAuthor.filter(resource_id__in=keys).order_by("position", "id").values(
-            "resource_id", "profile_id"
+        links = (
+            await ResourceAuthor.filter(resource_id__in=keys)
+            .order_by("position", "id")
+            .values("resource_id", "profile_id")
         )
         profiles = await self.profile_by_id.load_many(sorted({ln["profile_id"] for ln in links}))
         by_id = {p.id: p for p in profiles if p is not None}
@@ -108,8 +119,10 @@ class Loaders:
         return [grouped.get(key, []) for key in keys]
 
     async def _attachments_by_resource_id(self, keys: list[int]) -> list[list[File]]:
-        rows = await File.filter(resources__id__in=keys).order_by("id").values(
-            *FILE_FIELDS, owner_id="resources__id"
+        rows = (
+            await File.filter(resources__id__in=keys)
+            .order_by("id")
+            .values(*FILE_FIELDS, owner_id="resources__id")
         )
         return _group(keys, rows, File)
 
@@ -133,8 +146,10 @@ class Loaders:
         return load
 
     async def _memberships(self, keys: list[int]) -> list[list[Tenant]]:
-        rows = await Tenant.filter(member_organisations__id__in=keys).order_by("name").values(
-            "id", owner_id="member_organisations__id"
+        rows = (
+            await Tenant.filter(member_organisations__id__in=keys)
+            .order_by("name")
+            .values("id", owner_id="member_organisations__id")
         )
         tenants = await self.tenant_by_id.load_many(sorted({r["id"] for r in rows}))
         by_id = {t.id: t for t in tenants if t is not None}
@@ -142,6 +157,18 @@ class Loaders:
         for row in rows:
             grouped[row["owner_id"]].append(by_id[row["id"]])
         return [grouped.get(key, []) for key in keys]
+
+
+async def _revisions_of(keys: list[tuple[str, int]]) -> list[list[Revision]]:
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for type_name, pk in keys:
+        by_type[type_name].append(pk)
+    grouped: dict[tuple[str, int], list[Revision]] = defaultdict(list)
+    for type_name, pks in by_type.items():  # one query per content kind asked, at most seven
+        rows = await Revision.filter(content_type=type_name, object_id__in=pks).order_by("version")
+        for row in rows:
+            grouped[(type_name, row.object_id)].append(row)
+    return [grouped.get(key, []) for key in keys]
 
 
 def _placeholders(dialect: str, count: int) -> str:

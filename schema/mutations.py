@@ -293,15 +293,16 @@ class WorkflowMutation:
         )
 
 
-def build_mutation() -> type:
-    """The Mutation type: workflow and tags, then create/update/delete for each kind."""
+def build_mutation(*parts: type) -> type:
+    """The Mutation type: workflow and tags, create/update/delete for each kind, then `parts`
+    (other domains' mutation classes, e.g. uploads)."""
     namespace: dict[str, Any] = {}
     for kind in KINDS.values():
         snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in kind.name).lstrip("_")
         namespace[f"create_{snake}"] = _create_field(kind)
         namespace[f"update_{snake}"] = _update_field(kind)
         namespace[f"delete_{snake}"] = _delete_field(kind)
-    cls = type("Mutation", (WorkflowMutation,), namespace)
+    cls = type("Mutation", (WorkflowMutation, *parts), namespace)
     return strawberry.type(cls, description="Writes: every one needs an API token of the tenant.")
 
 

@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
 
+from cms.auth import Permission, can
 from schema.context import Info
 from schema.enums import ContentStatus
 from schema.ids import to_global_id
@@ -33,6 +35,7 @@ class Content(Node):
     updated_at: datetime = strawberry.field(description="When it last changed.")
     pk: strawberry.Private[int]
     tenant_id: strawberry.Private[int]
+    type_name: strawberry.Private[str]
 
     @strawberry.field(description="The tenant that owns the item.")
     async def tenant(self, info: Info) -> Annotated[TenantType, strawberry.lazy("schema.tenants")]:
@@ -40,6 +43,46 @@ class Content(Node):
 
         tenant = await info.context.loaders.tenant_by_id.load(self.tenant_id)
         return TenantType.from_model(tenant)
+
+    async def _history(self, info: Info) -> list[Any]:
+        if not can(info.context.principal, Permission.PREVIEW, self.tenant_id):
+            return []
+        return await info.context.loaders.revisions_by_item.load((self.type_name, self.pk))
+
+    @strawberry.field(
+        description="Saved versions, oldest first; only for tokens that may preview the tenant."
+    )
+    async def revisions(self, info: Info) -> list[RevisionType]:
+        return [RevisionType.from_model(r) for r in await self._history(info)]
+
+    @strawberry.field(description="Who created it; only for tokens that may preview the tenant.")
+    async def created_by(self, info: Info) -> str | None:
+        history = await self._history(info)
+        return history[0].author_name if history else None
+
+    @strawberry.field(description="Who saved it last; only for tokens that may preview the tenant.")
+    async def updated_by(self, info: Info) -> str | None:
+        history = await self._history(info)
+        return history[-1].author_name if history else None
+
+
+@strawberry.type(name="Revision", description="A saved version of a content item.")
+class RevisionType:
+    version: int = strawberry.field(description="The item's version after this save.")
+    operation: str = strawberry.field(description="create, update, publish, revert:N, …")
+    author: str = strawberry.field(description="Name of the token (or `system`) that saved it.")
+    created_at: datetime = strawberry.field(description="When it was saved.")
+    snapshot: JSON = strawberry.field(description="Every editable field as it was saved.")
+
+    @classmethod
+    def from_model(cls, m: Any) -> RevisionType:
+        return cls(
+            version=m.version,
+            operation=m.operation,
+            author=m.author_name,
+            created_at=m.created_at,
+            snapshot=m.snapshot,
+        )
 
 
 def content_fields(type_name: str, m: Any) -> dict[str, Any]:
@@ -55,4 +98,5 @@ def content_fields(type_name: str, m: Any) -> dict[str, Any]:
         "updated_at": m.updated_at,
         "pk": m.id,
         "tenant_id": m.tenant_id,
+        "type_name": type_name,
     }

@@ -10,7 +10,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from cms import models
-from cms.tenancy import Scope, knowledge_base_q, owned_q, published_q, visible_q
+from cms.models import Status
+from cms.tenancy import Scope, listed_q, visible_q
 from schema.content import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
 from schema.context import Info
 from schema.enums import TenantKind
@@ -58,7 +59,9 @@ IncludeShared = Annotated[
 ]
 OwnerSlug = Annotated[
     str | None,
-    strawberry.argument(description="Owner tenant's slug (default: this site); others' must be shared."),
+    strawberry.argument(
+        description="Owner tenant's slug (default: this site); others' must be shared."
+    ),
 ]
 
 
@@ -86,12 +89,31 @@ async def _page(
     return map_nodes(connection, wrap)
 
 
-def _kb(model: type[Model], scope: Scope, include_shared: bool) -> QuerySet[Any]:
-    return model.filter(knowledge_base_q(scope, include_shared=include_shared), published_q(scope.now))
+def _statuses(filter: Any) -> list[Status] | None:
+    statuses = getattr(filter, "status", None)
+    return [Status(s) for s in statuses] if statuses else None
 
 
-def _own(model: type[Model], scope: Scope) -> QuerySet[Any]:
-    return model.filter(owned_q(scope), published_q(scope.now))
+def _kb(
+    model: type[Model], scope: Scope, include_shared: bool, filter: Any = None
+) -> QuerySet[Any]:
+    where = listed_q(
+        scope, shareable=True, include_shared=include_shared, statuses=_statuses(filter)
+    )
+    return model.filter(where)
+
+
+def _own(model: type[Model], scope: Scope, filter: Any = None) -> QuerySet[Any]:
+    where = listed_q(scope, shareable=False, include_shared=False, statuses=_statuses(filter))
+    return model.filter(where)
+
+
+async def _owned_lookup(info: Info, model: type[Model], **where: Any) -> Any | None:
+    """One item of this site by a unique key: live published, or any status in preview."""
+    scope = info.context.scope
+    if scope.tenant_id is None:
+        return None
+    return await model.filter(visible_q(scope, shareable=False), **where).first()
 
 
 async def _owner_id(info: Info, tenant: str | None) -> int | None:
@@ -140,7 +162,9 @@ class Query:
     @strawberry.field(description="The tenant directory: programmes, hubs and CoPs, by name.")
     async def tenants(
         self,
-        kind: Annotated[TenantKind | None, strawberry.argument(description="Only this kind.")] = None,
+        kind: Annotated[
+            TenantKind | None, strawberry.argument(description="Only this kind.")
+        ] = None,
         parent: Annotated[
             str | None, strawberry.argument(description="Only children of this slug.")
         ] = None,
@@ -170,10 +194,18 @@ class Query:
         before: Before = None,
     ) -> Connection[ResourceType]:
         order = order_by or PublicationOrder(field=PublicationOrderField.PUBLISHED_AT)
-        query = filter_resources(_kb(models.Resource, info.context.scope, include_shared), filter)
+        query = filter_resources(
+            _kb(models.Resource, info.context.scope, include_shared, filter), filter
+        )
         return await _page(
-            info, query, ordering(order.field, order.direction), ResourceType.from_model,
-            first, after, last, before,
+            info,
+            query,
+            ordering(order.field, order.direction),
+            ResourceType.from_model,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Videos of this site, optionally with shared ones.")
@@ -189,10 +221,16 @@ class Query:
         before: Before = None,
     ) -> Connection[VideoType]:
         order = order_by or PublicationOrder(field=PublicationOrderField.PUBLISHED_AT)
-        query = filter_videos(_kb(models.Video, info.context.scope, include_shared), filter)
+        query = filter_videos(_kb(models.Video, info.context.scope, include_shared, filter), filter)
         return await _page(
-            info, query, ordering(order.field, order.direction), VideoType.from_model,
-            first, after, last, before,
+            info,
+            query,
+            ordering(order.field, order.direction),
+            VideoType.from_model,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Stakeholder profiles of this site, optionally with shared ones.")
@@ -208,10 +246,18 @@ class Query:
         before: Before = None,
     ) -> Connection[ProfileType]:
         order = order_by or NameOrder(field=NameOrderField.NAME)
-        query = filter_profiles(_kb(models.Profile, info.context.scope, include_shared), filter)
+        query = filter_profiles(
+            _kb(models.Profile, info.context.scope, include_shared, filter), filter
+        )
         return await _page(
-            info, query, ordering(order.field, order.direction), ProfileType.from_model,
-            first, after, last, before,
+            info,
+            query,
+            ordering(order.field, order.direction),
+            ProfileType.from_model,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Organisations of this site, optionally with shared ones.")
@@ -228,13 +274,24 @@ class Query:
     ) -> Connection[OrganisationType]:
         order = order_by or NameOrder(field=NameOrderField.NAME)
         scope = info.context.scope
-        query = filter_organisations(_kb(models.Organisation, scope, include_shared), filter)
+        query = filter_organisations(
+            _kb(models.Organisation, scope, include_shared, filter), filter
+        )
         return await _page(
-            info, query, ordering(order.field, order.direction), OrganisationType.from_model,
-            first, after, last, before,
+            info,
+            query,
+            ordering(order.field, order.direction),
+            OrganisationType.from_model,
+            first,
+            after,
+            last,
+            before,
         )
 
-    @strawberry.field(description="Events of this site; upcoming ones soonest first by default.")
+    @strawberry.field(
+        description="Events of this site by start, soonest first (PAST: latest first); "
+        "filter `when: UPCOMING` for a calendar."
+    )
     async def events(
         self,
         info: Info,
@@ -250,10 +307,16 @@ class Query:
             past = filter is not None and filter.when is EventWhen.PAST
             direction = OrderDirection.DESC if past else OrderDirection.ASC
             order_by = EventOrder(field=EventOrderField.START, direction=direction)
-        query = filter_events(_own(models.Event, scope), filter, scope.now)
+        query = filter_events(_own(models.Event, scope, filter), filter, scope.now)
         return await _page(
-            info, query, ordering(order_by.field, order_by.direction), EventType.from_model,
-            first, after, last, before,
+            info,
+            query,
+            ordering(order_by.field, order_by.direction),
+            EventType.from_model,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(description="News items and press releases of this site, newest first.")
@@ -268,10 +331,16 @@ class Query:
         before: Before = None,
     ) -> Connection[NewsItemType]:
         order = order_by or PublicationOrder(field=PublicationOrderField.PUBLISHED_AT)
-        query = filter_news(_own(models.NewsItem, info.context.scope), filter)
+        query = filter_news(_own(models.NewsItem, info.context.scope, filter), filter)
         return await _page(
-            info, query, ordering(order.field, order.direction), NewsItemType.from_model,
-            first, after, last, before,
+            info,
+            query,
+            ordering(order.field, order.direction),
+            NewsItemType.from_model,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(description="Pages of this site, in menu order by default.")
@@ -286,10 +355,16 @@ class Query:
         before: Before = None,
     ) -> Connection[PageType]:
         order = order_by or PageOrder(field=PageOrderField.MENU)
-        query = filter_pages(_own(models.Page, info.context.scope), filter)
+        query = filter_pages(_own(models.Page, info.context.scope, filter), filter)
         return await _page(
-            info, query, ordering(order.field, order.direction), PageType.from_model,
-            first, after, last, before,
+            info,
+            query,
+            ordering(order.field, order.direction),
+            PageType.from_model,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(description="This site's tag vocabulary, by name.")
@@ -309,7 +384,9 @@ class Query:
         return TagType.from_model(row) if row else None
 
     @strawberry.field(description="One resource by slug.")
-    async def resource(self, info: Info, slug: str, tenant: OwnerSlug = None) -> ResourceType | None:
+    async def resource(
+        self, info: Info, slug: str, tenant: OwnerSlug = None
+    ) -> ResourceType | None:
         row = await _shareable_by_slug(info, models.Resource, slug, tenant)
         return ResourceType.from_model(row) if row else None
 
@@ -332,18 +409,18 @@ class Query:
 
     @strawberry.field(description="One event of this site by slug.")
     async def event(self, info: Info, slug: str) -> EventType | None:
-        row = await _own(models.Event, info.context.scope).filter(slug=slug).first()
+        row = await _owned_lookup(info, models.Event, slug=slug)
         return EventType.from_model(row) if row else None
 
     @strawberry.field(description="One news item of this site by slug.")
     async def news_item(self, info: Info, slug: str) -> NewsItemType | None:
-        row = await _own(models.NewsItem, info.context.scope).filter(slug=slug).first()
+        row = await _owned_lookup(info, models.NewsItem, slug=slug)
         return NewsItemType.from_model(row) if row else None
 
     @strawberry.field(description="One page of this site by path, e.g. `about/how-to-join`.")
     async def page(self, info: Info, path: str) -> PageType | None:
         clean = path.strip("/")
-        row = await _own(models.Page, info.context.scope).filter(path=clean).first()
+        row = await _owned_lookup(info, models.Page, path=clean)
         return PageType.from_model(row) if row else None
 
     @strawberry.field(description="Any object by its global id, if the reader may see it.")

@@ -7,8 +7,8 @@ from enum import Enum
 from typing import Any
 
 from cms import models
-from cms.models import DelimitedListField
 from cms.auth import Principal
+from cms.models import DelimitedListField
 from cms.services.kinds import Kind
 
 

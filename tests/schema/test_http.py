@@ -218,3 +218,16 @@ async def test_body_size_limit(settings, clean_database):
         response = await graphql(http, "{ site { slug } }" + " " * 500)
         assert response.status_code == 413
         assert response.json()["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ('{ tenant(slug: "a\\u0000b") { name } }', None),
+        ("query ($s: String!) { tenant(slug: $s) { name } }", {"s": "a\x00b"}),
+    ],
+)
+async def test_nul_characters_are_refused_clearly(client, query, variables):
+    response = await graphql(client, query, variables)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["errors"][0]["message"]
