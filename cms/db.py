@@ -47,9 +47,7 @@ async def migrate(settings: Settings) -> None:
     await Tortoise.close_connections()
 
 
-async def init(
-    settings: Settings, *, run_migrations: bool = True, serving: bool = False
-) -> None:
+async def init(settings: Settings, *, run_migrations: bool = True, serving: bool = False) -> None:
     """Migrate (by default) and open the connections for this process.
 
     `serving` is for the app's lifespan: uvicorn runs it in a task of its own, so the

@@ -180,4 +180,3 @@ def check_event_times(values: dict[str, Any], errors: list[FieldError]) -> None:
     start, end = values.get("start"), values.get("end")
     if isinstance(start, datetime) and isinstance(end, datetime) and end < start:
         errors.append(FieldError("end", "The end is before the start.", "END_BEFORE_START"))
-
