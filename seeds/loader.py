@@ -16,7 +16,10 @@ import anyio.to_thread
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from cms.models import Page, ResourceAuthor, Tenant
+from cms.models import Page, Status, Tag, Tenant
+from cms.services import content, tags
+from cms.services.content import SYSTEM
+from cms.services.kinds import KINDS as SERVICE_KINDS_BY_NAME
 from seeds.spec import KINDS, SeedError, TenantPlan, validate
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -107,20 +110,36 @@ async def _write_items(
     objects: dict[str, dict[str, Any]] = {}
     for kind, spec in KINDS.items():
         items = plan.items.get(kind, [])
-        slugs = [item["slug"] for item in items]
-        found: list[Any] = await spec.model.filter(tenant=tenant, slug__in=slugs) if slugs else []
-        by_slug: dict[str, Any] = {obj.slug: obj for obj in found}
-        objects[kind] = by_slug
+        # A page is known by its path (slugs repeat across sections), anything else by slug.
+        key = "path" if kind == "pages" else "slug"
+        keys = [item[key] for item in items]
+        found: list[Any] = (
+            await spec.model.filter(tenant=tenant, **{f"{key}__in": keys}) if keys else []
+        )
+        by_key: dict[str, Any] = {getattr(obj, key): obj for obj in found}
+        objects[kind] = by_key
         if kind == "pages":
             # Parents before children; an existing page may be the parent of a new one.
             items = sorted(items, key=lambda item: item["path"].count("/"))
-            objects["paths"] = {page.path: page for page in found}
+            objects["paths"] = by_key
         for item in items:
-            if item["slug"] in by_slug:
+            if item[key] in by_key:
                 report.unchanged[kind] += 1
                 continue
-            by_slug[item["slug"]] = await _create(spec.model, tenant, item, objects, tenants)
+            by_key[item[key]] = await _create(spec.model, tenant, item, objects, tenants)
             report.created[kind] += 1
+
+
+# Seed kinds written through the content services (tags have a service of their own).
+SERVICE_KINDS = {
+    "organisations": "Organisation",
+    "profiles": "Profile",
+    "resources": "Resource",
+    "videos": "Video",
+    "events": "Event",
+    "news": "NewsItem",
+    "pages": "Page",
+}
 
 
 async def _create(
@@ -130,29 +149,28 @@ async def _create(
     objects: dict[str, dict[str, Any]],
     tenants: dict[str, Tenant],
 ) -> Model:
-    """Create one item and its links (tags, authors in byline order, memberships)."""
+    """Create one item through the write services, so it has revisions, audit and outbox rows
+    like any edit, then publish or archive it as the data file says."""
     values = dict(item)
-    tags = values.pop("tags", [])
-    authors = values.pop("authors", [])
+    if model is Tag:
+        return await tags.create_tag(SYSTEM, tenant, values["name"], values["slug"])
+    kind_key = next(k for k, spec in KINDS.items() if spec.model is model)
+    kind = SERVICE_KINDS_BY_NAME[SERVICE_KINDS[kind_key]]
+    status = values.pop("status", Status.PUBLISHED)
+    published_at = values.pop("published_at", None)
     memberships = values.pop("memberships", [])
     for key in ("organisation", "host_organisation"):
         if key in values:
-            values[key] = objects["organisations"][values[key]]
+            values[f"{key}_id"] = objects["organisations"][values.pop(key)].id
+    if "authors" in values:
+        values["authors"] = [objects["profiles"][slug].id for slug in values["authors"]]
     if model is Page:
-        parent_path = values["path"].rpartition("/")[0]
-        values["parent"] = objects["paths"][parent_path] if parent_path else None
-    obj = await model.create(tenant=tenant, **values)
-    if model is Page:
-        objects["paths"][values["path"]] = obj
-    if tags:
-        await obj.tags.add(*(objects["tags"][slug] for slug in tags))  # type: ignore[attr-defined]
-    if authors:
-        await ResourceAuthor.bulk_create(
-            [
-                ResourceAuthor(resource=obj, profile=objects["profiles"][slug], position=position)
-                for position, slug in enumerate(authors)
-            ]
-        )
+        values.pop("slug", None)  # a page's slug is the last segment of its path
+    row = await content.create(SYSTEM, tenant, kind, values)
+    if status == Status.PUBLISHED:
+        row = await content.publish(SYSTEM, kind, row.id, published_at)
+    elif status == Status.ARCHIVED:
+        row = await content.archive(SYSTEM, kind, row.id)
     if memberships:
-        await obj.memberships.add(*(tenants[slug] for slug in memberships))  # type: ignore[attr-defined]
-    return obj
+        await row.memberships.add(*(tenants[slug] for slug in memberships))  # type: ignore[attr-defined]
+    return row

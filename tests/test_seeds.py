@@ -155,6 +155,20 @@ async def test_second_load_creates_and_changes_nothing() -> None:
     assert first.created["tenants"] == 13
 
 
+async def test_seed_writes_through_the_services_with_history() -> None:
+    from cms.models import AuditEntry, OutboxEvent, Resource, Revision
+
+    await load_seed()
+    published = await Resource.filter(status=Status.PUBLISHED).first()
+    assert published is not None and published.version == 2  # created, then published
+    operations = await Revision.filter(
+        content_type="Resource", object_id=published.id
+    ).order_by("version").values_list("operation", "author_name")
+    assert operations == [("create", "system"), ("publish", "system")]
+    assert await OutboxEvent.filter(content_type="Resource", object_id=published.id).count() == 2
+    assert await AuditEntry.filter(content_type="Resource", object_id=published.id).count() == 2
+
+
 async def test_malformed_data_raises_seed_error_and_writes_nothing(tmp_path: Path) -> None:
     good = {"slug": "good", "name": "Good CoP", "kind": "cop"}
     bad = {
