@@ -100,10 +100,14 @@ class TagPayload:
     )
 
 
+_MAX_ID = 2**31 - 1
+
+
 def _pk(global_id: Any, expected: str | tuple[str, ...], field: str) -> int:
     decoded = from_global_id(str(global_id))
     allowed = (expected,) if isinstance(expected, str) else expected
-    if decoded is None or decoded[0] not in allowed:
+    # A key past 32 bits names no row, and PostgreSQL refuses to compare an int column to it.
+    if decoded is None or decoded[0] not in allowed or not 0 < decoded[1] <= _MAX_ID:
         raise NotFound(f"`{field}` is not the id of a {' or '.join(allowed)}.", field=field)
     return decoded[1]
 

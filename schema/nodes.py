@@ -66,6 +66,9 @@ class Content(Node):
         return history[-1].author_name if history else None
 
 
+WRITE_ONLY = frozenset({"private_contact"})
+
+
 @strawberry.type(name="Revision", description="A saved version of a content item.")
 class RevisionType:
     version: int = strawberry.field(description="The item's version after this save.")
@@ -81,7 +84,8 @@ class RevisionType:
             operation=m.operation,
             author=m.author_name,
             created_at=m.created_at,
-            snapshot=m.snapshot,
+            # Private contact details are write-only in the API, history included.
+            snapshot={k: v for k, v in m.snapshot.items() if k not in WRITE_ONLY},
         )
 
 

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
+from tortoise.exceptions import ValidationError
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from cms import models
+from cms.errors import InvalidInput
 from cms.models import Status
 from cms.tenancy import Scope, listed_q, visible_q
 from schema.content import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
@@ -76,17 +78,29 @@ async def _page(
     before: str | None,
 ) -> Connection[Any]:
     settings = info.context.settings
-    connection = await paginate(
-        query,
-        order,
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        default_size=settings.default_page_size,
-        max_size=settings.max_page_size,
-    )
+    try:
+        connection = await paginate(
+            query,
+            order,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            default_size=settings.default_page_size,
+            max_size=settings.max_page_size,
+        )
+    except ValidationError:  # Tortoise refuses to compare a value longer than its column
+        raise InvalidInput("A filter value is longer than any stored value allows.") from None
     return map_nodes(connection, wrap)
+
+
+async def _first(query: QuerySet[Any]) -> Any | None:
+    """The first row, or None when an argument is longer than its column (Tortoise refuses
+    to compare such a value, and no row could hold it)."""
+    try:
+        return await query.first()
+    except ValidationError:
+        return None
 
 
 def _statuses(filter: Any) -> list[Status] | None:
@@ -113,7 +127,7 @@ async def _owned_lookup(info: Info, model: type[Model], **where: Any) -> Any | N
     scope = info.context.scope
     if scope.tenant_id is None:
         return None
-    return await model.filter(visible_q(scope, shareable=False), **where).first()
+    return await _first(model.filter(visible_q(scope, shareable=False), **where))
 
 
 async def _owner_id(info: Info, tenant: str | None) -> int | None:
@@ -131,7 +145,7 @@ async def _shareable_by_slug(
     if owner is None:
         return None
     scope = info.context.scope
-    return await model.filter(visible_q(scope, shareable=True), tenant_id=owner, slug=slug).first()
+    return await _first(model.filter(visible_q(scope, shareable=True), tenant_id=owner, slug=slug))
 
 
 # node(id) resolves each type through the same visibility rule as its lists and relations.
@@ -145,8 +159,8 @@ _NODE_TYPES: dict[str, tuple[type[Model], Callable[[Any], Any], str]] = {
     "NewsItem": (models.NewsItem, NewsItemType.from_model, "owned"),
     "Page": (models.Page, PageType.from_model, "owned"),
     "Tag": (models.Tag, TagType.from_model, "vocabulary"),
-    "Image": (models.Image, ImageType.from_model, "vocabulary"),
-    "File": (models.File, FileType.from_model, "vocabulary"),
+    "Image": (models.Image, ImageType.from_model, "media"),
+    "File": (models.File, FileType.from_model, "media"),
 }
 
 _MAX_ID = 2**31 - 1  # every model's primary key is an IntField (32-bit)
@@ -174,7 +188,10 @@ class Query:
             query = query.filter(kind=kind)
         if parent is not None:
             query = query.filter(parent__slug=parent)
-        return [TenantType.from_model(t) for t in await query]
+        try:
+            return [TenantType.from_model(t) for t in await query]
+        except ValidationError:  # a parent slug longer than any slug names no tenant
+            return []
 
     @strawberry.field(description="One tenant of the directory by slug.")
     async def tenant(self, info: Info, slug: str) -> TenantType | None:
@@ -380,7 +397,7 @@ class Query:
         scope = info.context.scope
         if scope.tenant_id is None:
             return None
-        row = await models.Tag.filter(tenant_id=scope.tenant_id, slug=slug).first()
+        row = await _first(models.Tag.filter(tenant_id=scope.tenant_id, slug=slug))
         return TagType.from_model(row) if row else None
 
     @strawberry.field(description="One resource by slug.")
@@ -440,6 +457,12 @@ class Query:
             query = query.filter(visible_q(scope, shareable=False))
         elif rule == "vocabulary":
             if scope.tenant_id is None:
+                return None
+            query = query.filter(tenant_id=scope.tenant_id)
+        elif rule == "media":
+            # Media is public only through the items that show it; by id it could be a
+            # draft's picture or file, so only the tenant's previewers get it.
+            if scope.tenant_id is None or not scope.preview:
                 return None
             query = query.filter(tenant_id=scope.tenant_id)
         row = await query.first()

@@ -161,3 +161,45 @@ async def file(owner: models.Tenant, **overrides: Any) -> models.File:
     }
     values.update(overrides)
     return await models.File.create(**values)
+
+
+async def token(
+    owner: models.Tenant | None, role: str = "editor", *, name: str | None = None
+) -> tuple[models.ApiToken, str]:
+    """An API token (owner None = platform) and its value, made as `cms create-token` does."""
+    from cms.services.tokens import create_token
+
+    return await create_token(name or f"token-{_n()}", role, owner.slug if owner else None)
+
+
+def bearer(value: str) -> dict[str, str]:
+    """The Authorization header of a token value."""
+    return {"Authorization": f"Bearer {value}"}
+
+
+HISTORY_MODELS = (models.Revision, models.AuditEntry, models.OutboxEvent)
+CONTENT_MODELS = (
+    models.Resource,
+    models.Video,
+    models.Profile,
+    models.Organisation,
+    models.Event,
+    models.NewsItem,
+    models.Page,
+    models.Tag,
+    models.ResourceAuthor,
+)
+
+
+async def database_state() -> dict[str, Any]:
+    """Row counts of link, history and token tables; every item as (id, version, status, slug)."""
+    state: dict[str, Any] = {}
+    for model in (models.ResourceAuthor, *HISTORY_MODELS, models.ApiToken):
+        state[model.__name__] = await model.all().count()
+    for model in CONTENT_MODELS[:7]:  # their rows, which also count them
+        rows = await model.all().order_by("id").values_list("id", "version", "status", "slug")
+        state[f"{model.__name__}:rows"] = [tuple(r) for r in rows]
+    state["Tag:rows"] = [
+        tuple(r) for r in await models.Tag.all().order_by("id").values_list("id", "name", "slug")
+    ]
+    return state

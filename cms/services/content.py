@@ -32,6 +32,7 @@ SYSTEM = Principal(token_id=0, name="system", role=Role.ADMIN, tenant_id=None)
 
 RELATIONS = ("tags", "authors", "attachments")
 KIND_PAGE = KINDS["Page"]
+TAG_SLUG_MAX = 100  # models.Tag.slug
 
 
 def _now() -> datetime:
@@ -50,6 +51,7 @@ async def create(
             if fields.get(name) is None:
                 errors.append(FieldError(camel(name), "This field is required.", "REQUIRED"))
         cleaned = clean_values(kind, {k: v for k, v in fields.items() if v is not None}, errors)
+        _video_source(kind, cleaned)
         cleaned.update(await _resolve_refs(kind, tenant.id, refs, errors))
         if kind.model is models.Page and "path" in cleaned:
             cleaned.update(await _page_location(tenant.id, cleaned["path"], None, errors))
@@ -85,6 +87,7 @@ async def update(
         errors: list[FieldError] = []
         fields, refs, relations, slug = _split(kind, values)
         cleaned = clean_values(kind, fields, errors)
+        _video_source(kind, cleaned)
         cleaned.update(await _resolve_refs(kind, row.tenant_id, refs, errors))  # type: ignore[attr-defined]
         if kind.model is models.Page and "path" in cleaned:
             location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
@@ -127,7 +130,7 @@ async def publish(
         raise ValidationFailed(
             [FieldError("at", "Give the time with a timezone offset.", "NAIVE_DATETIME")]
         )
-    return await _transition(principal, kind, object_id, "publish", Status.PUBLISHED, at or _now())
+    return await _transition(principal, kind, object_id, "publish", Status.PUBLISHED, at)
 
 
 async def unpublish(principal: Principal, kind: Kind, object_id: int) -> models.ContentModel:
@@ -158,6 +161,10 @@ async def revert(
             if isinstance(restored.get(key), str):
                 restored[key] = datetime.fromisoformat(restored[key])
         cleaned = clean_values(kind, restored, errors)
+        if kind.model is models.Page and cleaned.get("path", row.path) != row.path:  # type: ignore[attr-defined]
+            # A restored path must be free and under an existing parent, as in an update.
+            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
+            cleaned.update(location, slug=location["path"].rsplit("/", 1)[-1])
         refs = {f"{r.field}_id": state.get(f"{r.field}_id") for r in kind.refs}
         # A target deleted since the revision is dropped rather than failing the revert.
         ref_errors: list[FieldError] = []
@@ -176,6 +183,18 @@ async def revert(
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _video_source(kind: Kind, cleaned: dict[str, Any]) -> None:
+    """A YouTube or Vimeo source URL decides the provider and a privacy-friendly embed URL."""
+    if kind.model is not models.Video or not cleaned.get("source_url"):
+        return
+    from media.videos import parse_video_url  # a pure function; media owns video URLs
+
+    source = parse_video_url(cleaned["source_url"])
+    if source is not None:
+        cleaned["provider"] = models.VideoProvider(source.provider)
+        cleaned["embed_url"] = source.embed_url
 
 
 def _split(
@@ -241,6 +260,11 @@ async def _transition(
     async with in_transaction():
         row = await _get(kind, object_id)
         require(principal, Permission.PUBLISH, row.tenant_id)  # type: ignore[attr-defined]
+        if status == Status.PUBLISHED and published_at is None:
+            now = _now()
+            live = row.status == Status.PUBLISHED and row.published_at and row.published_at <= now
+            # Publishing a live item again keeps its date: readers sort and cite by it.
+            published_at = row.published_at if live else now
         row = await _save(kind, row, {"status": status, "published_at": published_at})
         await _record(principal, operation, kind, row)
         return row
@@ -298,7 +322,8 @@ async def _resolve_relations(
     links: dict[str, list[Any]] = {}
     if relations.get("tags") is not None:
         slugs = list(dict.fromkeys(relations["tags"]))
-        tags = {t.slug: t for t in await models.Tag.filter(tenant_id=tenant_id, slug__in=slugs)}
+        fitting = [s for s in slugs if len(s) <= TAG_SLUG_MAX]  # longer ones name no tag
+        tags = {t.slug: t for t in await models.Tag.filter(tenant_id=tenant_id, slug__in=fitting)}
         missing = [s for s in slugs if s not in tags]
         if missing and not lenient:
             errors.append(FieldError("tags", f"Unknown tags: {', '.join(missing)}.", "NOT_FOUND"))
@@ -353,8 +378,10 @@ async def _slug(
     if own_id is not None:
         taken = taken.exclude(id=own_id)
     if slug is not None:
+        valid = len(errors)
         check_slug(slug, errors)
-        if kind.model is not models.Page and await taken.filter(slug=slug).exists():
+        valid = len(errors) == valid  # an invalid slug may not fit the column to look it up
+        if valid and kind.model is not models.Page and await taken.filter(slug=slug).exists():
             errors.extend(_duplicate(kind))
         return slug
     base = slugify(str(cleaned.get(kind.label) or "")) or kind.name.lower()
@@ -392,6 +419,25 @@ async def _page_location(
             errors.append(
                 FieldError("path", "The parent page of this path does not exist.", "NOT_FOUND")
             )
+        elif own_id is not None and await _is_under(parent, own_id):
+            errors.append(
+                FieldError("path", "A page cannot move under itself or its children.",
+                           "INVALID_PATH")
+            )  # fmt: skip
         else:
             parent_id = parent.id
     return {"path": clean, "parent_id": parent_id}
+
+
+async def _is_under(page: models.Page, ancestor_id: int) -> bool:
+    """Whether `page` is the page `ancestor_id` or one of its descendants (a move there would
+    make the tree a cycle)."""
+    seen: set[int] = set()
+    current: models.Page | None = page
+    while current is not None and current.id not in seen:
+        if current.id == ancestor_id:
+            return True
+        seen.add(current.id)
+        parent_id = current.parent_id  # type: ignore[attr-defined]
+        current = await models.Page.get_or_none(id=parent_id) if parent_id is not None else None
+    return False

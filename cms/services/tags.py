@@ -19,6 +19,18 @@ def _check_name(name: str, errors: list[FieldError]) -> str:
     return name
 
 
+SLUG_MAX = 100  # Tag.slug
+
+
+def _check_slug(slug: str, errors: list[FieldError]) -> bool:
+    """Whether the slug is well formed and fits the column (only then can it be looked up)."""
+    before = len(errors)
+    check_slug(slug, errors)
+    if len(errors) == before and len(slug) > SLUG_MAX:
+        errors.append(FieldError("slug", f"At most {SLUG_MAX} characters.", "TOO_LONG"))
+    return len(errors) == before
+
+
 async def _free(tenant_id: int, slug: str, own_id: int | None, errors: list[FieldError]) -> None:
     taken = Tag.filter(tenant_id=tenant_id, slug=slug)
     if own_id is not None:
@@ -32,9 +44,9 @@ async def create_tag(principal: Principal, tenant: Tenant, name: str, slug: str 
     async with in_transaction():
         errors: list[FieldError] = []
         name = _check_name(name, errors)
-        slug = slug if slug is not None else slugify(name, 100)
-        check_slug(slug, errors)
-        await _free(tenant.id, slug, None, errors)
+        slug = slug if slug is not None else slugify(name, SLUG_MAX)
+        if _check_slug(slug, errors):
+            await _free(tenant.id, slug, None, errors)
         if errors:
             raise ValidationFailed(errors)
         try:
@@ -63,8 +75,8 @@ async def update_tag(principal: Principal, tag_id: int, name: str | None, slug: 
         if name is not None:
             tag.name = _check_name(name, errors)
         if slug is not None:
-            check_slug(slug, errors)
-            await _free(tag.tenant_id, slug, tag.id, errors)  # type: ignore[attr-defined]
+            if _check_slug(slug, errors):
+                await _free(tag.tenant_id, slug, tag.id, errors)  # type: ignore[attr-defined]
             tag.slug = slug
         if errors:
             raise ValidationFailed(errors)

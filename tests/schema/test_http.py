@@ -40,7 +40,7 @@ async def test_get_with_an_unknown_mutation_is_a_request_error(client):
     response = await client.get(
         "/graphql", params={"query": "mutation { x }"}, headers={"Accept": GR}
     )
-    # The schema has no mutations yet, so validation refuses the document first.
+    # `x` is no mutation of the schema, so validation refuses the document first.
     assert response.status_code == 400
     assert "data" not in response.json()
 

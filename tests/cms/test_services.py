@@ -1,0 +1,358 @@
+"""The write services called directly: validation, rich text, slugs, history, revert, tags."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from cms import models
+from cms.auth import Principal
+from cms.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from cms.models import Role, Status
+from cms.services import content, tags
+from cms.services.content import SYSTEM
+from cms.services.kinds import KINDS
+from cms.services.richtext import active_content, sanitise
+from cms.services.tokens import create_token
+from cms.services.validation import check_path, clean_values, slugify
+from tests import factories
+from tests.factories import database_state
+
+pytestmark = pytest.mark.anyio
+
+RESOURCE, EVENT, PAGE, PROFILE = KINDS["Resource"], KINDS["Event"], KINDS["Page"], KINDS["Profile"]
+
+
+def _codes(caught: pytest.ExceptionInfo[ValidationFailed]) -> set[tuple[str, str]]:
+    return {(e.field, e.code) for e in caught.value.errors}
+
+
+# -- rich text and field checks (no database) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<SCRIPT src=x></SCRIPT>",
+        "< script>alert(1)</script>",
+        '<div onmouseover="x()">a</div>',
+        "<img src=x ONERROR = y>",
+        '<a href="JaVaScRiPt:alert(1)">a</a>',
+        '<a href="javascript :alert(1)">a</a>',
+        '<a href="vbscript:x">a</a>',
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">a</a>',
+        '<iframe src="https://evil.example"></iframe>',
+        "<object data=x></object>",
+        "<style>body{}</style>",
+    ],
+)
+def test_active_content_is_named(html):
+    assert active_content(html)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<h1>Big</h1><h2>Kept</h2>", "Big<h2>Kept</h2>"),
+        ('<a href="https://x.org" target="_blank">l</a>',
+         '<a href="https://x.org" rel="noopener noreferrer">l</a>'),
+        ('<a href="ftp://x.org/f">l</a>', '<a rel="noopener noreferrer">l</a>'),
+        ('<p class="c" style="color:red" lang="es">t</p>', '<p lang="es">t</p>'),
+        ('<td colspan="2" bgcolor="red">c</td>', "c"),  # a cell outside a table: its text
+        ("<table><tr><td colspan=\"2\">c</td></tr></table>",
+         '<table><tbody><tr><td colspan="2">c</td></tr></tbody></table>'),
+        ("<p>a<!-- secret --></p>", "<p>a</p>"),
+        ("<form><input value=x>text</form>", "text"),
+    ],
+)  # fmt: skip
+def test_sanitise_keeps_the_allow_list_and_drops_the_rest(html, expected):
+    assert active_content(html) is None
+    assert sanitise(html) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [("Gender Equality Plans: a guide", "gender-equality-plans-a-guide"),
+     ("Igualdad de género — guía", "igualdad-de-genero-guia"), ("¡¿?!", ""),
+     ("  many   spaces  ", "many-spaces")],
+)  # fmt: skip
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+def test_field_checks_collect_every_problem_at_once():
+    errors: list[Any] = []
+    cleaned = clean_values(
+        PROFILE,
+        {"name": "Ana", "country": "es", "language": "Spanish!", "roles": ["expert", "king"],
+         "expertise": ["a|b"], "eligible_for_contracting": "yes", "bio": "<b>ok</b>"},
+        errors,
+    )  # fmt: skip
+    assert {(e.field, e.code) for e in errors} == {
+        ("language", "INVALID_LANGUAGE"),
+        ("roles", "INVALID_CHOICE"),
+        ("expertise", "INVALID"),
+        ("eligibleForContracting", "INVALID"),
+    }
+    assert cleaned == {"name": "Ana", "country": "ES", "bio": "<b>ok</b>"}
+    errors = []
+    clean_values(EVENT, {"timezone": "Europe/Nowhere", "title": "", "start": "tomorrow"}, errors)
+    assert {(e.field, e.code) for e in errors} == {
+        ("timezone", "INVALID_TIMEZONE"), ("title", "REQUIRED"), ("start", "INVALID"),
+    }  # fmt: skip
+    errors = []
+    assert check_path("/about/team/", errors) == "about/team" and errors == []
+    check_path("about//team", errors)
+    assert [e.code for e in errors] == ["INVALID_PATH"]
+
+
+# -- content services ----------------------------------------------------------------------
+
+
+async def test_create_records_the_system_principal_without_a_token(clean_database):
+    home = await factories.tenant()
+    row = await content.create(SYSTEM, home, RESOURCE, {"title": "Seeded", "kind": "guide"})
+    revision = await models.Revision.get(object_id=row.id, content_type="Resource")
+    audit = await models.AuditEntry.get(object_id=row.id, content_type="Resource")
+    assert (revision.token_id, revision.author_name, revision.version) == (None, "system", 1)  # type: ignore[attr-defined]
+    assert (audit.token_id, audit.token_name) == (None, "system")  # type: ignore[attr-defined]
+    assert revision.snapshot["title"] == "Seeded" and revision.snapshot["status"] == "draft"
+    assert revision.snapshot["thematic_areas"] == [] and revision.snapshot["tags"] == []
+
+
+async def test_required_fields_and_unknown_fields(clean_database):
+    home = await factories.tenant()
+    with pytest.raises(ValidationFailed) as caught:
+        await content.create(SYSTEM, home, EVENT, {"title": "No times"})
+    assert _codes(caught) == {("start", "REQUIRED"), ("end", "REQUIRED"), ("format", "REQUIRED")}
+    with pytest.raises(ValueError, match="no editable fields"):
+        await content.create(
+            SYSTEM, home, RESOURCE, {"title": "T", "kind": "guide", "tenant_id": 9}
+        )
+    assert await models.Event.all().count() == 0
+
+
+async def test_update_is_partial_and_replaces_relations(clean_database):
+    home = await factories.tenant()
+    first, second = (
+        await factories.tag(home, slug="first"),
+        await factories.tag(home, slug="second"),
+    )
+    row = await content.create(SYSTEM, home, RESOURCE, {
+        "title": "T", "kind": "guide", "summary": "Keep me", "tags": ["first"],
+        "thematic_areas": ["hr-management"],
+    })  # fmt: skip
+    row = await content.update(SYSTEM, RESOURCE, row.id, {"title": "New", "tags": ["second"]}, 1)
+    assert (row.title, row.summary, row.thematic_areas, row.version) == (
+        "New", "Keep me", ["hr-management"], 2
+    )  # fmt: skip
+    assert [t.id for t in await row.tags.all()] == [second.id]
+    assert first.id not in [t.id for t in await row.tags.all()]
+    with pytest.raises(Conflict):
+        await content.update(SYSTEM, RESOURCE, row.id, {"title": "Stale"}, 1)
+    assert (await models.Resource.get(id=row.id)).title == "New"
+
+
+async def test_a_write_between_read_and_save_is_a_conflict(clean_database, monkeypatch):
+    home = await factories.tenant()
+    row = await factories.resource(home, status=Status.DRAFT)
+    original = content._editable
+
+    async def racing(principal: Principal, kind: Any, object_id: int) -> Any:
+        loaded = await original(principal, kind, object_id)
+        await models.Resource.filter(id=object_id).update(version=5)  # someone else saved
+        return loaded
+
+    monkeypatch.setattr(content, "_editable", racing)
+    before = await models.Revision.all().count()
+    with pytest.raises(Conflict):
+        await content.update(SYSTEM, RESOURCE, row.id, {"title": "Mine"}, 1)
+    assert (await models.Resource.get(id=row.id)).title == row.title
+    assert await models.Revision.all().count() == before
+
+
+async def test_a_slug_taken_at_the_last_moment_is_a_duplicate_and_stores_nothing(
+    clean_database, monkeypatch
+):
+    home = await factories.tenant()
+    await factories.resource(home, slug="taken")
+
+    async def stale_slug(*_: Any, **__: Any) -> str:
+        return "taken"  # as if another request took it after the check
+
+    monkeypatch.setattr(content, "_slug", stale_slug)
+    before = await database_state()
+    with pytest.raises(ValidationFailed) as caught:
+        await content.create(SYSTEM, home, RESOURCE, {"title": "Taken", "kind": "guide"})
+    assert _codes(caught) == {("slug", "DUPLICATE")}
+    assert await database_state() == before
+
+
+async def test_delete_keeps_every_revision_and_records_the_deletion(clean_database):
+    home = await factories.tenant()
+    row = await content.create(SYSTEM, home, RESOURCE, {"title": "Gone", "kind": "guide"})
+    await content.delete(SYSTEM, RESOURCE, row.id)
+    assert not await models.Resource.filter(id=row.id).exists()
+    revisions = await models.Revision.filter(object_id=row.id).order_by("version")
+    assert [(r.version, r.operation) for r in revisions] == [(1, "create"), (2, "delete")]
+    assert revisions[1].snapshot["title"] == "Gone"
+    outbox = await models.OutboxEvent.filter(object_id=row.id).order_by("id")
+    assert [o.operation for o in outbox] == ["create", "delete"]
+    with pytest.raises(NotFound):
+        await content.delete(SYSTEM, RESOURCE, row.id)
+
+
+async def test_permissions_follow_the_items_status(clean_database):
+    home = await factories.tenant()
+    contributor = Principal(token_id=0, name="c", role=Role.CONTRIBUTOR, tenant_id=home.id)
+    draft = await content.create(contributor, home, RESOURCE, {"title": "D", "kind": "guide"})
+    await content.update(contributor, RESOURCE, draft.id, {"summary": "s"}, 1)
+    await content.publish(SYSTEM, RESOURCE, draft.id)
+    for attempt in (
+        content.update(contributor, RESOURCE, draft.id, {"summary": "t"}, 3),
+        content.unpublish(contributor, RESOURCE, draft.id),
+        content.delete(contributor, RESOURCE, draft.id),
+        content.revert(contributor, RESOURCE, draft.id, 1),
+    ):
+        with pytest.raises(PermissionDenied):
+            await attempt
+    await content.unpublish(SYSTEM, RESOURCE, draft.id)
+    await content.delete(contributor, RESOURCE, draft.id)  # a draft again: theirs to delete
+
+
+async def test_revert_restores_content_and_keeps_status_and_slug(clean_database):
+    home = await factories.tenant()
+    kept = await factories.tag(home, slug="kept")
+    gone = await factories.tag(home, slug="gone")
+    authors = [await factories.profile(home), await factories.profile(home)]
+    row = await content.create(SYSTEM, home, RESOURCE, {
+        "title": "Old", "kind": "guide", "tags": ["kept", "gone"],
+        "authors": [authors[1].id, authors[0].id],
+    })  # fmt: skip
+    await content.publish(SYSTEM, RESOURCE, row.id)
+    await content.update(SYSTEM, RESOURCE, row.id, {
+        "title": "New", "kind": "report", "tags": [], "authors": [], "slug": "renamed",
+    }, 2)  # fmt: skip
+    await gone.delete()  # a tag removed since revision 1 is dropped, not a failure
+    row = await content.revert(SYSTEM, RESOURCE, row.id, 1)
+    assert (row.title, row.kind, row.status, row.slug, row.version) == (
+        "Old", "guide", Status.PUBLISHED, "renamed", 4
+    )  # fmt: skip
+    assert [t.id for t in await row.tags.all()] == [kept.id]
+    links = await models.ResourceAuthor.filter(resource_id=row.id).order_by("position")
+    assert [link.profile_id for link in links] == [authors[1].id, authors[0].id]  # type: ignore[attr-defined]
+    with pytest.raises(NotFound):
+        await content.revert(SYSTEM, RESOURCE, row.id, 99)
+
+
+async def test_revert_of_a_page_path_checks_it_like_an_update(clean_database):
+    home = await factories.tenant()
+    await content.create(SYSTEM, home, PAGE, {"title": "Parent", "path": "parent"})
+    page = await content.create(SYSTEM, home, PAGE, {"title": "P", "path": "parent/child"})
+    await content.update(SYSTEM, PAGE, page.id, {"path": "moved"}, 1)
+    row = await content.revert(SYSTEM, PAGE, page.id, 1)
+    parent = await models.Page.get(path="parent")
+    assert (row.path, row.slug, row.parent_id) == ("parent/child", "child", parent.id)  # type: ignore[attr-defined]
+
+    await content.update(SYSTEM, PAGE, page.id, {"path": "elsewhere"}, 3)
+    await content.create(SYSTEM, home, PAGE, {"title": "Squatter", "path": "parent/child"})
+    before = await database_state()
+    with pytest.raises(ValidationFailed) as caught:
+        await content.revert(SYSTEM, PAGE, page.id, 1)
+    assert _codes(caught) == {("path", "DUPLICATE")}
+    assert await database_state() == before
+
+
+async def test_an_over_long_slug_or_tag_is_a_validation_error(clean_database):
+    home = await factories.tenant()
+    before = await database_state()
+    for values, expected in (
+        ({"slug": "a" * 250}, ("slug", "INVALID_SLUG")),
+        ({"tags": ["t" * 150]}, ("tags", "NOT_FOUND")),
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            await content.create(SYSTEM, home, RESOURCE, {"title": "T", "kind": "guide", **values})
+        assert _codes(caught) == {expected}
+    assert await database_state() == before
+
+
+async def test_scheduled_publication_needs_a_timezone(clean_database):
+    home = await factories.tenant()
+    row = await factories.resource(home, status=Status.DRAFT)
+    with pytest.raises(ValidationFailed) as caught:
+        await content.publish(SYSTEM, RESOURCE, row.id, datetime(2030, 1, 1))  # noqa: DTZ001
+    assert _codes(caught) == {("at", "NAIVE_DATETIME")}
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    row = await content.publish(SYSTEM, RESOURCE, row.id, at)
+    assert (row.status, row.published_at) == (Status.PUBLISHED, at)
+
+
+# -- tags and tokens -----------------------------------------------------------------------
+
+
+async def test_tag_slugs_come_from_names_are_unique_and_fit(clean_database):
+    home, away = await factories.tenant(), await factories.tenant()
+    tag = await tags.create_tag(SYSTEM, home, "  Gender Budgeting ", None)
+    assert (tag.name, tag.slug) == ("Gender Budgeting", "gender-budgeting")
+    assert (
+        await tags.create_tag(SYSTEM, away, "Gender budgeting", None)
+    ).slug == "gender-budgeting"
+    other = await tags.create_tag(SYSTEM, home, "Other", None)
+    before = await database_state()
+    for attempt, expected in (
+        (tags.create_tag(SYSTEM, home, "Gender-budgeting", None), ("slug", "DUPLICATE")),
+        (tags.create_tag(SYSTEM, home, "Long", "l" * 150), ("slug", "TOO_LONG")),
+        (tags.create_tag(SYSTEM, home, "", "x"), ("name", "INVALID")),
+        (tags.create_tag(SYSTEM, home, "!!!", None), ("slug", "INVALID_SLUG")),
+        (tags.update_tag(SYSTEM, other.id, None, "gender-budgeting"), ("slug", "DUPLICATE")),
+        (tags.update_tag(SYSTEM, other.id, None, "l" * 150), ("slug", "TOO_LONG")),
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            await attempt
+        assert _codes(caught) == {expected}
+    assert await database_state() == before
+    renamed = await tags.update_tag(SYSTEM, other.id, "Renamed", "renamed")
+    assert (renamed.name, renamed.slug) == ("Renamed", "renamed")
+
+
+@pytest.mark.parametrize(
+    ("name", "tenant", "field", "code"),
+    [("n" * 101, "home", "name", "INVALID"), ("x", "h" * 80, "tenant", "NOT_FOUND")],
+)
+async def test_create_token_refuses_values_longer_than_their_column(
+    clean_database, name, tenant, field, code
+):
+    await factories.tenant(slug="home")
+    with pytest.raises(ValidationFailed) as caught:
+        await create_token(name, "editor", tenant)
+    assert _codes(caught) == {(field, code)}
+    assert await models.ApiToken.all().count() == 0
+
+
+async def test_a_page_cannot_move_under_itself_or_its_children(clean_database):
+    home = await factories.tenant()
+    page = await content.create(SYSTEM, home, PAGE, {"title": "A", "path": "a"})
+    await content.create(SYSTEM, home, PAGE, {"title": "Child", "path": "a/child"})
+    before = await database_state()
+    for path in ("a/b", "a/child/b"):
+        with pytest.raises(ValidationFailed) as caught:
+            await content.update(SYSTEM, PAGE, page.id, {"path": path}, 1)
+        assert _codes(caught) == {("path", "INVALID_PATH")}
+    assert await database_state() == before
+    row = await content.update(SYSTEM, PAGE, page.id, {"path": "b"}, 1)  # elsewhere is fine
+    assert (row.path, row.parent_id) == ("b", None)  # type: ignore[attr-defined]
+
+
+async def test_publishing_a_live_item_again_keeps_its_date(clean_database):
+    tenant = await models.Tenant.create(slug="keep", name="Keep", kind="cop")
+    kind = KINDS["NewsItem"]
+    row = await content.create(SYSTEM, tenant, kind, {"title": "Kick-off"})
+    first = datetime(2024, 3, 1, 9, tzinfo=UTC)
+    row = await content.publish(SYSTEM, kind, row.id, first)
+    row = await content.publish(SYSTEM, kind, row.id)
+    assert row.published_at == first
+    row = await content.unpublish(SYSTEM, kind, row.id)
+    row = await content.publish(SYSTEM, kind, row.id)
+    assert row.published_at is not None and row.published_at > first
