@@ -40,6 +40,8 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 5000
     max_body_bytes: int = 1_000_000
+    # Largest upload in MiB (CMS_MAX_UPLOAD_MB); multipart requests may be this much larger.
+    max_upload_mb: int = 25
     default_page_size: int = 20
     max_page_size: int = 100
     # How long the in-process tenant directory (domains, slugs) is trusted before a reload.
@@ -65,8 +67,14 @@ class Settings:
             max_aliases=_int(env, "CMS_MAX_ALIASES", 30),
             max_tokens=_int(env, "CMS_MAX_TOKENS", 5000),
             max_body_bytes=_int(env, "CMS_MAX_BODY_BYTES", 1_000_000),
+            max_upload_mb=_int(env, "CMS_MAX_UPLOAD_MB", 25),
             debug=env.get("CMS_DEBUG", "") in {"1", "true", "yes"},
         )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest file an upload may carry, in bytes."""
+        return self.max_upload_mb * 1024 * 1024
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields changed (tests use this)."""

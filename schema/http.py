@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +28,8 @@ from graphql import (
     specified_rules,
     validate,
 )
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -45,6 +47,8 @@ log = logging.getLogger("cms.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
+MAX_UPLOAD_FILES = 10
 DOCUMENT_CACHE_SIZE = 512
 
 
@@ -92,6 +96,32 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _place(body: dict[str, Any], path: Any, upload: UploadFile) -> None:
+    """Put a file where the map says, e.g. `variables.file` or `variables.files.0`."""
+    bad = RequestError(400, f"The map path {str(path)[:100]!r} names no variable.", "BAD_REQUEST")
+    if not isinstance(path, str) or not path.startswith("variables."):
+        raise bad
+    parts = path.split(".")
+    holder: Any = body
+    for part in parts[:-1]:
+        holder = _step(holder, part, bad)
+    last = parts[-1]
+    if isinstance(holder, dict) and last in holder and holder[last] is None:
+        holder[last] = upload
+    elif isinstance(holder, list) and last.isdigit() and int(last) < len(holder):
+        holder[int(last)] = upload
+    else:
+        raise bad
+
+
+def _step(holder: Any, part: str, bad: RequestError) -> Any:
+    if isinstance(holder, dict) and isinstance(holder.get(part), dict | list):
+        return holder[part]
+    if isinstance(holder, list) and part.isdigit() and int(part) < len(holder):
+        return holder[int(part)]
+    raise bad
+
+
 def _wants_ide(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return request.method == "GET" and "text/html" in accept and "query" not in request.query_params
@@ -113,7 +143,12 @@ class GraphQLEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        response = await self.handle(request)
+        try:
+            response = await self.handle(request)
+        finally:
+            form = getattr(request.state, "uploads", None)
+            if form is not None:  # spooled upload files of a multipart request
+                await form.close()
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
@@ -215,9 +250,13 @@ class GraphQLEndpoint:
 
     async def _body(self, request: Request) -> dict[str, Any]:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == MULTIPART:
+            return await self._multipart(request)
         if content_type != JSON:
             raise RequestError(
-                415, f"POST requests must have Content-Type {JSON}.", "UNSUPPORTED_MEDIA_TYPE"
+                415,
+                f"POST requests must have Content-Type {JSON} ({MULTIPART} for uploads).",
+                "UNSUPPORTED_MEDIA_TYPE",
             )
         limit = self.settings.max_body_bytes
         too_large = RequestError(413, f"The request body is over {limit} bytes.", "LIMIT_EXCEEDED")
@@ -234,6 +273,64 @@ class GraphQLEndpoint:
         body = self._json(b"".join(chunks), "body")
         if not isinstance(body, dict):
             raise RequestError(400, "The request body must be a JSON object.", "BAD_REQUEST")
+        return body
+
+    async def _multipart(self, request: Request) -> dict[str, Any]:
+        """The GraphQL multipart request spec: an `operations` JSON with nulls where files go,
+        a `map` from file part names to the variable paths they fill, then the file parts."""
+        limit = self.settings.max_upload_bytes + self.settings.max_body_bytes
+        too_large = RequestError(
+            413,
+            f"The upload is over {self.settings.max_upload_mb} MiB (CMS_MAX_UPLOAD_MB).",
+            "LIMIT_EXCEEDED",
+        )
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise too_large
+
+        async def limited() -> AsyncIterator[bytes]:
+            size = 0
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                yield chunk
+
+        parser = MultiPartParser(
+            request.headers,
+            limited(),
+            max_files=MAX_UPLOAD_FILES,
+            max_fields=MAX_UPLOAD_FILES + 2,
+            max_part_size=self.settings.max_body_bytes,
+        )
+        try:
+            form = await parser.parse()
+        except MultiPartException as error:
+            raise RequestError(
+                400, f"The multipart body is malformed: {error.message}", "BAD_REQUEST"
+            ) from None
+        request.state.uploads = form
+        operations = form.get("operations")
+        mapping = form.get("map")
+        if not isinstance(operations, str) or not isinstance(mapping, str):
+            raise RequestError(
+                400, "A multipart request needs `operations` and `map` fields.", "BAD_REQUEST"
+            )
+        body = self._json(operations, "operations field")
+        paths = self._json(mapping, "map field")
+        if not isinstance(body, dict):
+            raise RequestError(400, "`operations` must be one JSON object.", "BAD_REQUEST")
+        if not isinstance(paths, dict):
+            raise RequestError(400, "`map` must be a JSON object.", "BAD_REQUEST")
+        for name, targets in paths.items():
+            upload = form.get(name)
+            if not isinstance(upload, UploadFile):
+                missing = f"The map names a missing file part {str(name)[:50]!r}."
+                raise RequestError(400, missing, "BAD_REQUEST")
+            if not isinstance(targets, list) or not targets:
+                raise RequestError(400, "Each `map` entry must list paths.", "BAD_REQUEST")
+            for target in targets:
+                _place(body, target, upload)
         return body
 
     @staticmethod

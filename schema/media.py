@@ -1,12 +1,39 @@
-"""Image and file types (renditions arrive with the media work)."""
+"""Image and file types: signed renditions, srcset and placeholder; a document's text."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import strawberry
 
 from cms import models
+from cms.errors import InvalidInput
+from media import renditions, specs
+from schema.context import Info
 from schema.ids import to_global_id
 from schema.nodes import Node
+
+RenditionFit = strawberry.enum(
+    specs.Fit, name="RenditionFit", description="COVER fills the box, cropping around the "
+    "focal point; CONTAIN fits the whole image inside it."
+)  # fmt: skip
+RenditionFormat = strawberry.enum(
+    specs.Format, name="RenditionFormat", description="Encoding of a rendition."
+)
+
+
+@strawberry.type(description="One size of an image, at a signed URL that makes it on demand.")
+class Rendition:
+    url: str = strawberry.field(description="Signed path; served with a year-long cache.")
+    width: int = strawberry.field(description="Width in pixels (never more than the original).")
+    height: int = strawberry.field(description="Height in pixels.")
+    format: RenditionFormat = strawberry.field(description="Encoding.")
+
+
+@strawberry.type(description="Where COVER crops centre, as fractions of width and height.")
+class FocalPoint:
+    x: float = strawberry.field(description="0 is the left edge, 1 the right.")
+    y: float = strawberry.field(description="0 is the top edge, 1 the bottom.")
 
 
 def media_url(storage_key: str) -> str:
@@ -15,15 +42,75 @@ def media_url(storage_key: str) -> str:
 
 @strawberry.type(name="Image", description="An uploaded image with its intrinsic size.")
 class ImageType(Node):
-    url: str = strawberry.field(description="Path of the original under the media root.")
+    url: str = strawberry.field(
+        description="Path of the original's full-size copy (orientation applied, EXIF and GPS "
+        "metadata removed)."
+    )
     content_type: str = strawberry.field(description="MIME type decided from the bytes.")
     size: int = strawberry.field(description="Bytes of the original.")
     width: int = strawberry.field(description="Width in pixels.")
     height: int = strawberry.field(description="Height in pixels.")
     alt: str = strawberry.field(description="Alternative text for screen readers.")
     credit: str = strawberry.field(description="Photographer or source, if any.")
+    placeholder: str = strawberry.field(
+        description="A tiny blurred preview as a data: URI to show while the image loads."
+    )
+    focal_point: FocalPoint = strawberry.field(description="Centre of COVER crops.")
     pk: strawberry.Private[int]
     tenant_id: strawberry.Private[int]
+    storage_key: strawberry.Private[str]
+
+    def _spec(self, width: int | None, height: int | None, fit: specs.Fit,
+              format: specs.Format, quality: int | None) -> specs.Spec:  # fmt: skip
+        focal = (self.focal_point.x, self.focal_point.y)
+        return specs.make(width, height, fit, format, quality, focal)
+
+    def _rendition(self, info: Info, spec: specs.Spec) -> Rendition:
+        width, height = specs.output_size((self.width, self.height), spec)
+        signer = renditions.signer_for(info.context.settings)
+        url = renditions.url(signer, self.storage_key, spec)
+        return Rendition(url=url, width=width, height=height, format=spec.format)
+
+    @strawberry.field(
+        description="The image at a size and format; made on its first request. Give a width, "
+        "a height or both (1 to 4000); it is never enlarged beyond the original."
+    )
+    def rendition(
+        self,
+        info: Info,
+        width: Annotated[int | None, strawberry.argument(description="Box width.")] = None,
+        height: Annotated[int | None, strawberry.argument(description="Box height.")] = None,
+        fit: Annotated[
+            RenditionFit, strawberry.argument(description="COVER crops, CONTAIN fits.")
+        ] = specs.Fit.COVER,
+        format: Annotated[
+            RenditionFormat, strawberry.argument(description="Encoding.")
+        ] = specs.Format.WEBP,
+        quality: Annotated[
+            int | None, strawberry.argument(description="1 to 100; a default per format.")
+        ] = None,
+    ) -> Rendition:
+        return self._rendition(info, self._spec(width, height, fit, format, quality))
+
+    @strawberry.field(
+        description="A srcset attribute value (`url 400w, url 800w`) for these widths, "
+        "each no wider than the original."
+    )
+    def srcset(
+        self,
+        info: Info,
+        widths: Annotated[list[int], strawberry.argument(description="1 to 12 widths.")],
+        format: Annotated[
+            RenditionFormat, strawberry.argument(description="Encoding.")
+        ] = specs.Format.WEBP,
+    ) -> str:
+        if not widths or len(widths) > specs.MAX_SRCSET_WIDTHS:
+            raise InvalidInput(f"Give 1 to {specs.MAX_SRCSET_WIDTHS} widths.", field="widths")
+        seen: dict[int, str] = {}
+        for width in sorted(set(widths)):
+            made = self._rendition(info, self._spec(width, None, specs.Fit.CONTAIN, format, None))
+            seen.setdefault(made.width, made.url)
+        return ", ".join(f"{url} {width}w" for width, url in seen.items())
 
     @classmethod
     def from_model(cls, m: models.Image) -> ImageType:
@@ -36,8 +123,11 @@ class ImageType(Node):
             height=m.height,
             alt=m.alt,
             credit=m.credit,
+            placeholder=m.placeholder,
+            focal_point=FocalPoint(x=m.focal_x, y=m.focal_y),
             pk=m.id,
             tenant_id=m.tenant_id,  # type: ignore[attr-defined]
+            storage_key=m.storage_key,
         )
 
 
@@ -50,6 +140,12 @@ class FileType(Node):
     size: int = strawberry.field(description="Bytes.")
     pk: strawberry.Private[int]
     tenant_id: strawberry.Private[int]
+
+    @strawberry.field(description="The document's words (a PDF's extracted text), for search.")
+    async def text(self, info: Info) -> str:
+        # Loaded only when asked: a list of attachments should not carry whole documents.
+        row = await info.context.loaders.file_by_id.load(self.pk)
+        return row.text if row is not None else ""
 
     @classmethod
     def from_model(cls, m: models.File) -> FileType:

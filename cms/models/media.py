@@ -21,6 +21,13 @@ class Image(TimestampedModel):
     height = fields.IntField(default=0)
     alt = fields.CharField(max_length=500, default="")
     credit = fields.CharField(max_length=300, default="")
+    # SHA-256 of the uploaded bytes: the storage key and every rendition derive from it.
+    content_hash = fields.CharField(max_length=64, default="", db_index=True)
+    # Where COVER crops centre, as fractions of width and height (0.5, 0.5 is the middle).
+    focal_x = fields.FloatField(default=0.5)
+    focal_y = fields.FloatField(default=0.5)
+    # A tiny blurred preview as a data: URI, shown while the real image loads.
+    placeholder = fields.TextField(default="")
 
     class Meta:
         table = "image"
@@ -38,6 +45,9 @@ class File(TimestampedModel):
     size = fields.BigIntField(default=0)
     title = fields.CharField(max_length=300, default="")
     filename = fields.CharField(max_length=255, default="")
+    content_hash = fields.CharField(max_length=64, default="", db_index=True)
+    # Words of the document (PDF text via pypdf) for search; empty for other types.
+    text = fields.TextField(default="")
 
     class Meta:
         table = "file"

@@ -1,0 +1,259 @@
+"""Uploads: check the bytes, store them once by content hash, and write the Image or File row.
+
+Nothing is stored unless every check passes; the checks run in a worker thread because
+Pillow and pypdf are CPU-bound.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+from tortoise.transactions import in_transaction
+
+from cms import models
+from cms.auth import Permission, Principal, require
+from cms.errors import FieldError, ValidationFailed
+from cms.services.history import token_id
+from media import operations
+from media.storage import Storage, content_hash, original_key
+
+log = logging.getLogger("cms.media")
+
+MAX_TEXT_CHARS = 1_000_000  # enough for a long report; keeps one row from swamping search
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The bytes of one uploaded file and the name the client gave it (never trusted)."""
+
+    data: bytes
+    filename: str = ""
+
+
+def _problem(code: str, message: str, field: str = "file") -> ValidationFailed:
+    return ValidationFailed([FieldError(field, message, code)])
+
+
+def _check_size(upload: Upload, limit: int) -> None:
+    if not upload.data:
+        raise _problem("EMPTY_FILE", "The file is empty.")
+    if len(upload.data) > limit:
+        raise _problem(
+            "FILE_TOO_LARGE", f"The file is over the limit of {limit // (1024 * 1024)} MiB."
+        )
+
+
+def _text(value: str, field: str, limit: int, errors: list[FieldError]) -> str:
+    value = value.strip()
+    if "\x00" in value:
+        errors.append(FieldError(field, "Remove the NUL character.", "INVALID"))
+    elif len(value) > limit:
+        errors.append(FieldError(field, f"Use at most {limit} characters.", "TOO_LONG"))
+    return value
+
+
+def _safe_filename(name: str) -> str:
+    """The last path segment of a client's file name, printable and short; only for display."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable() and c not in '"<>:|?*').strip(" .")
+    return name[:255]
+
+
+async def upload_image(
+    principal: Principal,
+    tenant: models.Tenant,
+    storage: Storage,
+    upload: Upload,
+    *,
+    alt: str = "",
+    credit: str = "",
+    focal_point: tuple[float, float] | None = None,
+    max_bytes: int,
+) -> models.Image:
+    """A new Image of `tenant` from uploaded bytes, stored once by content hash."""
+    require(principal, Permission.CREATE, tenant.id)
+    errors: list[FieldError] = []
+    alt = _text(alt, "alt", 500, errors)
+    credit = _text(credit, "credit", 300, errors)
+    focal = focal_point or (0.5, 0.5)
+    if not all(0.0 <= v <= 1.0 for v in focal):
+        errors.append(
+            FieldError("focalPoint", "x and y are fractions between 0 and 1.", "OUT_OF_RANGE")
+        )
+    _check_size(upload, max_bytes)
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        info = await run_in_threadpool(operations.inspect, upload.data)
+    except operations.ImageProblem as problem:
+        raise _problem(problem.code, problem.message) from None
+    digest = content_hash(upload.data)
+    key = original_key(digest, info.extension)
+    await run_in_threadpool(storage.put, key, upload.data)
+    async with in_transaction():
+        image = await models.Image.create(
+            tenant_id=tenant.id,
+            storage_key=key,
+            content_type=info.content_type,
+            size=len(upload.data),
+            width=info.width,
+            height=info.height,
+            alt=alt,
+            credit=credit,
+            content_hash=digest,
+            focal_x=focal[0],
+            focal_y=focal[1],
+            placeholder=info.placeholder,
+        )
+        await _audit(principal, tenant.id, "upload", "Image", image.id)
+    return image
+
+
+async def upload_file(
+    principal: Principal,
+    tenant: models.Tenant,
+    storage: Storage,
+    upload: Upload,
+    *,
+    title: str = "",
+    max_bytes: int,
+) -> models.File:
+    """A new File of `tenant`: its type sniffed from the bytes, a PDF's text extracted."""
+    require(principal, Permission.CREATE, tenant.id)
+    errors: list[FieldError] = []
+    title = _text(title, "title", 300, errors)
+    _check_size(upload, max_bytes)
+    if errors:
+        raise ValidationFailed(errors)
+    content_type, extension = sniff(upload.data)
+    if content_type is None:
+        raise _problem(
+            "UNSUPPORTED_FORMAT",
+            "SVG, HTML and other markup files are not accepted (they can carry scripts).",
+        )
+    text = ""
+    if content_type == "application/pdf":
+        text = await run_in_threadpool(pdf_text, upload.data)
+    elif content_type.startswith("image/"):
+        try:
+            await run_in_threadpool(operations.inspect, upload.data)
+        except operations.ImageProblem as problem:
+            raise _problem(problem.code, problem.message) from None
+    digest = content_hash(upload.data)
+    key = original_key(digest, extension)
+    await run_in_threadpool(storage.put, key, upload.data)
+    filename = _safe_filename(upload.filename) or f"{digest[:12]}.{extension}"
+    async with in_transaction():
+        row = await models.File.create(
+            tenant_id=tenant.id,
+            storage_key=key,
+            content_type=content_type,
+            size=len(upload.data),
+            title=title or filename,
+            filename=filename,
+            content_hash=digest,
+            text=text,
+        )
+        await _audit(principal, tenant.id, "upload", "File", row.id)
+    return row
+
+
+async def _audit(principal: Principal, tenant_id: int, action: str, kind: str, pk: int) -> None:
+    # An audit entry but no outbox event: media are indexed with the items that use them.
+    await models.AuditEntry.create(
+        tenant_id=tenant_id,
+        token_id=token_id(principal),
+        token_name=principal.name,
+        action=action,
+        content_type=kind,
+        object_id=pk,
+    )
+
+
+_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
+    (b"%PDF-", 0, "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
+    (b"GIF87a", 0, "image/gif", "gif"),
+    (b"GIF89a", 0, "image/gif", "gif"),
+    (b"\x1a\x45\xdf\xa3", 0, "video/webm", "webm"),
+    (b"OggS", 0, "audio/ogg", "ogg"),
+    (b"ID3", 0, "audio/mpeg", "mp3"),
+    (b"PK\x03\x04", 0, "application/zip", "zip"),
+)
+_OFFICE = {
+    "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+}
+
+
+def sniff(data: bytes) -> tuple[str | None, str]:
+    """The content type and extension the bytes show; (None, "") for markup we refuse."""
+    if operations.looks_like_markup(data):
+        return None, ""
+    for magic, offset, content_type, extension in _SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            if extension == "zip":
+                return _zip_type(data)
+            return content_type, extension
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    if data[4:8] == b"ftyp":
+        brand = data[8:12]
+        if brand in (b"avif", b"avis"):
+            return "image/avif", "avif"
+        if brand.startswith(b"qt"):
+            return "video/quicktime", "mov"
+        return "video/mp4", "mp4"
+    try:
+        text = data[:65536].decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and "\x00" not in text:
+        is_csv = "," in text.split("\n", 1)[0] and "\n" in text
+        return ("text/csv", "csv") if is_csv else ("text/plain", "txt")
+    return "application/octet-stream", "bin"
+
+
+def _zip_type(data: bytes) -> tuple[str, str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, ValueError):
+        return "application/octet-stream", "bin"
+    if "[Content_Types].xml" in names:
+        for prefix, found in _OFFICE.items():
+            if any(n.startswith(prefix) for n in names):
+                return found
+    if "mimetype" in names and any(n == "content.xml" for n in names):
+        return "application/vnd.oasis.opendocument.text", "odt"
+    return "application/zip", "zip"
+
+
+def pdf_text(data: bytes) -> str:
+    """The words of a PDF, page by page; a PDF pypdf cannot read is a clear error."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return ""  # kept, but its words stay out of search
+        parts: list[str] = []
+        size = 0
+        for page in reader.pages:
+            text = page.extract_text() or ""
+            parts.append(text)
+            size += len(text)
+            if size > MAX_TEXT_CHARS:
+                break
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        log.info("unreadable PDF: %s", error)
+        raise _problem("DAMAGED_FILE", "The PDF is damaged and cannot be read.") from None
+    text = "\n".join(p.strip() for p in parts if p.strip())
+    return text.replace("\x00", "")[:MAX_TEXT_CHARS]
