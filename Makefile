@@ -21,14 +21,17 @@ install: $(STAMP) ## make .venv and install the project into it
 run: $(STAMP) ## migrate, load the seed content if the database is empty, serve on $CMS_HOST:$CMS_PORT
 	$(BIN)/cms serve
 
+# One worker per core: each worker has its own database and data dir.
+PYTEST := $(BIN)/python -m pytest -n auto
+
 test: $(STAMP) ## the whole suite (on PostgreSQL when CMS_TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-sqlite: $(STAMP) ## the suite on SQLite
-	CMS_TEST_DATABASE_URL= $(BIN)/python -m pytest
+	CMS_TEST_DATABASE_URL= $(PYTEST)
 
 test-postgres: $(STAMP) ## the suite on the local PostgreSQL server
-	CMS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+	CMS_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
 
 bench: $(STAMP) ## the API benchmark against a bare Starlette ceiling
 	$(BIN)/python -m bench.api

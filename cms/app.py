@@ -10,7 +10,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from tortoise import connections
 
 from cms import db
@@ -22,11 +21,14 @@ log = logging.getLogger("cms.app")
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """A fresh app for `settings`; tests pass `manage_database=False` and open the db themselves."""
+    from media.routes import media_routes
     from schema import build_schema
     from schema.http import GraphQLEndpoint
+    from search_index import SearchService
 
     directory = TenantDirectory(settings.tenant_cache_seconds)
     graphql = GraphQLEndpoint(build_schema(), settings, directory)
+    search = SearchService.from_settings(settings)
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -40,22 +42,24 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await db.init(settings, run_migrations=False, serving=True)
+        search.start()  # drains what a crash left, then polls the outbox
         try:
             yield
         finally:
+            await search.stop()
             if manage_database:
                 await db.close()
 
-    media_root = settings.data_dir / "media"
     app = Starlette(
         debug=False,
         routes=[
             Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
-            Mount("/media", StaticFiles(directory=media_root, check_dir=False), name="media"),
+            Mount("/media", routes=media_routes(settings), name="media"),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.tenant_directory = directory
+    app.state.search = search
     return app

@@ -1,4 +1,4 @@
-"""The `cms` command: serve, migrate, seed and export-schema, thin wrappers over the library."""
+"""The `cms` command: serve, migrate, seed, reindex, search and export-schema, thin wrappers."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from cms.app import create_app
 
     print(asyncio.run(_prepare(settings)), flush=True)
+    indexed = asyncio.run(_index_if_empty(settings))
+    if indexed:
+        print(indexed, flush=True)
     print(f"Serving on http://{settings.host}:{settings.port}/graphql", flush=True)
     uvicorn.run(
         create_app(settings),
@@ -117,6 +120,76 @@ def cmd_revoke_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total if total else width
+    sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} items")
+    sys.stderr.flush()
+
+
+async def _reindex(settings: Settings, progress: Any) -> int:
+    from search_index import SearchService
+
+    service = SearchService.from_settings(settings)
+    return int(await _with_db(settings, lambda: service.rebuild(progress)))
+
+
+async def _index_if_empty(settings: Settings) -> str | None:
+    """Build the search index when it has no documents yet (e.g. right after seeding)."""
+    from search_index import SearchService
+
+    service = SearchService.from_settings(settings)
+    if await service.document_count() > 0:
+        return None
+    count = await _with_db(settings, lambda: service.rebuild())
+    return f"Built the search index: {count} items."
+
+
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    progress = None if args.quiet else _progress
+    count = asyncio.run(_reindex(settings, progress))
+    if progress is not None:
+        sys.stderr.write("\n")
+    print(f"Rebuilt the search index: {count} items.")
+    return 0
+
+
+async def _search(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from cms.errors import CMSError
+    from cms.models import Tenant
+    from cms.tenancy import Scope
+    from search_index import Audience, SearchService
+
+    tenant = None
+    if args.tenant is not None:
+        tenant = await Tenant.get_or_none(slug=args.tenant)
+        if tenant is None:
+            print(f"cms search: no tenant has the slug {args.tenant!r}", file=sys.stderr)
+            return 2
+    service = SearchService.from_settings(settings)
+    audience = Audience.of(Scope(tenant=tenant, now=datetime.now(UTC)))
+    try:
+        results = await service.search(args.query, audience, first=args.limit)
+    except CMSError as error:
+        print(f"cms search: {error.message}", file=sys.stderr)
+        return 2
+    print(f"{results.page.total} results")
+    for found in results.found:
+        hit = found.hit
+        print(f"{hit.score:7.2f}  {hit.content_type:<9} {hit.tenant:<14} {hit.title}")
+        for _field, snippet in hit.highlights[:1]:
+            print(f"{'':9}{' '.join(snippet.split())[:160]}")
+    if results.page.suggestion:
+        print(f"Did you mean: {results.page.suggestion}")
+    return 0
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    return int(asyncio.run(_with_db(settings, lambda: _search(settings, args))))
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schema import build_schema
 
@@ -155,6 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = sub.add_parser("revoke-token", help="revoke an API token by name")
     revoke.add_argument("name")
     revoke.set_defaults(func=cmd_revoke_token)
+
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
+    reindex.add_argument("--quiet", action="store_true", help="no progress bar")
+    reindex.set_defaults(func=cmd_reindex)
+
+    search = sub.add_parser("search", help="search the index as the public would")
+    search.add_argument("query")
+    search.add_argument("--tenant", help="search as this tenant's site (default: platform)")
+    search.add_argument("--limit", type=int, default=10, help="hits to print (default 10)")
+    search.set_defaults(func=cmd_search)
 
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("-o", "--output", default="-", help="file to write (default stdout)")

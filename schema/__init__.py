@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.tools import merge_types
 
 
 def build_schema() -> strawberry.Schema:
@@ -13,13 +12,18 @@ def build_schema() -> strawberry.Schema:
     from schema.mutations import build_mutation
     from schema.people import OrganisationType, ProfileType
     from schema.query import Query
+    from schema.search import SearchQuery
     from schema.tenants import TenantType
+    from schema.uploads import UploadMutation
 
     # Other domains (search, media) add their root fields as classes in these tuples.
-    query_parts: tuple[type, ...] = (Query,)
-    mutation_parts: tuple[type, ...] = ()
+    query_parts: tuple[type, ...] = (Query, SearchQuery)
+    mutation_parts: tuple[type, ...] = (UploadMutation,)
     return strawberry.Schema(
-        query=merge_types("Query", query_parts) if len(query_parts) > 1 else Query,
+        query=strawberry.type(
+            type("Query", query_parts, {}),
+            description="Everything a CoP website or the knowledge portal can read.",
+        ),
         mutation=build_mutation(*mutation_parts),
         types=[
             TenantType,

@@ -1,0 +1,280 @@
+"""What the index holds: its fields, declared once, the analyzers, and documents made from rows.
+
+Each language Whoosh can stem gets its own `title_<lang>` and `text_<lang>` fields, so an item is
+analysed with its own language's stemmer and stop words; anything else goes to the plain
+`title_xx` / `text_xx` fields. Every text analyzer folds accents. Private fields (a profile's
+contact) never reach a document.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
+
+from tortoise import connections
+from whoosh import fields
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LanguageAnalyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+)
+from whoosh.lang import has_stemmer
+from whoosh.lang import languages as whoosh_languages
+from whoosh.support.charset import accent_map
+
+from cms import models
+
+PLAIN = "xx"
+# Languages with a stemmer in Whoosh: ar da nl en fi fr de hu it no pt ro ru es sv tr.
+LANGUAGES: tuple[str, ...] = tuple(lang for lang in whoosh_languages if has_stemmer(lang))
+ALL_LANGUAGES: tuple[str, ...] = (*LANGUAGES, PLAIN)
+
+# A published item without a publication time is not public: it sorts after every "now".
+NEVER = 2**62
+
+TITLE_BOOST = 3.0
+# Analysis is most of the indexing time; suggestions only need the words near the top.
+SUGGEST_CHARS = 600
+
+# content_type (as the outbox names it) -> model
+MODELS: dict[str, type[models.ContentModel]] = {
+    "Resource": models.Resource,
+    "Video": models.Video,
+    "NewsItem": models.NewsItem,
+    "Event": models.Event,
+    "Page": models.Page,
+    "Profile": models.Profile,
+}
+SHAREABLE = frozenset({"Resource", "Video", "Profile"})
+_TAG_LINKS = {
+    "Resource": ("resource_tag", "resource_id"),
+    "Video": ("video_tag", "video_id"),
+    "Event": ("event_tag", "event_id"),
+    "NewsItem": ("news_tag", "news_item_id"),
+}
+
+# The fields a query may name with a prefix (`title:budget`), mapped to the indexed field stems.
+TEXT_ALIASES = {"title": "title", "body": "text", "text": "text"}
+FACET_FIELDS = ("kind", "tags", "thematic_areas", "language", "tenant")
+
+
+def language_of(tag: str | None) -> str:
+    """The analysis language of a BCP 47 tag: its primary subtag if Whoosh stems it, else plain."""
+    base = (tag or "").split("-", 1)[0].split("_", 1)[0].strip().lower()
+    return base if base in LANGUAGES else PLAIN
+
+
+def analyzer_for(lang: str) -> Analyzer:
+    """Stemming and stop words for a language Whoosh knows; tokens and case folding otherwise."""
+    if lang == PLAIN:
+        return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    return LanguageAnalyzer(lang) | CharsetFilter(accent_map)
+
+
+def title_field(lang: str) -> str:
+    return f"title_{lang}"
+
+
+def text_field(lang: str) -> str:
+    return f"text_{lang}"
+
+
+def build_schema() -> fields.Schema:
+    """The one index schema: filters and facets as exact fields, texts per language."""
+    schema = fields.Schema(
+        key=fields.ID(unique=True, stored=True),
+        kind=fields.ID(stored=True),
+        object_id=fields.STORED(),
+        tenant_id=fields.ID(stored=True),
+        tenant=fields.ID(stored=True),
+        shared=fields.ID(stored=True),
+        status=fields.ID(stored=True),
+        published_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
+        language=fields.ID(stored=True),
+        tags=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        thematic_areas=fields.KEYWORD(stored=True, commas=True),
+        # Unstemmed words of titles and openings, for "did you mean": suggestions are real words.
+        words=fields.TEXT(analyzer=analyzer_for(PLAIN), phrase=False),
+    )
+    for lang in ALL_LANGUAGES:
+        analyzer = analyzer_for(lang)
+        schema.add(
+            title_field(lang),
+            fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        )
+        schema.add(text_field(lang), fields.TEXT(analyzer=analyzer, stored=True))
+    return schema
+
+
+def key_of(content_type: str, object_id: int) -> str:
+    return f"{content_type}:{object_id}"
+
+
+def timestamp(value: datetime | None) -> int:
+    return int(value.timestamp()) if value is not None else NEVER
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCKS = frozenset(
+        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
+         "th", "blockquote", "section", "article", "pre", "figcaption", "dt", "dd"}
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def plain_text(value: str) -> str:
+    """Text of (sanitised) HTML, with block boundaries as spaces and entities decoded."""
+    if "<" not in value and "&" not in value:
+        return _SPACES.sub(" ", value).strip()
+    parser = _TextExtractor()
+    parser.feed(value)
+    parser.close()
+    return _SPACES.sub(" ", html.unescape("".join(parser.parts))).strip()
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(p for p in (s.strip() for s in parts) if p)
+
+
+def _texts(content_type: str, row: Any, authors: list[str]) -> tuple[str, str]:
+    """(title, text) of a row; only public fields."""
+    if content_type == "Resource":
+        return row.title, _join(row.summary, plain_text(row.body), ", ".join(authors))
+    if content_type == "Video":
+        return row.title, _join(plain_text(row.description), plain_text(row.transcript))
+    if content_type == "NewsItem":
+        return row.title, _join(row.summary, plain_text(row.body))
+    if content_type == "Event":
+        return row.title, _join(plain_text(row.description), row.location)
+    if content_type == "Page":
+        return row.title, _join(row.summary, plain_text(row.body))
+    if content_type == "Profile":
+        return row.name, _join(plain_text(row.bio), ", ".join(row.expertise), ", ".join(row.roles))
+    raise KeyError(content_type)
+
+
+def make_document(
+    content_type: str, row: Any, tenant_slug: str, tags: list[str], authors: list[str]
+) -> dict[str, Any]:
+    """The index document of one row."""
+    lang = language_of(row.language)
+    title, text = _texts(content_type, row, authors)
+    return {
+        "key": key_of(content_type, row.id),
+        "kind": content_type,
+        "object_id": row.id,
+        "tenant_id": str(row.tenant_id),
+        "tenant": tenant_slug,
+        "shared": "1" if getattr(row, "shared", False) else "0",
+        "status": str(row.status.value if hasattr(row.status, "value") else row.status),
+        "published_at": timestamp(row.published_at),
+        "language": (row.language or "").lower(),
+        "tags": ",".join(tags),
+        "thematic_areas": ",".join(getattr(row, "thematic_areas", None) or []),
+        title_field(lang): title,
+        text_field(lang): text,
+        "words": f"{title}\n{text[:SUGGEST_CHARS]}",
+    }
+
+
+def _placeholders(count: int) -> str:
+    dialect = connections.get("default").capabilities.dialect
+    if dialect == "postgres":
+        return ", ".join(f"${i}" for i in range(1, count + 1))
+    return ", ".join("?" for _ in range(count))
+
+
+async def _tags(content_type: str, ids: list[int]) -> dict[int, list[str]]:
+    link = _TAG_LINKS.get(content_type)
+    grouped: dict[int, list[str]] = defaultdict(list)
+    if link is None or not ids:
+        return grouped
+    through, owner = link
+    sql = (
+        f'SELECT l."{owner}" AS owner_id, t."slug" FROM "{through}" l '
+        f'JOIN "tag" t ON t."id" = l."tag_id" WHERE l."{owner}" IN ({_placeholders(len(ids))}) '
+        'ORDER BY t."slug"'
+    )
+    rows = await connections.get("default").execute_query_dict(sql, list(ids))
+    for row in rows:
+        grouped[row["owner_id"]].append(row["slug"])
+    return grouped
+
+
+async def _authors(ids: list[int]) -> dict[int, list[str]]:
+    links = (
+        await models.ResourceAuthor.filter(resource_id__in=ids)
+        .order_by("position", "id")
+        .values("resource_id", "profile__name")
+    )
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for link in links:
+        grouped[link["resource_id"]].append(link["profile__name"])
+    return grouped
+
+
+async def tenant_slugs() -> dict[int, str]:
+    return dict(await models.Tenant.all().values_list("id", "slug"))
+
+
+async def load_documents(
+    content_type: str, ids: Iterable[int], slugs: dict[int, str] | None = None
+) -> dict[int, dict[str, Any]]:
+    """Documents of the rows that exist among `ids` (a few queries, whatever the count)."""
+    ids = sorted(set(ids))
+    model = MODELS[content_type]
+    if not ids:
+        return {}
+    rows = await model.filter(id__in=ids)
+    slugs = slugs if slugs is not None else await tenant_slugs()
+    tags = await _tags(content_type, ids)
+    authors = await _authors(ids) if content_type == "Resource" else {}
+    return {
+        row.id: make_document(
+            content_type,
+            row,
+            slugs.get(row.tenant_id, ""),  # type: ignore[attr-defined]
+            tags.get(row.id, []),
+            authors.get(row.id, []),
+        )
+        for row in rows
+    }
+
+
+async def tagged_items(tag_ids: list[int]) -> dict[str, list[int]]:
+    """Items that carry any of the tags, by content type."""
+    found: dict[str, list[int]] = {}
+    conn = connections.get("default")
+    for content_type, (through, owner) in _TAG_LINKS.items():
+        sql = (
+            f'SELECT DISTINCT "{owner}" AS owner_id FROM "{through}" '
+            f'WHERE "tag_id" IN ({_placeholders(len(tag_ids))})'
+        )
+        rows = await conn.execute_query_dict(sql, list(tag_ids))
+        if rows:
+            found[content_type] = [r["owner_id"] for r in rows]
+    return found

@@ -1,0 +1,165 @@
+"""The single writer: drains the outbox into the index, and rebuilds the index from the database.
+
+Only the process holding the writer lock writes; the others only search. A batch is applied
+to the index and committed before its outbox rows are marked processed, so a crash at any
+point leaves those rows pending and the next drain applies them again (applying is
+idempotent: a document is rebuilt from the row as it is now, or deleted if the row is gone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from anyio import to_thread
+
+from cms import models
+from search_index.documents import MODELS, key_of, load_documents, tagged_items, tenant_slugs
+from search_index.store import IndexStore
+
+log = logging.getLogger("cms.search")
+
+BATCH = 500
+REBUILD_CHUNK = 2000
+
+
+class Indexer:
+    """Keeps the index in step with the database through the outbox."""
+
+    def __init__(self, store: IndexStore, *, batch: int = BATCH) -> None:
+        self.store = store
+        self.batch = batch
+        # Tests stop a drain between the index commit and the outbox update with this hook.
+        self.after_commit: Callable[[list[int]], None] | None = None
+
+    async def drain(self, *, max_batches: int | None = None) -> int:
+        """Apply every pending outbox event; 0 when another process holds the writer lock."""
+        if not self.store.lock.acquire():
+            return 0
+        try:
+            done = batches = 0
+            while max_batches is None or batches < max_batches:
+                applied = await self._batch()
+                if applied == 0:
+                    break
+                done += applied
+                batches += 1
+            return done
+        finally:
+            self.store.lock.release()
+
+    async def _batch(self) -> int:
+        events = (
+            await models.OutboxEvent.filter(processed_at=None)
+            .order_by("id")
+            .limit(self.batch)
+            .values("id", "content_type", "object_id")
+        )
+        if not events:
+            return 0
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for event in events:
+            if event["content_type"] in MODELS:
+                wanted[event["content_type"]].add(event["object_id"])
+        if wanted["Profile"]:  # author names are part of their resources' documents
+            authored = models.ResourceAuthor.filter(profile_id__in=sorted(wanted["Profile"]))
+            wanted["Resource"].update(await authored.values_list("resource_id", flat=True))
+        tags = sorted({e["object_id"] for e in events if e["content_type"] == "Tag"})
+        if tags:  # a renamed tag changes the documents that carry it
+            for content_type, ids in (await tagged_items(tags)).items():
+                wanted[content_type].update(ids)
+        wanted = {ct: ids for ct, ids in wanted.items() if ids}
+        slugs = await tenant_slugs() if wanted else {}
+        updates: list[dict[str, Any]] = []
+        deletes: list[str] = []
+        for content_type, ids in wanted.items():
+            docs = await load_documents(content_type, ids, slugs)
+            updates.extend(docs.values())
+            deletes.extend(key_of(content_type, i) for i in ids if i not in docs)
+        if updates or deletes:
+            await to_thread.run_sync(self._apply, updates, deletes)
+        ids = [e["id"] for e in events]
+        if self.after_commit is not None:
+            self.after_commit(ids)
+        await models.OutboxEvent.filter(id__in=ids).update(processed_at=datetime.now(UTC))
+        return len(events)
+
+    def _apply(self, updates: list[dict[str, Any]], deletes: list[str]) -> None:
+        ix = self.store.open_or_create()
+        writer = ix.writer(timeout=10.0)
+        try:
+            for key in deletes:
+                writer.delete_by_term("key", key)
+            for doc in updates:
+                writer.update_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+
+    async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """A fresh index of every item, swapped in atomically; returns the documents written.
+
+        It holds the writer lock throughout, so no outbox event is marked processed against
+        the old index meanwhile: what changes during the rebuild is applied to the new one.
+        """
+        while True:  # the poller of a running server may hold it for a batch
+            if self.store.lock.acquire():
+                break
+            await asyncio.sleep(0.1)
+        try:
+            name = await to_thread.run_sync(self.store.new_generation)
+            try:
+                count = await self._fill(name, progress)
+            except BaseException:
+                self.store.discard(name)
+                raise
+            await to_thread.run_sync(self.store.publish, name)
+            return count
+        finally:
+            self.store.lock.release()
+
+    async def _fill(self, name: str, progress: Callable[[int, int], None] | None) -> int:
+        from whoosh import index
+
+        totals = {ct: await model.all().count() for ct, model in MODELS.items()}
+        total = sum(totals.values())
+        ix = index.open_dir(str(self.store.root / name))
+        writer = ix.writer(limitmb=256)
+        done = 0
+        try:
+            slugs = await tenant_slugs()
+            for content_type, model in MODELS.items():
+                last = 0
+                while True:
+                    ids = list(
+                        await model.filter(id__gt=last)
+                        .order_by("id")
+                        .limit(REBUILD_CHUNK)
+                        .values_list("id", flat=True)
+                    )
+                    if not ids:
+                        break
+                    last = ids[-1]
+                    docs = await load_documents(content_type, ids, slugs)
+                    await to_thread.run_sync(_add_all, writer, list(docs.values()))
+                    done += len(docs)
+                    if progress is not None:
+                        progress(done, total)
+            await to_thread.run_sync(writer.commit)
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            ix.close()
+        return done
+
+
+def _add_all(writer: Any, docs: list[dict[str, Any]]) -> None:
+    for doc in docs:
+        writer.add_document(**doc)

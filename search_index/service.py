@@ -1,0 +1,130 @@
+"""The search interface the rest of the CMS uses: search with hydration, indexing, the poller.
+
+Nothing outside `search_index/` imports Whoosh; the app, the schema and the CLI only see
+`SearchService`, `Audience`, `Filters` and plain result objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anyio import to_thread
+
+from cms.config import Settings
+from search_index.documents import MODELS
+from search_index.indexer import Indexer
+from search_index.query import Filters, Hit, Searching, SearchPage
+from search_index.store import IndexStore
+from search_index.visibility import Audience, database_q
+
+log = logging.getLogger("cms.search")
+
+POLL_SECONDS = 0.5
+
+
+@dataclass
+class Found:
+    """A hit whose row the audience may read, loaded from the database."""
+
+    hit: Hit
+    row: Any
+
+
+@dataclass
+class Results:
+    page: SearchPage
+    found: list[Found]
+
+
+def index_dir(settings: Settings) -> Path:
+    return settings.data_dir / "search_index"
+
+
+class SearchService:
+    """One per process: the index store, its searchers, and the outbox indexer."""
+
+    def __init__(self, root: Path, *, poll_seconds: float = POLL_SECONDS) -> None:
+        self.store = IndexStore(root)
+        self.searching = Searching(self.store)
+        self.indexer = Indexer(self.store)
+        self.poll_seconds = poll_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SearchService:
+        return cls(index_dir(settings))
+
+    async def search(
+        self,
+        text: str,
+        audience: Audience,
+        filters: Filters = Filters(),  # noqa: B008 - frozen
+        *,
+        first: int = 20,
+        offset: int = 0,
+        facets: bool = True,
+    ) -> Results:
+        """A page of hits re-checked against the database and loaded in one query per kind."""
+        page = await to_thread.run_sync(
+            lambda: self.searching.search(
+                text, audience, filters, first=first, offset=offset, facets=facets
+            )
+        )
+        return Results(page=page, found=await hydrate(page.hits, audience))
+
+    async def document_count(self) -> int:
+        return await to_thread.run_sync(self.searching.count)
+
+    async def drain(self) -> int:
+        return await self.indexer.drain()
+
+    async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        return await self.indexer.rebuild(progress)
+
+    def start(self) -> None:
+        """Poll the outbox in the background; the first round drains what a crash left."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._poll(), name="search-indexer")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.store.lock.release()
+        await to_thread.run_sync(self.searching.close)
+
+    async def _poll(self) -> None:
+        while True:
+            try:
+                await self.indexer.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the poller must outlive a bad row or a database hiccup
+                log.exception("search indexer: draining the outbox failed; retrying")
+            await asyncio.sleep(self.poll_seconds)
+
+
+async def hydrate(hits: list[Hit], audience: Audience) -> list[Found]:
+    """The rows of the hits that the audience may still see, in hit order."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for hit in hits:
+        wanted[hit.content_type].append(hit.object_id)
+    rows: dict[tuple[str, int], Any] = {}
+    for content_type, ids in wanted.items():
+        model = MODELS[content_type]
+        for row in await model.filter(database_q(audience, content_type), id__in=ids):
+            rows[(content_type, row.id)] = row
+    return [
+        Found(hit, rows[(hit.content_type, hit.object_id)])
+        for hit in hits
+        if (hit.content_type, hit.object_id) in rows
+    ]
