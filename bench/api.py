@@ -201,9 +201,7 @@ async def _load_content(env: Mapping[str, str], seed: int) -> dict[str, Any]:
         started = time.perf_counter()
         seed_report = await load_seed()
         seeded = time.perf_counter()
-        synthetic_report = await load_synthetic(
-            sum(SYNTHETIC.values()), seed, **SYNTHETIC
-        )
+        synthetic_report = await load_synthetic(sum(SYNTHETIC.values()), seed, **SYNTHETIC)
         done = time.perf_counter()
     finally:
         await db.close()
@@ -268,7 +266,11 @@ class Server:
         log = self.log_path.open("wb")
         try:
             self.process = subprocess.Popen(
-                self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                self.argv,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
         finally:
@@ -648,22 +650,31 @@ def _round(value: float | None) -> float | None:
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     header = (
-        "shape", "c", "ours req/s", "ceiling req/s", "ratio", "ours p50/p95 ms",
-        "ceiling p50/p95 ms", "ours CPU ms/req", "ceiling CPU ms/req",
+        "shape",
+        "c",
+        "ours req/s",
+        "ceiling req/s",
+        "ratio",
+        "ours p50/p95 ms",
+        "ceiling p50/p95 ms",
+        "ours CPU ms/req",
+        "ceiling CPU ms/req",
     )
     lines = []
     for r in rows:
-        lines.append((
-            r["shape"] + (" *" if r["time_capped"] else ""),
-            str(r["concurrency"]),
-            _fmt(r["ours_rps"], 1),
-            _fmt(r["ceiling_rps"], 1),
-            _fmt(r["ratio"], 3),
-            f"{_fmt(r['ours_p50_ms'])} / {_fmt(r['ours_p95_ms'])}",
-            f"{_fmt(r['ceiling_p50_ms'])} / {_fmt(r['ceiling_p95_ms'])}",
-            _fmt(r["ours_cpu_ms_per_req"]),
-            _fmt(r["ceiling_cpu_ms_per_req"]),
-        ))
+        lines.append(
+            (
+                r["shape"] + (" *" if r["time_capped"] else ""),
+                str(r["concurrency"]),
+                _fmt(r["ours_rps"], 1),
+                _fmt(r["ceiling_rps"], 1),
+                _fmt(r["ratio"], 3),
+                f"{_fmt(r['ours_p50_ms'])} / {_fmt(r['ours_p95_ms'])}",
+                f"{_fmt(r['ceiling_p50_ms'])} / {_fmt(r['ceiling_p95_ms'])}",
+                _fmt(r["ours_cpu_ms_per_req"]),
+                _fmt(r["ceiling_cpu_ms_per_req"]),
+            )
+        )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
 
     def render(cells: tuple[str, ...]) -> str:
@@ -697,13 +708,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small request counts (smoke check)")
     parser.add_argument(
-        "--requests-scale", type=float, default=1.0, metavar="FLOAT",
+        "--requests-scale",
+        type=float,
+        default=1.0,
+        metavar="FLOAT",
         help="multiply every run's request count (default 1.0)",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the synthetic items")
     parser.add_argument("--tenant", help="CoP slug to query (default: chosen from the data)")
     parser.add_argument(
-        "--max-run-seconds", type=float, default=60.0,
+        "--max-run-seconds",
+        type=float,
+        default=60.0,
         help="stop any one run after this long, whatever its count (default 60)",
     )
     parser.add_argument(
@@ -742,46 +758,73 @@ def bench(args: argparse.Namespace, counts: dict[int, int], warmup: int) -> dict
         servers: list[Server] = []
         try:
             env = server_env(base_env, data_dir, database, free_port())
-            print(f"Loading the seed and {SYNTHETIC} synthetic items into {database.backend} ...",
-                  flush=True)
+            print(
+                f"Loading the seed and {SYNTHETIC} synthetic items into {database.backend} ...",
+                flush=True,
+            )
             content = asyncio.run(_load_content(env, args.seed))
-            print(f"  seed {content['seed_seconds']}s, synthetic {content['synthetic_seconds']}s",
-                  flush=True)
+            print(
+                f"  seed {content['seed_seconds']}s, synthetic {content['synthetic_seconds']}s",
+                flush=True,
+            )
 
             ours = Server(
                 "ours",
                 [sys.executable, "-m", SERVER_MODULE, *SERVE_ARGS],
-                env, int(env["CMS_PORT"]), tmp / "ours.log",
+                env,
+                int(env["CMS_PORT"]),
+                tmp / "ours.log",
             )
             servers.append(ours)
             ours.start()
             ready = asyncio.run(ours.wait_ready())
-            print(f"cms serve (pid {ours.pid}) ready on {ours.base_url} in {ready:.1f}s",
-                  flush=True)
+            print(
+                f"cms serve (pid {ours.pid}) ready on {ours.base_url} in {ready:.1f}s", flush=True
+            )
 
             tenant, shapes, chosen = asyncio.run(capture_shapes(ours.base_url, args.tenant))
-            print(f"Tenant {tenant!r}; detail slug {chosen['detail_slug']!r}; response bytes: "
-                  + ", ".join(f"{s.name} {len(s.response)}" for s in shapes), flush=True)
+            print(
+                f"Tenant {tenant!r}; detail slug {chosen['detail_slug']!r}; response bytes: "
+                + ", ".join(f"{s.name} {len(s.response)}" for s in shapes),
+                flush=True,
+            )
 
             responses_path = tmp / "responses.json"
-            responses_path.write_text(json.dumps({
-                s.name: {"body": s.response.decode("utf-8"), "content_type": s.content_type}
-                for s in shapes
-            }), encoding="utf-8")
+            responses_path.write_text(
+                json.dumps(
+                    {
+                        s.name: {"body": s.response.decode("utf-8"), "content_type": s.content_type}
+                        for s in shapes
+                    }
+                ),
+                encoding="utf-8",
+            )
             ceiling_port = free_port()
             ceiling = Server(
                 "ceiling",
-                [sys.executable, "-m", "bench.ceiling", "--responses", str(responses_path),
-                 "--no-access-log", "--log-level", "warning"],
-                {**env, "CMS_PORT": str(ceiling_port)}, ceiling_port, tmp / "ceiling.log",
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.ceiling",
+                    "--responses",
+                    str(responses_path),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                {**env, "CMS_PORT": str(ceiling_port)},
+                ceiling_port,
+                tmp / "ceiling.log",
             )
             servers.append(ceiling)
             ceiling.start()
             asyncio.run(ceiling.wait_ready())
             print(f"ceiling (pid {ceiling.pid}) ready on {ceiling.base_url}", flush=True)
 
-            print(f"Runs: {counts} requests per concurrency after {warmup} warm-up requests",
-                  flush=True)
+            print(
+                f"Runs: {counts} requests per concurrency after {warmup} warm-up requests",
+                flush=True,
+            )
             pairs = asyncio.run(
                 run_all(ours, ceiling, shapes, tenant, counts, warmup, args.max_run_seconds)
             )

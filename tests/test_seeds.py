@@ -161,9 +161,11 @@ async def test_seed_writes_through_the_services_with_history() -> None:
     await load_seed()
     published = await Resource.filter(status=Status.PUBLISHED).first()
     assert published is not None and published.version == 2  # created, then published
-    operations = await Revision.filter(
-        content_type="Resource", object_id=published.id
-    ).order_by("version").values_list("operation", "author_name")
+    operations = (
+        await Revision.filter(content_type="Resource", object_id=published.id)
+        .order_by("version")
+        .values_list("operation", "author_name")
+    )
     assert operations == [("create", "system"), ("publish", "system")]
     assert await OutboxEvent.filter(content_type="Resource", object_id=published.id).count() == 2
     assert await AuditEntry.filter(content_type="Resource", object_id=published.id).count() == 2
