@@ -156,14 +156,19 @@ def plain_text(value: str) -> str:
     return _SPACES.sub(" ", html.unescape("".join(parser.parts))).strip()
 
 
+# A long report's first pages say what it is about; the rest would only grow the index.
+ATTACHED_CHARS = 100_000
+
+
 def _join(*parts: str) -> str:
     return "\n".join(p for p in (s.strip() for s in parts) if p)
 
 
-def _texts(content_type: str, row: Any, authors: list[str]) -> tuple[str, str]:
+def _texts(content_type: str, row: Any, authors: list[str], attached: str = "") -> tuple[str, str]:
     """(title, text) of a row; only public fields."""
     if content_type == "Resource":
-        return row.title, _join(row.summary, plain_text(row.body), ", ".join(authors))
+        body = _join(row.summary, plain_text(row.body), ", ".join(authors), attached)
+        return row.title, body
     if content_type == "Video":
         return row.title, _join(plain_text(row.description), plain_text(row.transcript))
     if content_type == "NewsItem":
@@ -178,11 +183,16 @@ def _texts(content_type: str, row: Any, authors: list[str]) -> tuple[str, str]:
 
 
 def make_document(
-    content_type: str, row: Any, tenant_slug: str, tags: list[str], authors: list[str]
+    content_type: str,
+    row: Any,
+    tenant_slug: str,
+    tags: list[str],
+    authors: list[str],
+    attached: str = "",
 ) -> dict[str, Any]:
     """The index document of one row."""
     lang = language_of(row.language)
-    title, text = _texts(content_type, row, authors)
+    title, text = _texts(content_type, row, authors, attached)
     return {
         "key": key_of(content_type, row.id),
         "kind": content_type,
@@ -237,6 +247,20 @@ async def _authors(ids: list[int]) -> dict[int, list[str]]:
     return grouped
 
 
+async def _attached_texts(ids: list[int]) -> dict[int, str]:
+    """The extracted text of each resource's attachments (PDFs), capped per resource."""
+    sql = (
+        'SELECT l."resource_id" AS owner_id, f."text" FROM "resource_attachment" l '
+        'JOIN "file" f ON f."id" = l."file_id" '
+        f'WHERE l."resource_id" IN ({_placeholders(len(ids))}) ORDER BY f."id"'
+    )
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for row in await connections.get("default").execute_query_dict(sql, list(ids)):
+        if row["text"]:
+            grouped[row["owner_id"]].append(row["text"])
+    return {owner: "\n".join(texts)[:ATTACHED_CHARS] for owner, texts in grouped.items()}
+
+
 async def tenant_slugs() -> dict[int, str]:
     return dict(await models.Tenant.all().values_list("id", "slug"))
 
@@ -253,6 +277,7 @@ async def load_documents(
     slugs = slugs if slugs is not None else await tenant_slugs()
     tags = await _tags(content_type, ids)
     authors = await _authors(ids) if content_type == "Resource" else {}
+    attached = await _attached_texts(ids) if content_type == "Resource" else {}
     return {
         row.id: make_document(
             content_type,
@@ -260,6 +285,7 @@ async def load_documents(
             slugs.get(row.tenant_id, ""),  # type: ignore[attr-defined]
             tags.get(row.id, []),
             authors.get(row.id, []),
+            attached.get(row.id, ""),
         )
         for row in rows
     }

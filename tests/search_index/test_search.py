@@ -276,3 +276,16 @@ async def test_a_stale_index_drops_a_hit_the_database_no_longer_allows(app, clie
     await Resource.filter(slug="intro").update(status=Status.DRAFT)  # no outbox row: stale index
     data = await _search(client, "introduction")
     assert _slugs(data) == []
+
+
+async def test_words_of_an_attached_pdf_find_the_resource(client, app):
+    gep = await factories.tenant(slug="gep")
+    report = await factories.file(gep, text="Annex: intersectional pay audits at faculty level.")
+    shown = await factories.resource(gep, slug="audit", title="GEP monitoring", shared=True)
+    hidden = await factories.resource(gep, slug="draft", title="Draft", status=Status.DRAFT)
+    await shown.attachments.add(report)
+    await hidden.attachments.add(report)
+    await app.state.search.rebuild()
+    data = await _search(client, "intersectional audits")
+    assert _slugs(data) == ["audit"]
+    assert any("<mark>" in h["snippet"] for h in data["edges"][0]["node"]["highlights"])
