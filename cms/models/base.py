@@ -78,6 +78,12 @@ class ContentModel(TimestampedModel):
     published_at = fields.DatetimeField(null=True)
     language = fields.CharField(max_length=16, default="en")
     version = fields.IntField(default=1)
+    # After this instant the public no longer sees the item (Plone's `expires`), null = never.
+    expires_at = fields.DatetimeField(null=True)
+    # The UID of the Plone item this one was imported from, unique per tenant (null = made here).
+    source_uid = fields.CharField(max_length=64, null=True)
+    # Items of one translation group are translations of one another (null = none known).
+    translation_group = fields.CharField(max_length=64, null=True)
 
     class Meta:
         abstract = True

@@ -78,7 +78,7 @@ class Resource(ContentModel):
 
     class Meta:
         table = "resource"
-        unique_together = (("tenant", "slug"),)
+        unique_together = (("tenant", "slug"), ("tenant", "source_uid"))
         indexes = (("tenant_id", "status", "published_at"), ("shared", "status", "published_at"))
 
 
@@ -121,7 +121,7 @@ class Video(ContentModel):
 
     class Meta:
         table = "video"
-        unique_together = (("tenant", "slug"),)
+        unique_together = (("tenant", "slug"), ("tenant", "source_uid"))
         indexes = (("tenant_id", "status", "published_at"), ("shared", "status", "published_at"))
 
 
@@ -142,12 +142,14 @@ class Event(ContentModel):
         "models.Organisation", related_name="hosted_events", null=True, on_delete=fields.SET_NULL
     )
     registration_url = fields.CharField(max_length=1000, default="")
+    contact_name = fields.CharField(max_length=200, default="")
+    contact_email = fields.CharField(max_length=254, default="")
     thematic_areas = DelimitedListField()
     tags = fields.ManyToManyField("models.Tag", related_name="events", through="event_tag")
 
     class Meta:
         table = "event"
-        unique_together = (("tenant", "slug"),)
+        unique_together = (("tenant", "slug"), ("tenant", "source_uid"))
         indexes = (("tenant_id", "status", "start"),)
 
 
@@ -167,7 +169,7 @@ class NewsItem(ContentModel):
 
     class Meta:
         table = "news_item"
-        unique_together = (("tenant", "slug"),)
+        unique_together = (("tenant", "slug"), ("tenant", "source_uid"))
         indexes = (("tenant_id", "status", "published_at"),)
 
 
@@ -190,5 +192,5 @@ class Page(ContentModel):
     class Meta:
         table = "page"
         # The path is a page's identity: `about/team` and `projects/team` may both exist.
-        unique_together = (("tenant", "path"),)
+        unique_together = (("tenant", "path"), ("tenant", "source_uid"))
         indexes = (("tenant_id", "status", "published_at"),)

@@ -28,9 +28,12 @@ class Image(TimestampedModel):
     focal_y = fields.FloatField(default=0.5)
     # A tiny blurred preview as a data: URI, shown while the real image loads.
     placeholder = fields.TextField(default="")
+    # The UID of the Plone item this image was imported from (null = uploaded here).
+    source_uid = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "image"
+        unique_together = (("tenant", "source_uid"),)
 
 
 class File(TimestampedModel):
@@ -48,6 +51,9 @@ class File(TimestampedModel):
     content_hash = fields.CharField(max_length=64, default="", db_index=True)
     # Words of the document (PDF text via pypdf) for search; empty for other types.
     text = fields.TextField(default="")
+    # The UID of the Plone item this file was imported from (null = uploaded here).
+    source_uid = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "file"
+        unique_together = (("tenant", "source_uid"),)

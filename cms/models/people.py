@@ -45,7 +45,7 @@ class Organisation(ContentModel):
 
     class Meta:
         table = "organisation"
-        unique_together = (("tenant", "slug"),)
+        unique_together = (("tenant", "slug"), ("tenant", "source_uid"))
         indexes = (("tenant_id", "status", "published_at"),)
 
 
@@ -73,5 +73,5 @@ class Profile(ContentModel):
 
     class Meta:
         table = "profile"
-        unique_together = (("tenant", "slug"),)
+        unique_together = (("tenant", "slug"), ("tenant", "source_uid"))
         indexes = (("tenant_id", "status", "published_at"),)
