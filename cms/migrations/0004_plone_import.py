@@ -120,6 +120,11 @@ class Migration(migrations.Migration):
             field=fields.CharField(null=True, max_length=64),
         ),
         ops.AddField(
+            model_name='Tenant',
+            name='timezone',
+            field=fields.CharField(default='Europe/Brussels', max_length=64),
+        ),
+        ops.AddField(
             model_name='Video',
             name='expires_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),

@@ -39,6 +39,8 @@ class Tenant(TimestampedModel):
     thematic_areas = DelimitedListField()
     maturity = fields.CharEnumField(Maturity, max_length=16, null=True)
     default_language = fields.CharField(max_length=16, default="en")
+    # IANA name: how dates given without an offset (a Plone export's, say) are read.
+    timezone = fields.CharField(max_length=64, default="Europe/Brussels")
 
     class Meta:
         table = "tenant"
