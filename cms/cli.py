@@ -1,4 +1,4 @@
-"""The `cms` command: serve, migrate, seed, reindex, search and export-schema, thin wrappers."""
+"""The `cms` command: serve, migrate, seed, tokens, reindex, search, import-plone, export-schema."""
 
 from __future__ import annotations
 
@@ -190,6 +190,30 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     return int(asyncio.run(_with_db(settings, lambda: _search(settings, args))))
 
 
+def cmd_import_plone(settings: Settings, args: argparse.Namespace) -> int:
+    from cms.plone import ExportError, import_plone
+
+    progress = None if args.quiet else _progress
+
+    async def work() -> Any:
+        return await import_plone(
+            settings, args.tenant, Path(args.path), blobs=args.blobs and Path(args.blobs),
+            translations=args.translations and Path(args.translations), dry_run=args.dry_run,
+            timezone=args.timezone, progress=progress,
+        )  # fmt: skip
+
+    try:
+        report = asyncio.run(_with_db(settings, work))
+    except ExportError as error:
+        print(f"cms import-plone: {error}", file=sys.stderr)
+        return 2
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
+    print(report)
+    return 0
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schema import build_schema
 
@@ -238,6 +262,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--tenant", help="search as this tenant's site (default: platform)")
     search.add_argument("--limit", type=int, default=10, help="hits to print (default 10)")
     search.set_defaults(func=cmd_search)
+
+    plone = sub.add_parser("import-plone", help="import a Plone site's export into a tenant")
+    plone.add_argument("path", help="c.exportimport JSON, or plone.exportimport folder/ZIP")
+    plone.add_argument("--tenant", required=True, help="slug of the tenant to import into")
+    plone.add_argument("--blobs", metavar="DIR", help="folder the export's blob_path values are in")
+    plone.add_argument("--translations", metavar="FILE", help="translation groups (JSON)")
+    plone.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    plone.add_argument("--timezone", help="zone of naive dates (default: the tenant's)")
+    plone.add_argument("--quiet", action="store_true", help="no progress bar")
+    plone.set_defaults(func=cmd_import_plone)
 
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("-o", "--output", default="-", help="file to write (default stdout)")

@@ -10,6 +10,7 @@ import io
 import logging
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from tortoise.transactions import in_transaction
@@ -73,8 +74,11 @@ async def upload_image(
     credit: str = "",
     focal_point: tuple[float, float] | None = None,
     max_bytes: int,
+    source_uid: str | None = None,
+    replace: models.Image | None = None,
 ) -> models.Image:
-    """A new Image of `tenant` from uploaded bytes, stored once by content hash."""
+    """A new Image of `tenant` from uploaded bytes, stored once by content hash; with
+    `replace`, that image of the tenant takes the new bytes and text instead."""
     require(principal, Permission.CREATE, tenant.id)
     errors: list[FieldError] = []
     alt = _text(alt, "alt", 500, errors)
@@ -94,22 +98,22 @@ async def upload_image(
     digest = content_hash(upload.data)
     key = original_key(digest, info.extension)
     await run_in_threadpool(storage.put, key, upload.data)
+    values = {
+        "storage_key": key,
+        "content_type": info.content_type,
+        "size": len(upload.data),
+        "width": info.width,
+        "height": info.height,
+        "alt": alt,
+        "credit": credit,
+        "content_hash": digest,
+        "focal_x": focal[0],
+        "focal_y": focal[1],
+        "placeholder": info.placeholder,
+    }
     async with in_transaction():
-        image = await models.Image.create(
-            tenant_id=tenant.id,
-            storage_key=key,
-            content_type=info.content_type,
-            size=len(upload.data),
-            width=info.width,
-            height=info.height,
-            alt=alt,
-            credit=credit,
-            content_hash=digest,
-            focal_x=focal[0],
-            focal_y=focal[1],
-            placeholder=info.placeholder,
-        )
-        await _audit(principal, tenant.id, "upload", "Image", image.id)
+        image = await _write_row(models.Image, tenant, values, source_uid, replace)
+        await _audit(principal, tenant.id, "replace" if replace else "upload", "Image", image.id)
     return image
 
 
@@ -121,8 +125,11 @@ async def upload_file(
     *,
     title: str = "",
     max_bytes: int,
+    source_uid: str | None = None,
+    replace: models.File | None = None,
 ) -> models.File:
-    """A new File of `tenant`: its type sniffed from the bytes, a PDF's text extracted."""
+    """A new File of `tenant`: its type sniffed from the bytes, a PDF's text extracted; with
+    `replace`, that file of the tenant takes the new bytes and title instead."""
     require(principal, Permission.CREATE, tenant.id)
     errors: list[FieldError] = []
     title = _text(title, "title", 300, errors)
@@ -147,19 +154,31 @@ async def upload_file(
     key = original_key(digest, extension)
     await run_in_threadpool(storage.put, key, upload.data)
     filename = _safe_filename(upload.filename) or f"{digest[:12]}.{extension}"
+    values = {
+        "storage_key": key,
+        "content_type": content_type,
+        "size": len(upload.data),
+        "title": title or filename,
+        "filename": filename,
+        "content_hash": digest,
+        "text": text,
+    }
     async with in_transaction():
-        row = await models.File.create(
-            tenant_id=tenant.id,
-            storage_key=key,
-            content_type=content_type,
-            size=len(upload.data),
-            title=title or filename,
-            filename=filename,
-            content_hash=digest,
-            text=text,
-        )
-        await _audit(principal, tenant.id, "upload", "File", row.id)
+        row = await _write_row(models.File, tenant, values, source_uid, replace)
+        await _audit(principal, tenant.id, "replace" if replace else "upload", "File", row.id)
     return row
+
+
+async def _write_row(
+    model: Any, tenant: models.Tenant, values: dict[str, Any], source_uid: str | None, replace: Any
+) -> Any:
+    if replace is None:
+        return await model.create(tenant_id=tenant.id, source_uid=source_uid, **values)
+    if replace.tenant_id != tenant.id:
+        raise _problem("NOT_FOUND", "No media item of this tenant has this id.", "id")
+    replace.update_from_dict(values)
+    await replace.save()
+    return replace
 
 
 async def _audit(principal: Principal, tenant_id: int, action: str, kind: str, pk: int) -> None:
