@@ -79,8 +79,10 @@ def _strip_port(host: str) -> str:
 
 
 def published_q(now: datetime) -> Q:
-    """Items the public may see: published, with a publication time that has passed."""
-    return Q(status=Status.PUBLISHED, published_at__lte=now)
+    """Items the public may see: published, with a publication time that has passed, and not
+    expired (an expiry at or before the reading instant ends an item's public life)."""
+    unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    return Q(status=Status.PUBLISHED, published_at__lte=now) & unexpired
 
 
 def owned_q(scope: Scope) -> Q:
@@ -102,7 +104,8 @@ def knowledge_base_q(scope: Scope, *, include_shared: bool) -> Q:
 def visible_q(scope: Scope, *, shareable: bool) -> Q:
     """What a reader may see of a kind when reached by id or relation, not by a list.
 
-    A caller who may preview the tenant also sees its drafts, scheduled and archived items.
+    A caller who may preview the tenant also sees its drafts, scheduled, expired and archived
+    items.
     """
     where = knowledge_base_q(scope, include_shared=True) if shareable else owned_q(scope)
     public = where & published_q(scope.now)

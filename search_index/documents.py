@@ -38,6 +38,11 @@ ALL_LANGUAGES: tuple[str, ...] = (*LANGUAGES, PLAIN)
 
 # A published item without a publication time is not public: it sorts after every "now".
 NEVER = 2**62
+# An item without an expiry never expires: the same far-future instant stands for "never".
+NO_EXPIRY = NEVER
+
+# Bump whenever the fields below change: an index built with another version is rebuilt.
+SCHEMA_VERSION = 2
 
 TITLE_BOOST = 3.0
 # Analysis is most of the indexing time; suggestions only need the words near the top.
@@ -97,6 +102,7 @@ def build_schema() -> fields.Schema:
         shared=fields.ID(stored=True),
         status=fields.ID(stored=True),
         published_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
+        expires_at=fields.NUMERIC(bits=64, signed=True, stored=True),
         language=fields.ID(stored=True),
         tags=fields.KEYWORD(stored=True, commas=True, scorable=True),
         thematic_areas=fields.KEYWORD(stored=True, commas=True),
@@ -117,8 +123,8 @@ def key_of(content_type: str, object_id: int) -> str:
     return f"{content_type}:{object_id}"
 
 
-def timestamp(value: datetime | None) -> int:
-    return int(value.timestamp()) if value is not None else NEVER
+def timestamp(value: datetime | None, missing: int = NEVER) -> int:
+    return int(value.timestamp()) if value is not None else missing
 
 
 class _TextExtractor(HTMLParser):
@@ -202,6 +208,7 @@ def make_document(
         "shared": "1" if getattr(row, "shared", False) else "0",
         "status": str(row.status.value if hasattr(row.status, "value") else row.status),
         "published_at": timestamp(row.published_at),
+        "expires_at": timestamp(row.expires_at, NO_EXPIRY),
         "language": (row.language or "").lower(),
         "tags": ",".join(tags),
         "thematic_areas": ",".join(getattr(row, "thematic_areas", None) or []),

@@ -41,6 +41,9 @@ class Indexer:
         if not self.store.lock.acquire():
             return 0
         try:
+            if await to_thread.run_sync(self.store.current_is_stale):
+                log.info("search index: built with other fields; rebuilding it")
+                await self._rebuild(None)
             done = batches = 0
             while max_batches is None or batches < max_batches:
                 applied = await self._batch()
@@ -113,16 +116,20 @@ class Indexer:
                 break
             await asyncio.sleep(0.1)
         try:
-            name = await to_thread.run_sync(self.store.new_generation)
-            try:
-                count = await self._fill(name, progress)
-            except BaseException:
-                self.store.discard(name)
-                raise
-            await to_thread.run_sync(self.store.publish, name)
-            return count
+            return await self._rebuild(progress)
         finally:
             self.store.lock.release()
+
+    async def _rebuild(self, progress: Callable[[int, int], None] | None) -> int:
+        """The rebuild itself; the caller holds the writer lock."""
+        name = await to_thread.run_sync(self.store.new_generation)
+        try:
+            count = await self._fill(name, progress)
+        except BaseException:
+            self.store.discard(name)
+            raise
+        await to_thread.run_sync(self.store.publish, name)
+        return count
 
     async def _fill(self, name: str, progress: Callable[[int, int], None] | None) -> int:
         from whoosh import index

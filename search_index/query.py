@@ -140,6 +140,9 @@ class Searching:
         if opened is None:
             return None
         name, ix = opened
+        if self.store.is_stale(name):  # its fields are not the ones the filters name
+            ix.close()
+            return None
         searcher = ix.searcher()
         with self._guard:
             self._open.add(searcher)

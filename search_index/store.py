@@ -3,11 +3,13 @@
 ```
 $CMS_DATA_DIR/search_index/
     CURRENT          names the live generation, e.g. "index.3" (replaced atomically)
-    index.3/         a Whoosh index
+    index.3/         a Whoosh index, with SCHEMA: the version of the fields it was built with
     writer.lock      held (flock) by the one process that may write, released if it dies
 ```
 A rebuild writes `index.<n+1>` beside the live one and then replaces CURRENT, so searches never
-see a half-built index; readers notice the new name on their next search.
+see a half-built index; readers notice the new name on their next search. A generation built
+with other fields than `documents.SCHEMA_VERSION` is stale: searches treat it as absent and the
+writer rebuilds it before anything else.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from pathlib import Path
 from whoosh import index
 from whoosh.index import FileIndex
 
-from search_index.documents import build_schema
+from search_index.documents import SCHEMA_VERSION, build_schema
 
 POINTER = "CURRENT"
+VERSION_FILE = "SCHEMA"
 LOCK = "writer.lock"
 PREFIX = "index."
 
@@ -74,6 +77,18 @@ class IndexStore:
             return None
         return name if name.startswith(PREFIX) and (self.root / name).is_dir() else None
 
+    def is_stale(self, name: str) -> bool:
+        """Whether generation `name` was built with other index fields than this code's."""
+        try:
+            version = (self.root / name / VERSION_FILE).read_text().strip()
+        except FileNotFoundError:
+            return True  # built before versions were recorded
+        return version != str(SCHEMA_VERSION)
+
+    def current_is_stale(self) -> bool:
+        name = self.current_name()
+        return name is not None and self.is_stale(name)
+
     def open(self) -> tuple[str, FileIndex] | None:
         """The live index and its name, or None before anything was indexed."""
         for _ in range(3):  # a rebuild may remove an old generation between read and open
@@ -110,6 +125,7 @@ class IndexStore:
         path = self.root / name
         path.mkdir(parents=True)
         index.create_in(str(path), build_schema())
+        (path / VERSION_FILE).write_text(str(SCHEMA_VERSION))
         return name
 
     def publish(self, name: str) -> None:

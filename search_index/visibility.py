@@ -1,7 +1,7 @@
 """Who may find what: one rule, written twice, as a Whoosh filter and as a database condition.
 
-The index filter keeps drafts, scheduled, archived and other tenants' unshared items out of
-hits, highlights, facets and counts; the database condition re-checks every hit on hydration,
+The index filter keeps drafts, scheduled, expired, archived and other tenants' unshared items
+out of hits, highlights, facets and counts; the database condition re-checks every hit on hydration,
 so an index that lags behind the database can drop a hit but never show one it should not.
 """
 
@@ -51,10 +51,13 @@ class Audience:
 
 def index_filter(audience: Audience) -> wq.Query:
     """The documents the audience may find, as a Whoosh query."""
+    now = int(audience.now.timestamp())
     live = wq.And(
         [
             wq.Term("status", Status.PUBLISHED.value),
-            wq.NumericRange("published_at", None, int(audience.now.timestamp())),
+            wq.NumericRange("published_at", None, now),
+            # Expired at or before now is gone; whole seconds, as the documents store them.
+            wq.NumericRange("expires_at", now, None, startexcl=True),
         ]
     )
     shared = wq.Term("shared", "1")

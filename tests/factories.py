@@ -12,6 +12,8 @@ from cms.models import Status
 _counter = itertools.count(1)
 PAST = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
+# An expiry that has passed (expires_at), like Plone's `expires` of an outdated item.
+EXPIRED = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _n() -> int:

@@ -1,4 +1,5 @@
-"""Preview: tokens of a tenant read its drafts, scheduled and archived items; nobody else does."""
+"""Preview: tokens of a tenant read its drafts, scheduled, expired and archived items; nobody
+else does."""
 
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ STATES = {
     "draft": {"status": Status.DRAFT},
     "scheduled": {"status": Status.PUBLISHED, "published_at": factories.FUTURE},
     "live": {"status": Status.PUBLISHED},
+    "expired": {"status": Status.PUBLISHED, "expires_at": factories.EXPIRED},
     "archived": {"status": Status.ARCHIVED},
 }
 
@@ -132,11 +134,11 @@ async def test_any_role_of_the_tenant_previews_by_status_lookup_node_and_relatio
 
     assert await listed(None) == _expect({"live"})  # lists default to live items, even for tokens
     assert await listed(["DRAFT"]) == _expect({"draft"})
-    assert await listed(["PUBLISHED"]) == _expect({"live", "scheduled"})
+    assert await listed(["PUBLISHED"]) == _expect({"live", "scheduled", "expired"})
     assert await listed(["ARCHIVED"]) == _expect({"archived"})
     everything = await listed(["DRAFT", "PUBLISHED", "ARCHIVED"], shared=True)
     # Another tenant's shared items come only when live, whatever the status filter asks.
-    assert everything == _expect({"draft", "scheduled", "live", "archived"}, {"away-live"})
+    assert everything == _expect(set(STATES), {"away-live"})
 
     for state in STATES:
         found = await _data(world, who, LOOKUPS, {"s": state})
@@ -150,7 +152,7 @@ async def test_any_role_of_the_tenant_previews_by_status_lookup_node_and_relatio
 
 @pytest.mark.parametrize("who", ["admin", "editor", "contributor", "viewer"])
 async def test_a_tenant_token_never_sees_another_tenants_drafts(world, who):
-    for state in ("away-draft", "away-scheduled", "away-archived"):
+    for state in ("away-draft", "away-scheduled", "away-expired", "away-archived"):
         found = await _data(world, who, LOOKUPS, {"s": state, "owner": "away"})
         assert all(found[f] is None for f in LOOKUP_FIELDS), (state, found)
     for row in world["away_rows"]:
@@ -175,7 +177,7 @@ async def test_the_public_and_other_tenants_see_live_items_only(world, who):
     assert await listed(["DRAFT", "PUBLISHED", "ARCHIVED"], True) == _expect(
         {"live"}, {"away-live"}
     )
-    for state in ("draft", "scheduled", "archived"):
+    for state in ("draft", "scheduled", "expired", "archived"):
         found = await _data(world, who, LOOKUPS, {"s": state})
         assert all(found[f] is None for f in LOOKUP_FIELDS), (who, state, found)
     for row in world["rows"]:
@@ -185,16 +187,19 @@ async def test_the_public_and_other_tenants_see_live_items_only(world, who):
 
 
 @pytest.mark.parametrize("who", [*PREVIEWERS, *OUTSIDERS])
-async def test_nested_relations_show_drafts_only_to_previewers(client, who):
+async def test_nested_relations_show_drafts_and_expired_items_only_to_previewers(client, who):
     home = await factories.tenant(slug="home")
     away = await factories.tenant(slug="away")
     author = await factories.profile(home, status=Status.DRAFT, slug="draft-author")
-    org = await factories.organisation(home, status=Status.DRAFT, slug="draft-org")
-    await factories.resource(home, slug="live", authors=[author], organisation=org)
+    gone = await factories.profile(home, slug="expired-author", expires_at=factories.EXPIRED)
+    org = await factories.organisation(home, expires_at=factories.EXPIRED, slug="expired-org")
+    await factories.resource(home, slug="live", authors=[author, gone], organisation=org)
     parent = await factories.page(home, path="live")
     await factories.page(home, path="live/draft-child", parent=parent, status=Status.DRAFT)
     await factories.page(home, path="live/soon-child", parent=parent, status=Status.PUBLISHED,
                          published_at=factories.FUTURE)  # fmt: skip
+    await factories.page(home, path="live/gone-child", parent=parent, title="Z (sorts last)",
+                         expires_at=factories.EXPIRED)  # fmt: skip
     owner = {"platform": None, "away": away}.get(who, home)
     role = "admin" if who in ("platform", "away") else who
     headers = {} if who == "public" else bearer((await factories.token(owner, role))[1])
@@ -203,10 +208,12 @@ async def test_nested_relations_show_drafts_only_to_previewers(client, who):
     if who in PREVIEWERS:
         assert data == {
             "resource": {
-                "authors": [{"slug": "draft-author"}],
-                "organisation": {"slug": "draft-org"},
+                "authors": [{"slug": "draft-author"}, {"slug": "expired-author"}],
+                "organisation": {"slug": "expired-org"},
             },
-            "page": {"children": [{"slug": "draft-child"}, {"slug": "soon-child"}]},
+            "page": {
+                "children": [{"slug": s} for s in ("draft-child", "soon-child", "gone-child")]
+            },
         }
     else:
         assert data == {

@@ -195,3 +195,30 @@ async def test_renamed_tags_and_authors_reach_the_documents_that_show_them(
     assert dict(results.page.facets["tags"]) == {"new-slug": 1}
     assert (await service.search("quillfeather", PLATFORM)).page.total == 0
     service.searching.close()
+
+
+async def test_an_index_built_with_other_fields_is_ignored_then_rebuilt(clean_database, tmp_path):
+    from whoosh import index
+
+    from search_index.documents import build_schema
+
+    await _published_items(3)
+    service = SearchService(tmp_path / "ix")
+    # What an earlier release left: the same index without the expiry field, and no version.
+    old = service.store.root / "index.1"
+    old.mkdir(parents=True)
+    fields = build_schema()
+    fields.remove("expires_at")
+    writer = index.create_in(str(old), fields).writer()
+    writer.add_document(key="Resource:999", kind="Resource", status="published")
+    writer.commit()
+    service.store.publish("index.1")
+    assert service.store.current_is_stale()
+    # Its filters would name a field it lacks: searches find nothing rather than failing, and
+    # it counts as empty, so `cms serve` rebuilds it before serving.
+    assert (await service.search("crash", PLATFORM)).page.total == 0
+    assert await service.document_count() == 0
+    assert await service.drain() == 6  # rebuilt first, then the pending events applied
+    assert service.store.current_name() == "index.2" and not service.store.current_is_stale()
+    assert (await service.search("crash", PLATFORM)).page.total == 3
+    service.searching.close()
