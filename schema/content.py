@@ -11,7 +11,7 @@ from schema.context import Info
 from schema.enums import EventFormat, NewsKind, ResourceKind, ThematicArea, VideoProvider, enum_list
 from schema.ids import to_global_id
 from schema.media import FileType, ImageType
-from schema.nodes import Content, Node, content_fields
+from schema.nodes import TRANSLATIONS, Content, Node, content_fields
 from schema.people import OrganisationType, ProfileType
 
 
@@ -74,6 +74,10 @@ class ResourceType(Content):
             cover_image_id=m.cover_image_id,  # type: ignore[attr-defined]
         )
 
+    @strawberry.field(description=TRANSLATIONS)
+    async def translations(self, info: Info) -> list[ResourceType]:
+        return [ResourceType.from_model(r) for r in await self._translations(info)]
+
     @strawberry.field(description="Keywords.")
     async def tags(self, info: Info) -> list[TagType]:
         rows = await info.context.loaders.tags_by_resource_id.load(self.pk)
@@ -127,6 +131,10 @@ class VideoType(Content):
             thumbnail_id=m.thumbnail_id,  # type: ignore[attr-defined]
         )
 
+    @strawberry.field(description=TRANSLATIONS)
+    async def translations(self, info: Info) -> list[VideoType]:
+        return [VideoType.from_model(r) for r in await self._translations(info)]
+
     @strawberry.field(description="Keywords.")
     async def tags(self, info: Info) -> list[TagType]:
         rows = await info.context.loaders.tags_by_video_id.load(self.pk)
@@ -147,6 +155,8 @@ class EventType(Content):
     format: EventFormat = strawberry.field(description="Online, in person or hybrid.")
     location: str = strawberry.field(description="Venue and city, or the platform.")
     registration_url: str = strawberry.field(description="Where to register.")
+    contact_name: str = strawberry.field(description="Who answers questions about it.")
+    contact_email: str = strawberry.field(description="Where to send questions about it.")
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it addresses.")
     host_organisation_id: strawberry.Private[int | None]
 
@@ -162,9 +172,15 @@ class EventType(Content):
             format=m.format,
             location=m.location,
             registration_url=m.registration_url,
+            contact_name=m.contact_name,
+            contact_email=m.contact_email,
             thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
             host_organisation_id=m.host_organisation_id,  # type: ignore[attr-defined]
         )
+
+    @strawberry.field(description=TRANSLATIONS)
+    async def translations(self, info: Info) -> list[EventType]:
+        return [EventType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Keywords.")
     async def tags(self, info: Info) -> list[TagType]:
@@ -196,6 +212,10 @@ class NewsItemType(Content):
             thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
             image_id=m.image_id,  # type: ignore[attr-defined]
         )
+
+    @strawberry.field(description=TRANSLATIONS)
+    async def translations(self, info: Info) -> list[NewsItemType]:
+        return [NewsItemType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Keywords.")
     async def tags(self, info: Info) -> list[TagType]:
@@ -229,6 +249,10 @@ class PageType(Content):
             show_in_menu=m.show_in_menu,
             parent_id=m.parent_id,  # type: ignore[attr-defined]
         )
+
+    @strawberry.field(description=TRANSLATIONS)
+    async def translations(self, info: Info) -> list[PageType]:
+        return [PageType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="The page above this one.")
     async def parent(self, info: Info) -> PageType | None:

@@ -34,10 +34,19 @@ class In:
     id_of: str | None = None  # the node type a global id (or list of ids) must name
 
 
+def _lifecycle() -> list[In]:
+    return [
+        In("expires_at", datetime, "When it stops being public, with a timezone offset; "
+           "null: never."),
+        In("translation_group", str, "Links translations: same group, same tenant; null: none."),
+    ]  # fmt: skip
+
+
 def _common() -> list[In]:
     return [
         In("slug", str, "URL name; made from the title or name when left out."),
         In("language", str, "BCP 47 language tag, e.g. en, es, pt-BR."),
+        *_lifecycle(),
     ]
 
 
@@ -107,6 +116,8 @@ SPECS: dict[str, list[In]] = {
         In("timezone", str, "IANA zone it is announced in, e.g. Europe/Madrid."),
         In("location", str, "Venue and city, or the platform."),
         In("registration_url", str, "Where to register."),
+        In("contact_name", str, "Who answers questions about it (at most 200 characters)."),
+        In("contact_email", str, "Where to send questions about it (an email address)."),
         _AREAS,
         In("host_organisation_id", strawberry.ID, "Host.", id_of="Organisation"),
         _TAGS,
@@ -135,6 +146,7 @@ SPECS: dict[str, list[In]] = {
         In("menu_order", int, "Position among its siblings."),
         In("show_in_menu", bool, "Whether menus list the page."),
         In("language", str, "BCP 47 language tag."),
+        *_lifecycle(),
     ],
 }
 

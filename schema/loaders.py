@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise import connections
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from cms.models import (
@@ -25,6 +26,7 @@ from cms.models import (
     Tag,
     Tenant,
 )
+from cms.services.kinds import KINDS
 from cms.tenancy import Scope, visible_q
 
 M = TypeVar("M", bound=Model)
@@ -38,6 +40,7 @@ FILE_FIELDS = (
     "size",
     "title",
     "filename",
+    "source_uid",
     "created_at",
     "updated_at",
 )
@@ -69,6 +72,7 @@ class Loaders:
         self.tags_by_news_item_id = DataLoader(self._tags_by("news_tag", "news_item_id"))
         self.memberships_by_organisation_id = DataLoader(self._memberships)
         self.revisions_by_item = DataLoader(_revisions_of)
+        self.translations_by_group = DataLoader(self._translations_by_group)
 
     async def _tenants(self, keys: list[int]) -> list[Tenant | None]:
         return _in_key_order(keys, await Tenant.filter(id__in=keys))
@@ -144,6 +148,27 @@ class Loaders:
             return _group(keys, rows, Tag)
 
         return load
+
+    async def _translations_by_group(self, keys: list[tuple[str, int, str]]) -> list[list[Any]]:
+        """Items of each (content type, tenant, translation group) the reader may see, by
+        language then id: one query per content kind asked."""
+        wanted: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for type_name, tenant_id, group in keys:
+            wanted[type_name][tenant_id].add(group)
+        grouped: dict[tuple[str, int, str], list[Any]] = defaultdict(list)
+        for type_name, by_tenant in wanted.items():
+            kind = KINDS[type_name]
+            # Each tenant's own groups only: the same string in another tenant links nothing.
+            where = Q(
+                *(Q(tenant_id=t, translation_group__in=sorted(g)) for t, g in by_tenant.items()),
+                join_type=Q.OR,
+            )
+            rows = await kind.model.filter(
+                where, visible_q(self.scope, shareable=kind.shareable)
+            ).order_by("language", "id")
+            for row in rows:
+                grouped[(type_name, row.tenant_id, row.translation_group)].append(row)  # type: ignore[attr-defined]
+        return [grouped.get(key, []) for key in keys]
 
     async def _memberships(self, keys: list[int]) -> list[list[Tenant]]:
         rows = (

@@ -56,6 +56,9 @@ class ImageType(Node):
         description="A tiny blurred preview as a data: URI to show while the image loads."
     )
     focal_point: FocalPoint = strawberry.field(description="Centre of COVER crops.")
+    source_uid: str | None = strawberry.field(
+        description="UID of the Plone item it was imported from (null: uploaded here)."
+    )
     pk: strawberry.Private[int]
     tenant_id: strawberry.Private[int]
     storage_key: strawberry.Private[str]
@@ -125,6 +128,7 @@ class ImageType(Node):
             credit=m.credit,
             placeholder=m.placeholder,
             focal_point=FocalPoint(x=m.focal_x, y=m.focal_y),
+            source_uid=m.source_uid,
             pk=m.id,
             tenant_id=m.tenant_id,  # type: ignore[attr-defined]
             storage_key=m.storage_key,
@@ -138,6 +142,9 @@ class FileType(Node):
     filename: str = strawberry.field(description="Name to save it under.")
     content_type: str = strawberry.field(description="MIME type decided from the bytes.")
     size: int = strawberry.field(description="Bytes.")
+    source_uid: str | None = strawberry.field(
+        description="UID of the Plone item it was imported from (null: uploaded here)."
+    )
     pk: strawberry.Private[int]
     tenant_id: strawberry.Private[int]
 
@@ -156,6 +163,7 @@ class FileType(Node):
             filename=m.filename,
             content_type=m.content_type,
             size=m.size,
+            source_uid=m.source_uid,
             pk=m.id,
             tenant_id=m.tenant_id,  # type: ignore[attr-defined]
         )

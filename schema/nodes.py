@@ -33,6 +33,15 @@ class Content(Node):
     version: int = strawberry.field(description="Increments with every saved change.")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
+    expires_at: datetime | None = strawberry.field(
+        description="When it stops being public (null: never); previewers still see it after."
+    )
+    source_uid: str | None = strawberry.field(
+        description="UID of the Plone item it was imported from (null: made here)."
+    )
+    translation_group: str | None = strawberry.field(
+        description="Items of this tenant with the same group are translations of one another."
+    )
     pk: strawberry.Private[int]
     tenant_id: strawberry.Private[int]
     type_name: strawberry.Private[str]
@@ -43,6 +52,14 @@ class Content(Node):
 
         tenant = await info.context.loaders.tenant_by_id.load(self.tenant_id)
         return TenantType.from_model(tenant)
+
+    async def _translations(self, info: Info) -> list[Any]:
+        """Rows of the other items of this one's translation group that the reader may see."""
+        if self.translation_group is None:
+            return []
+        key = (self.type_name, self.tenant_id, self.translation_group)
+        rows = await info.context.loaders.translations_by_group.load(key)
+        return [row for row in rows if row.id != self.pk]
 
     async def _history(self, info: Info) -> list[Any]:
         if not can(info.context.principal, Permission.PREVIEW, self.tenant_id):
@@ -66,6 +83,9 @@ class Content(Node):
         return history[-1].author_name if history else None
 
 
+TRANSLATIONS = (
+    "The other items of its translation group in this tenant that you may see, by language."
+)
 WRITE_ONLY = frozenset({"private_contact"})
 
 
@@ -100,6 +120,9 @@ def content_fields(type_name: str, m: Any) -> dict[str, Any]:
         "version": m.version,
         "created_at": m.created_at,
         "updated_at": m.updated_at,
+        "expires_at": m.expires_at,
+        "source_uid": m.source_uid,
+        "translation_group": m.translation_group,
         "pk": m.id,
         "tenant_id": m.tenant_id,
         "type_name": type_name,

@@ -10,7 +10,7 @@ from cms import models
 from schema.context import Info
 from schema.enums import OrganisationKind, ProfileRole, enum_list
 from schema.media import ImageType
-from schema.nodes import Content, content_fields
+from schema.nodes import TRANSLATIONS, Content, content_fields
 
 if TYPE_CHECKING:
     from schema.tenants import TenantType
@@ -38,6 +38,10 @@ class OrganisationType(Content):
             description=m.description,
             shared=m.shared,
         )
+
+    @strawberry.field(description=TRANSLATIONS)
+    async def translations(self, info: Info) -> list[OrganisationType]:
+        return [OrganisationType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Tenants the organisation is a member of.")
     async def memberships(
@@ -79,6 +83,10 @@ class ProfileType(Content):
             organisation_id=m.organisation_id,  # type: ignore[attr-defined]
             photo_id=m.photo_id,  # type: ignore[attr-defined]
         )
+
+    @strawberry.field(description=TRANSLATIONS)
+    async def translations(self, info: Info) -> list[ProfileType]:
+        return [ProfileType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Where the person works.")
     async def organisation(self, info: Info) -> OrganisationType | None:

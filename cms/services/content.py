@@ -157,7 +157,7 @@ async def revert(
         state: dict[str, Any] = saved.snapshot
         errors: list[FieldError] = []
         restored = {k: state[k] for k in kind.editable if k in state}
-        for key in ("start", "end"):
+        for key in ("start", "end", "expires_at"):
             if isinstance(restored.get(key), str):
                 restored[key] = datetime.fromisoformat(restored[key])
         cleaned = clean_values(kind, restored, errors)

@@ -24,6 +24,8 @@ MAX_LIST_ITEM = 100
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+# Deliberately loose: one @, no spaces, a dot in the domain; deliverability is not ours to check.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
 
 
 def camel(name: str) -> str:
@@ -141,6 +143,12 @@ def _clean_field(
         return fail("Expected a two-letter country code such as ES.", "INVALID_COUNTRY")
     if name == "country":
         return text.upper()
+    if name == "contact_email" and text and not EMAIL.match(text):
+        return fail("Expected an email address such as name@example.org.", "INVALID_EMAIL")
+    if name == "translation_group":
+        if "\x00" in text:
+            return fail("A translation group cannot contain a NUL character.", "INVALID")
+        return text or None  # an empty group would link every item without one
     if name == "timezone" and text not in _timezones():
         return fail(f"{text!r} is not an IANA timezone such as Europe/Madrid.", "INVALID_TIMEZONE")
     return text

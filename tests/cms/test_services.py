@@ -265,12 +265,16 @@ async def test_revert_of_a_page_path_checks_it_like_an_update(clean_database):
     assert await database_state() == before
 
 
-async def test_an_over_long_slug_or_tag_is_a_validation_error(clean_database):
+async def test_bad_values_the_http_layer_cannot_catch_are_validation_errors(clean_database):
+    # Over-long values, and NUL characters (which the HTTP layer refuses, PostgreSQL cannot
+    # store and an importer calling the services directly could send).
     home = await factories.tenant()
     before = await database_state()
     for values, expected in (
         ({"slug": "a" * 250}, ("slug", "INVALID_SLUG")),
         ({"tags": ["t" * 150]}, ("tags", "NOT_FOUND")),
+        ({"translation_group": "a\x00b"}, ("translationGroup", "INVALID")),
+        ({"expires_at": datetime(2030, 1, 1)}, ("expiresAt", "NAIVE_DATETIME")),  # noqa: DTZ001
     ):
         with pytest.raises(ValidationFailed) as caught:
             await content.create(SYSTEM, home, RESOURCE, {"title": "T", "kind": "guide", **values})
@@ -356,3 +360,14 @@ async def test_publishing_a_live_item_again_keeps_its_date(clean_database):
     row = await content.unpublish(SYSTEM, kind, row.id)
     row = await content.publish(SYSTEM, kind, row.id)
     assert row.published_at is not None and row.published_at > first
+
+
+async def test_a_revert_restores_the_expiry_it_had(clean_database):
+    home = await factories.tenant()
+    expiry = datetime(2031, 5, 1, 12, tzinfo=UTC)
+    row = await content.create(SYSTEM, home, RESOURCE,
+                               {"title": "T", "kind": "guide", "expires_at": expiry})  # fmt: skip
+    row = await content.update(SYSTEM, RESOURCE, row.id, {"expires_at": None}, 1)
+    assert row.expires_at is None
+    row = await content.revert(SYSTEM, RESOURCE, row.id, 1)
+    assert row.expires_at == expiry and row.version == 3

@@ -21,6 +21,7 @@ query ($first: Int!) {
       organisation { name memberships { slug } }
       coverImage { url width }
       attachments { url }
+      translations { slug language }
     } }
   }
 }
@@ -49,6 +50,8 @@ async def _seed(count: int) -> None:
             organisation=org if owner is cop else None,
             cover_image=await factories.image(owner),
             shared=True,
+            translation_group=f"group-{i % 2}",  # one group per tenant
+            language=("en", "es", "de", "fr", "it")[i % 5],
         )
         from cms.models import File
 
@@ -67,12 +70,14 @@ async def test_statement_count_does_not_grow_with_the_list(client, sql_counter, 
     assert len(edges) == size
     assert all(e["node"]["authors"] and e["node"]["coverImage"] for e in edges)
     assert any(e["node"]["tags"] for e in edges)
+    assert all(e["node"]["translations"] for e in edges)
     # The tenant directory (its cache is off in tests), the page, the count, then one batch per
     # relation and level: tenants, their parents, tags, author links, profiles, organisations,
-    # memberships, images (covers and photos), attachments. Fixed, whatever the size.
+    # memberships, images (covers and photos), attachments, translations. Fixed, whatever the
+    # size.
     counts = len(sql_counter.statements)
     print(f"{size} items: {counts} SQL statements")
     assert counts == EXPECTED_STATEMENTS, sql_counter.statements
 
 
-EXPECTED_STATEMENTS = 13
+EXPECTED_STATEMENTS = 14

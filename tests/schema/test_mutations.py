@@ -467,6 +467,21 @@ BAD_INPUT = [
     ("blank title", "NewsItem", {"title": "   "}, "title", "REQUIRED"),
     ("bad url", "Organisation", {"name": "O", "kind": "RFO", "website": "ftp://x"}, "website",
      "INVALID_URL"),
+    ("naive expiry", "Resource", {"title": "T", "kind": "TOOLKIT",
+                                  "expiresAt": "2030-03-01T09:00:00"}, "expiresAt",
+     "NAIVE_DATETIME"),
+    ("naive page expiry", "Page", {"title": "T", "path": "p", "expiresAt": "2030-03-01T09:00:00"},
+     "expiresAt", "NAIVE_DATETIME"),
+    ("long translation group", "NewsItem", {"title": "T", "translationGroup": "g" * 65},
+     "translationGroup", "TOO_LONG"),
+    ("bad contact email", "Event", {"title": "E", "start": START, "end": END, "format": "ONLINE",
+                                    "contactEmail": "ana at example"}, "contactEmail",
+     "INVALID_EMAIL"),
+    ("long contact name", "Event", {"title": "E", "start": START, "end": END, "format": "ONLINE",
+                                    "contactName": LONG}, "contactName", "TOO_LONG"),
+    ("long contact email", "Event", {"title": "E", "start": START, "end": END, "format": "ONLINE",
+                                     "contactEmail": "a@" + "b" * 250 + ".org"}, "contactEmail",
+     "TOO_LONG"),
 ]  # fmt: skip
 
 

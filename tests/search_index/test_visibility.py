@@ -1,7 +1,7 @@
 """The visibility invariant, property-based: no search shows what its reader may not see.
 
 The index-level properties run the real documents, filter and query code on random worlds
-(tenants, statuses, publication times, shared flags, languages) and random queries, with
+(tenants, statuses, publication and expiry times, shared flags, languages) and random queries, with
 shrinking. The end-to-end property drives the GraphQL endpoint over the database; Hypothesis
 draws its worlds up front because the database lives on the test's event loop.
 """
@@ -36,6 +36,9 @@ items = st.fixed_dictionaries(
         "status": st.sampled_from(list(Status)),
         "published_at": st.sampled_from([None, NOW - timedelta(days=3), NOW + timedelta(days=3),
                                          NOW - timedelta(seconds=1), NOW + timedelta(seconds=1)]),
+        "expires_at": st.sampled_from([None, NOW - timedelta(days=3), NOW + timedelta(days=3),
+                                       NOW - timedelta(seconds=1), NOW,
+                                       NOW + timedelta(seconds=1)]),
         "shared": st.booleans(),
         "language": st.sampled_from(["en", "es", "de", "fr", "pt-BR", "sw", ""]),
         "words": st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
@@ -65,6 +68,7 @@ def may_see(audience: Audience, item: dict) -> bool:
         item["status"] == Status.PUBLISHED
         and item["published_at"] is not None
         and item["published_at"] <= audience.now
+        and (item["expires_at"] is None or item["expires_at"] > audience.now)
     )
     own = audience.tenant_id is not None and item["tenant_id"] == audience.tenant_id
     if audience.scope is SearchScope.KNOWLEDGE_BASE or audience.tenant_id is None:
@@ -83,7 +87,8 @@ def _build(root: Path, world: list[dict]) -> IndexStore:
         text = " ".join(item["words"])
         row = SimpleNamespace(
             id=n, tenant_id=item["tenant_id"], shared=item["shared"], status=item["status"],
-            published_at=item["published_at"], language=item["language"], thematic_areas=[],
+            published_at=item["published_at"], expires_at=item["expires_at"],
+            language=item["language"], thematic_areas=[],
             title=text if item["in_title"] else f"Item {n}",
             summary="" if item["in_title"] else text, body="",
         )  # fmt: skip
@@ -136,7 +141,7 @@ query S($q: String!, $scope: SearchScope) {
   search(query: $q, scope: $scope, first: 100) {
     totalCount
     edges { node {
-      item { __typename id status publishedAt tenant { slug }
+      item { __typename id status publishedAt expiresAt tenant { slug }
              ... on Resource { shared } ... on Video { shared } }
       highlights { snippet } } }
     facets { field values { value count } }
@@ -148,6 +153,7 @@ e2e_items = st.fixed_dictionaries(
         "owner": st.integers(0, 2),
         "status": st.sampled_from(list(Status)),
         "future": st.booleans(),
+        "expired": st.booleans(),
         "shared": st.booleans(),
         "kind": st.sampled_from(["resource", "video", "news_item", "page"]),
     }
@@ -166,7 +172,9 @@ def _draw_e2e(world, reader, scope):
 
 
 @pytest.mark.anyio
-async def test_graphql_search_never_shows_a_draft_scheduled_archived_or_unshared_item(app, client):
+async def test_graphql_search_never_shows_a_draft_scheduled_expired_archived_or_unshared_item(
+    app, client
+):
     E2E_WORLDS.clear()
     _draw_e2e()
     now = datetime.now(UTC)
@@ -177,7 +185,9 @@ async def test_graphql_search_never_shows_a_draft_scheduled_archived_or_unshared
         for spec in world:
             owner = owners[spec["owner"]]
             published_at = now + timedelta(days=2) if spec["future"] else now - timedelta(days=2)
-            values = {"status": spec["status"], "published_at": published_at}
+            expires_at = now - timedelta(hours=1) if spec["expired"] else None
+            values = {"status": spec["status"], "published_at": published_at,
+                      "expires_at": expires_at}  # fmt: skip
             text = f"{marker} knowledge"
             if spec["kind"] == "resource":
                 row = await factories.resource(owner, title=text, shared=spec["shared"], **values)
@@ -197,7 +207,7 @@ async def test_graphql_search_never_shows_a_draft_scheduled_archived_or_unshared
         site = scope != "KNOWLEDGE_BASE" and reader is not None
         expected = set()
         for spec, owner, row in rows:
-            live = spec["status"] == Status.PUBLISHED and not spec["future"]
+            live = spec["status"] == Status.PUBLISHED and not spec["future"] and not spec["expired"]
             shared = spec["shared"] and spec["kind"] in ("resource", "video")
             own = reader is not None and owner.id == owners[reader].id
             if live and (shared or (site and own)):
@@ -207,6 +217,7 @@ async def test_graphql_search_never_shows_a_draft_scheduled_archived_or_unshared
             item = edge["node"]["item"]
             assert item["status"] == "PUBLISHED"
             assert datetime.fromisoformat(item["publishedAt"]) <= datetime.now(UTC)
+            assert item["expiresAt"] is None
             if not (site and item["tenant"]["slug"] == tenant):
                 assert item.get("shared") is True
         for facet in data["facets"]:
