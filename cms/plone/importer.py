@@ -340,12 +340,17 @@ class _Import:
             for uid in members:
                 self.groups[uid] = key
 
-    @staticmethod
-    def _free(prefix: str, segment: str, taken: set[str]) -> str:
-        candidate, n = f"{prefix}{segment}", 2
+    def _free(self, prefix: str, segment: str, taken: set[str]) -> str:
+        """`prefix + segment`, or with `-2`, `-3`… when the tenant already uses it (said so)."""
+        wanted = candidate = f"{prefix}{segment}"
+        n = 2
         while candidate in taken:
             candidate, n = f"{prefix}{segment}-{n}", n + 1
         taken.add(candidate)
+        if candidate != wanted:
+            self.report.warnings.append(
+                f"{wanted!r} is taken in this tenant; imported as {candidate!r}"
+            )
         return candidate
 
     # -- write --------------------------------------------------------------------------

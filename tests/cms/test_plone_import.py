@@ -490,3 +490,16 @@ async def test_the_benchmarks_synthetic_export_imports_whole(settings, genera, t
     assert report.total("imported") == 120
     again = await _import(settings, export, blobs=export.parent / "blobs", translations=None)
     assert again.total("unchanged") == 120
+
+
+async def test_paths_and_slugs_taken_here_are_kept_and_the_import_moves_aside(settings, genera):
+    mine = await factories.page(genera, path="about", title="Our own about page")
+    await factories.news_item(genera, slug="webinar-series-2025", title="Ours")
+    report = await _import(settings)
+    assert (await models.Page.get(id=mine.id)).title == "Our own about page"
+    team = await models.Page.get(source_uid=TEAM)
+    assert team.path == "about-2/team"
+    assert (await models.NewsItem.get(source_uid=WEBINAR_NEWS)).slug == "webinar-series-2025-2"
+    assert "'about' is taken in this tenant; imported as 'about-2'" in report.warnings
+    again = await _import(settings)
+    assert again.total("unchanged") == 38 and (await models.Page.get(id=team.id)).path == team.path
