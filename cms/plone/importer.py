@@ -2,8 +2,9 @@
 
 The import plans first (types, parents, paths, slugs, workflow states), then writes in an
 order that lets every reference resolve: tags, images and files, pages parent first, then
-news, events and resources. Each item is written in its own transaction, so an item that
-fails is reported and leaves nothing behind while the rest imports.
+news, events and resources. Each item is written in its own (nested) transaction, so an item
+that fails is reported and leaves nothing behind while the rest imports; items are committed
+in batches of BATCH.
 
 Items are matched by their Plone UID (`source_uid`): a second import of the same export
 changes nothing; a newer export updates what changed, as new revisions. An item an editor
@@ -55,6 +56,8 @@ log = logging.getLogger("cms.plone")
 # Whose revisions an import writes; a later revision by anyone else is an edit made here.
 IMPORTER = Principal(token_id=0, name="plone-import", role=Role.ADMIN, tenant_id=None)
 OUTCOMES = ("imported", "updated", "unchanged", "skipped")
+# Items per transaction: a commit per item made PostgreSQL imports wait on the disk.
+BATCH = 100
 _MODELS = {PAGE: models.Page, NEWS: models.NewsItem, EVENT: models.Event,
            RESOURCE: models.Resource}  # fmt: skip
 
@@ -371,12 +374,15 @@ class _Import:
         total = len(self.order) + len(stages[3])
         done = total - sum(len(stage) for stage in stages)
         for stage in stages:
-            for entry in stage:
-                if entry.skip is None:  # a stand-alone file whose bytes failed is skipped
-                    await self._write_one(entry)
-                done += 1
-                if self.progress is not None:
-                    self.progress(done, total)
+            for start in range(0, len(stage), BATCH):
+                # One commit per batch, a savepoint per item: a failed item is rolled back alone.
+                async with in_transaction():
+                    for entry in stage[start : start + BATCH]:
+                        if entry.skip is None:  # a stand-alone file whose bytes failed
+                            await self._write_one(entry)
+                        done += 1
+                        if self.progress is not None:
+                            self.progress(done, total)
 
     def _skipped(self, entry: Entry, reason: str) -> None:
         self.report.add(entry.plone_type, "skipped")
