@@ -63,14 +63,16 @@ def _link_for(target: Target, rest: str) -> str:
     return target.url
 
 
+def uid_of(url: str) -> str | None:
+    """The UID a `resolveuid` URL names, else None."""
+    link = _RESOLVEUID.match(html.unescape(url).strip())
+    return link["uid"].lower() if link is not None else None
+
+
 def referenced_uids(text: str) -> set[str]:
     """The UIDs that `resolveuid` links and image sources of the HTML name."""
-    found: set[str] = set()
-    for match in _ATTRIBUTE.finditer(text):
-        link = _RESOLVEUID.match(html.unescape(match["url"]).strip())
-        if link is not None:
-            found.add(link["uid"].lower())
-    return found
+    found = (uid_of(match["url"]) for match in _ATTRIBUTE.finditer(text))
+    return {uid for uid in found if uid is not None}
 
 
 def rewrite_links(text: str, resolve: Callable[[str], Target | None]) -> Rewritten:

@@ -36,7 +36,7 @@ from cms.config import Settings
 from cms.errors import CMSError, ValidationFailed
 from cms.models import Role, Status
 from cms.plone import mapping
-from cms.plone.html import Target, make_safe, referenced_uids, rewrite_links
+from cms.plone.html import Target, make_safe, referenced_uids, rewrite_links, uid_of
 from cms.plone.mapping import EVENT, FILE, IMAGE, NEWS, PAGE, RESOURCE, ROUTES, text_of
 from cms.plone.source import (
     ROOT_TYPES,
@@ -265,7 +265,7 @@ class _Import:
         for entry in self.order:
             if entry.skip is None:
                 linked |= referenced_uids(mapping.body_html(entry.raw.data))
-                linked |= referenced_uids(f'<a href="{text_of(entry.raw.data.get("remoteUrl"))}">')
+                linked.add(uid_of(text_of(entry.raw.data.get("remoteUrl"))) or "")
         for entry in self.order:
             entry.standalone = entry.kind == FILE and entry.uid not in linked
 
