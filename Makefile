@@ -41,6 +41,7 @@ schema: $(STAMP) ## write schema.graphql from the code
 
 check: $(STAMP) ## lint and format check
 	$(BIN)/ruff check cms schema search_index media seeds tests bench
+	$(BIN)/ruff format --check cms schema search_index media seeds tests bench
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var
