@@ -18,6 +18,11 @@ from media.specs import Format, Spec, output_size
 
 # Far above any photo a CoP site shows, far below what would exhaust memory when decoded.
 MAX_PIXELS = 40_000_000
+# Pillow's own guard, set deliberately rather than left at its default (89 MP): it warns above
+# MAX_PIXELS (which `_open` turns into TOO_MANY_PIXELS) and refuses above twice that on its
+# own, for any code path of this process that opens an image. `_open` also checks the size
+# itself, before any pixel is decoded.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 ACCEPTED = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "AVIF": "avif"}
 CONTENT_TYPES = {
     "jpg": "image/jpeg",
@@ -157,15 +162,19 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
-def render(data: bytes, spec: Spec) -> bytes:
+def render(data: bytes, spec: Spec, max_pixels: int) -> bytes:
     """The rendition of an accepted original: oriented, cropped or fitted, re-encoded, and
-    without any metadata (EXIF, GPS, XMP) of the original."""
-    image = _open(data, MAX_PIXELS)
+    without any metadata (EXIF, GPS, XMP) of the original; at most `max_pixels` pixels."""
+    with _open(data, MAX_PIXELS) as image:
+        return _render(image, spec, max_pixels)
+
+
+def _render(image: Image.Image, spec: Spec, max_pixels: int) -> bytes:
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)
     orientation = image.getexif().get(0x0112)
     shown = image.size[::-1] if orientation in _ROTATED else image.size
-    out_w, out_h = output_size(shown, spec)
+    out_w, out_h = output_size(shown, spec, max_pixels)
     box = _crop_box(shown, (out_w, out_h), spec) if spec.crops else (0, 0, *shown)
     if image.format in ("JPEG", "MPO"):
         # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still leaves enough pixels.
