@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
+from media import containers
 from media.specs import Format, Spec, output_size
 
 # Far above any photo a CoP site shows, far below what would exhaust memory when decoded.
@@ -110,21 +111,6 @@ def _damaged() -> ImageProblem:
     return ImageProblem("DAMAGED_IMAGE", "The image is truncated or damaged and cannot be read.")
 
 
-def _trailing_data(extension: str, data: bytes) -> bool:
-    """Bytes after the image's own end: how a second file hides in an image (a polyglot)."""
-    if extension == "jpg":
-        return not data.rstrip(b"\x00").endswith(b"\xff\xd9")
-    if extension == "png":
-        end = data.rfind(b"IEND")
-        return end < 0 or len(data.rstrip(b"\x00")) > end + 8
-    if extension == "gif":
-        return not data.rstrip(b"\x00").endswith(b";")
-    if extension == "webp":
-        declared = struct.unpack("<I", data[4:8])[0] + 8
-        return len(data) > declared + (declared % 2)
-    return False
-
-
 def inspect(data: bytes, max_pixels: int = MAX_PIXELS) -> Inspected:
     """Decide the format from the bytes, decode them fully, and describe the image."""
     image = _open(data, max_pixels)
@@ -133,12 +119,16 @@ def inspect(data: bytes, max_pixels: int = MAX_PIXELS) -> Inspected:
         image.load()
     except (OSError, SyntaxError, ValueError, struct.error):
         raise _damaged() from None
-    if _trailing_data(extension, data) or contains_markup(data):
+    try:
+        containers.check(image.format or "", data)
+        if contains_markup(data):
+            raise containers.Problem("It contains markup.")
+    except containers.Problem as problem:
         raise ImageProblem(
             "POLYGLOT",
-            "The file is an image with other data hidden in it (a polyglot); save it again "
-            "from an image editor and upload that.",
-        )
+            f"The file is an image with other data hidden in it (a polyglot): {problem} "
+            "Save it again from an image editor and upload that.",
+        ) from None
     width, height = image.size
     if image.getexif().get(0x0112) in _ROTATED:
         width, height = height, width
