@@ -30,7 +30,7 @@ import anyio
 import anyio.to_thread
 
 from cms.config import Settings
-from media import operations
+from media import memory, operations
 from media.specs import Ladder, Spec
 from media.storage import ORIGINALS, RENDITIONS, Storage, check_key
 
@@ -136,7 +136,10 @@ class Renditions:
 
     def _make(self, original: Path, path: Path, spec: Spec) -> None:
         render = self.render or operations.render  # looked up late so tests can count calls
-        data = render(original.read_bytes(), spec, self.ladder.max_pixels)
+        try:
+            data = render(original.read_bytes(), spec, self.ladder.max_pixels)
+        finally:
+            memory.release()
         self.storage.write(path, data)
         self.renders += 1
         self._account(len(data), keep=path)

@@ -21,7 +21,7 @@ from cms.auth import Permission, Principal, require
 from cms.config import Settings
 from cms.errors import FieldError, ValidationFailed
 from cms.services.history import token_id
-from media import operations
+from media import memory, operations
 from media.storage import Storage, content_hash, original_key
 
 log = logging.getLogger("cms.media")
@@ -60,6 +60,14 @@ def _check_size(upload: Upload, limit: int) -> None:
         raise _problem(
             "FILE_TOO_LARGE", f"The file is over the limit of {limit // (1024 * 1024)} MiB."
         )
+
+
+def _inspect(data: bytes) -> operations.Inspected:
+    """Decode the upload fully (in a worker thread), then give the decoded pixels' memory back."""
+    try:
+        return operations.inspect(data)
+    finally:
+        memory.release()
 
 
 def _text(value: str, field: str, limit: int, errors: list[FieldError]) -> str:
@@ -106,7 +114,7 @@ async def upload_image(
     if errors:
         raise ValidationFailed(errors)
     try:
-        info = await run_in_threadpool(operations.inspect, upload.data)
+        info = await run_in_threadpool(_inspect, upload.data)
     except operations.ImageProblem as problem:
         raise _problem(problem.code, problem.message) from None
     digest = content_hash(upload.data)
@@ -162,7 +170,7 @@ async def upload_file(
         text = await run_in_threadpool(pdf_text, upload.data, pdf_limits)
     elif content_type.startswith("image/"):
         try:
-            await run_in_threadpool(operations.inspect, upload.data)
+            await run_in_threadpool(_inspect, upload.data)
         except operations.ImageProblem as problem:
             raise _problem(problem.code, problem.message) from None
     digest = content_hash(upload.data)

@@ -173,3 +173,30 @@ async def test_the_store_keeps_to_its_budget_evicting_the_least_recently_used(
 def test_pillow_refuses_bombs_at_our_limit():
     assert Image.MAX_IMAGE_PIXELS == operations.MAX_PIXELS
     assert specs.Ladder.of(Settings()).max_pixels == Settings().rendition_max_pixels
+
+
+def test_ladder_settings_come_from_the_environment():
+    from cms.config import SettingsError
+
+    settings = Settings.from_env(
+        {"CMS_RENDITION_WIDTHS": "800, 400,800", "CMS_RENDITION_QUALITIES": "75",
+         "CMS_RENDITION_STORE_MB": "64", "CMS_PDF_MAX_SECONDS": "2.5"}
+    )  # fmt: skip
+    assert settings.rendition_widths == (400, 800)
+    assert settings.rendition_qualities == (75,)
+    assert (settings.rendition_store_mb, settings.pdf_max_seconds) == (64, 2.5)
+    for env in ({"CMS_RENDITION_WIDTHS": "800,wide"}, {"CMS_RENDITION_WIDTHS": "8"},
+                {"CMS_RENDITION_QUALITIES": "0,50"}, {"CMS_PDF_MAX_SECONDS": "-1"}):  # fmt: skip
+        with pytest.raises(SettingsError):
+            Settings.from_env(env)
+
+
+def test_every_snapped_spec_is_its_own_snap():
+    """One canonical name per rendition: snapping is idempotent over the whole ladder."""
+    ladder = specs.Ladder.of(Settings())
+    for width in range(1, 4001, 7):
+        for height in (0, 1, 90, 333, 1000, 4000):
+            for fit in specs.Fit:
+                spec = specs.make(width, height, fit, specs.Format.WEBP, 77, ladder=ladder)
+                assert ladder.allows(spec), spec
+                assert specs.parse(spec.name, ladder) == spec
