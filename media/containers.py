@@ -14,6 +14,7 @@ of the upload checks.
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 
@@ -24,6 +25,9 @@ METADATA_MARKERS = (
     b"<img", b"<object", b"<embed", b"<style", b"<meta", b"<link", b"<form", b"<math",
     b"<head", b"<base", b"<a ", b"javascript:", b"pk\x03\x04", b"pk\x05\x06",
 )  # fmt: skip
+# In entropy-coded data 0xFF is followed by 0x00 (a stuffed byte) or a restart marker (RSTn);
+# any other 0xFF (a fill byte or a marker) ends the data. One regex finds it, in C.
+_SEGMENT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7]")
 MAX_INFLATED = 1 << 20  # bytes of a compressed text chunk worth reading: far above honest ones
 
 
@@ -99,18 +103,10 @@ def _jpeg_stream(data: bytes, pos: int, metadata: list[bytes]) -> int:
             metadata.append(data[pos + 2 : pos + length])
         pos += length
         if marker == 0xDA:  # SOS: entropy-coded data up to the next real marker
-            while True:
-                found = data.find(b"\xff", pos)
-                if found < 0 or found + 1 >= n:
-                    raise Problem("The JPEG has no end (EOI).")
-                following = data[found + 1]
-                if following == 0x00 or 0xD0 <= following <= 0xD7:
-                    pos = found + 2
-                elif following == 0xFF:
-                    pos = found + 1
-                else:
-                    pos = found
-                    break
+            found = _SEGMENT_MARKER.search(data, pos)
+            if found is None:
+                raise Problem("The JPEG has no end (EOI).")
+            pos = found.start()  # a marker, maybe after fill bytes: the loop reads it
 
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
