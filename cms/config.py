@@ -14,6 +14,22 @@ class SettingsError(ValueError):
     """A setting in the environment has a value we cannot use."""
 
 
+def _ints(
+    env: Mapping[str, str], name: str, default: tuple[int, ...], low: int, high: int
+) -> tuple[int, ...]:
+    """A comma-separated list of integers between `low` and `high`, sorted, no duplicates."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        values = tuple(sorted({int(part) for part in raw.split(",") if part.strip()}))
+    except ValueError:
+        raise SettingsError(f"{name} must be comma-separated integers, got {raw!r}") from None
+    if not values or values[0] < low or values[-1] > high:
+        raise SettingsError(f"{name} must list integers between {low} and {high}, got {raw!r}")
+    return values
+
+
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -66,6 +82,21 @@ def _tenant_origins(env: Mapping[str, str], name: str) -> tuple[tuple[str, str],
         for origin in origins.replace(",", " ").split():
             pairs.append((slug.strip(), _origin(name, origin)))
     return tuple(pairs)
+RENDITION_WIDTHS = (64, 128, 256, 400, 640, 800, 1024, 1280, 1600, 1920, 2560, 3200)
+RENDITION_QUALITIES = (50, 60, 70, 80, 90)
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not value >= 0:
+        raise SettingsError(f"{name} must be at least 0, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -92,6 +123,22 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     cors_tenant_origins: tuple[tuple[str, str], ...] = ()
     cors_max_age: int = 600
+    # Renditions: widths (and heights) are rounded up to a step of this ladder, qualities to
+    # the nearest allowed one, so one image has a bounded number of renditions.
+    rendition_widths: tuple[int, ...] = RENDITION_WIDTHS
+    rendition_qualities: tuple[int, ...] = RENDITION_QUALITIES
+    # No rendition has more pixels than this (the box shrinks, keeping its aspect ratio).
+    rendition_max_pixels: int = 8_000_000
+    # Renders running at once per process; the others wait for a free slot.
+    rendition_concurrency: int = 2
+    # Disk the rendition store may use (MiB); the least recently used files go first.
+    rendition_store_mb: int = 2048
+    # How long a "may the public see this media file" answer is reused (seconds).
+    media_visibility_seconds: float = 5.0
+    # PDF text extraction: pages read, characters kept, and seconds spent at most.
+    pdf_max_pages: int = 200
+    pdf_max_chars: int = 1_000_000
+    pdf_max_seconds: float = 10.0
     debug: bool = False
 
     def __post_init__(self) -> None:
@@ -117,6 +164,15 @@ class Settings:
             cors_origins=_origins(env, "CMS_CORS_ORIGINS"),
             cors_tenant_origins=_tenant_origins(env, "CMS_CORS_TENANT_ORIGINS"),
             cors_max_age=_int(env, "CMS_CORS_MAX_AGE", 600, minimum=0),
+            rendition_widths=_ints(env, "CMS_RENDITION_WIDTHS", RENDITION_WIDTHS, 16, 4000),
+            rendition_qualities=_ints(env, "CMS_RENDITION_QUALITIES", RENDITION_QUALITIES, 1, 100),
+            rendition_max_pixels=_int(env, "CMS_RENDITION_MAX_PIXELS", 8_000_000, 10_000),
+            rendition_concurrency=_int(env, "CMS_RENDITION_CONCURRENCY", 2),
+            rendition_store_mb=_int(env, "CMS_RENDITION_STORE_MB", 2048),
+            media_visibility_seconds=_float(env, "CMS_MEDIA_VISIBILITY_SECONDS", 5.0),
+            pdf_max_pages=_int(env, "CMS_PDF_MAX_PAGES", 200),
+            pdf_max_chars=_int(env, "CMS_PDF_MAX_CHARS", 1_000_000),
+            pdf_max_seconds=_float(env, "CMS_PDF_MAX_SECONDS", 10.0),
             debug=env.get("CMS_DEBUG", "") in {"1", "true", "yes"},
         )
 

@@ -14,10 +14,16 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
+from media import containers
 from media.specs import Format, Spec, output_size
 
 # Far above any photo a CoP site shows, far below what would exhaust memory when decoded.
 MAX_PIXELS = 40_000_000
+# Pillow's own guard, set deliberately rather than left at its default (89 MP): it warns above
+# MAX_PIXELS (which `_open` turns into TOO_MANY_PIXELS) and refuses above twice that on its
+# own, for any code path of this process that opens an image. `_open` also checks the size
+# itself, before any pixel is decoded.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 ACCEPTED = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "AVIF": "avif"}
 CONTENT_TYPES = {
     "jpg": "image/jpeg",
@@ -105,21 +111,6 @@ def _damaged() -> ImageProblem:
     return ImageProblem("DAMAGED_IMAGE", "The image is truncated or damaged and cannot be read.")
 
 
-def _trailing_data(extension: str, data: bytes) -> bool:
-    """Bytes after the image's own end: how a second file hides in an image (a polyglot)."""
-    if extension == "jpg":
-        return not data.rstrip(b"\x00").endswith(b"\xff\xd9")
-    if extension == "png":
-        end = data.rfind(b"IEND")
-        return end < 0 or len(data.rstrip(b"\x00")) > end + 8
-    if extension == "gif":
-        return not data.rstrip(b"\x00").endswith(b";")
-    if extension == "webp":
-        declared = struct.unpack("<I", data[4:8])[0] + 8
-        return len(data) > declared + (declared % 2)
-    return False
-
-
 def inspect(data: bytes, max_pixels: int = MAX_PIXELS) -> Inspected:
     """Decide the format from the bytes, decode them fully, and describe the image."""
     image = _open(data, max_pixels)
@@ -128,12 +119,16 @@ def inspect(data: bytes, max_pixels: int = MAX_PIXELS) -> Inspected:
         image.load()
     except (OSError, SyntaxError, ValueError, struct.error):
         raise _damaged() from None
-    if _trailing_data(extension, data) or contains_markup(data):
+    try:
+        containers.check(image.format or "", data)
+        if contains_markup(data):
+            raise containers.Problem("It contains markup.")
+    except containers.Problem as problem:
         raise ImageProblem(
             "POLYGLOT",
-            "The file is an image with other data hidden in it (a polyglot); save it again "
-            "from an image editor and upload that.",
-        )
+            f"The file is an image with other data hidden in it (a polyglot): {problem} "
+            "Save it again from an image editor and upload that.",
+        ) from None
     width, height = image.size
     if image.getexif().get(0x0112) in _ROTATED:
         width, height = height, width
@@ -157,15 +152,19 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
-def render(data: bytes, spec: Spec) -> bytes:
+def render(data: bytes, spec: Spec, max_pixels: int) -> bytes:
     """The rendition of an accepted original: oriented, cropped or fitted, re-encoded, and
-    without any metadata (EXIF, GPS, XMP) of the original."""
-    image = _open(data, MAX_PIXELS)
+    without any metadata (EXIF, GPS, XMP) of the original; at most `max_pixels` pixels."""
+    with _open(data, MAX_PIXELS) as image:
+        return _render(image, spec, max_pixels)
+
+
+def _render(image: Image.Image, spec: Spec, max_pixels: int) -> bytes:
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)
     orientation = image.getexif().get(0x0112)
     shown = image.size[::-1] if orientation in _ROTATED else image.size
-    out_w, out_h = output_size(shown, spec)
+    out_w, out_h = output_size(shown, spec, max_pixels)
     box = _crop_box(shown, (out_w, out_h), spec) if spec.crops else (0, 0, *shown)
     if image.format in ("JPEG", "MPO"):
         # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still leaves enough pixels.

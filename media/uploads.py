@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -17,14 +18,27 @@ from tortoise.transactions import in_transaction
 
 from cms import models
 from cms.auth import Permission, Principal, require
+from cms.config import Settings
 from cms.errors import FieldError, ValidationFailed
 from cms.services.history import token_id
-from media import operations
+from media import memory, operations
 from media.storage import Storage, content_hash, original_key
 
 log = logging.getLogger("cms.media")
 
-MAX_TEXT_CHARS = 1_000_000  # enough for a long report; keeps one row from swamping search
+
+@dataclass(frozen=True)
+class PdfLimits:
+    """How much of a PDF's text is extracted: the first pages, up to a number of characters,
+    within a time budget checked between pages (a crafted page can be slow to read)."""
+
+    pages: int = 200
+    chars: int = 1_000_000  # enough for a long report; keeps one row from swamping search
+    seconds: float = 10.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> PdfLimits:
+        return cls(settings.pdf_max_pages, settings.pdf_max_chars, settings.pdf_max_seconds)
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,14 @@ def _check_size(upload: Upload, limit: int) -> None:
         raise _problem(
             "FILE_TOO_LARGE", f"The file is over the limit of {limit // (1024 * 1024)} MiB."
         )
+
+
+def _inspect(data: bytes) -> operations.Inspected:
+    """Decode the upload fully (in a worker thread), then give the decoded pixels' memory back."""
+    try:
+        return operations.inspect(data)
+    finally:
+        memory.release()
 
 
 def _text(value: str, field: str, limit: int, errors: list[FieldError]) -> str:
@@ -92,7 +114,7 @@ async def upload_image(
     if errors:
         raise ValidationFailed(errors)
     try:
-        info = await run_in_threadpool(operations.inspect, upload.data)
+        info = await run_in_threadpool(_inspect, upload.data)
     except operations.ImageProblem as problem:
         raise _problem(problem.code, problem.message) from None
     digest = content_hash(upload.data)
@@ -125,6 +147,7 @@ async def upload_file(
     *,
     title: str = "",
     max_bytes: int,
+    pdf_limits: PdfLimits = PdfLimits(),
     source_uid: str | None = None,
     replace: models.File | None = None,
 ) -> models.File:
@@ -144,10 +167,10 @@ async def upload_file(
         )
     text = ""
     if content_type == "application/pdf":
-        text = await run_in_threadpool(pdf_text, upload.data)
+        text = await run_in_threadpool(pdf_text, upload.data, pdf_limits)
     elif content_type.startswith("image/"):
         try:
-            await run_in_threadpool(operations.inspect, upload.data)
+            await run_in_threadpool(_inspect, upload.data)
         except operations.ImageProblem as problem:
             raise _problem(problem.code, problem.message) from None
     digest = content_hash(upload.data)
@@ -254,25 +277,32 @@ def _zip_type(data: bytes) -> tuple[str, str]:
     return "application/zip", "zip"
 
 
-def pdf_text(data: bytes) -> str:
-    """The words of a PDF, page by page; a PDF pypdf cannot read is a clear error."""
+def pdf_text(data: bytes, limits: PdfLimits = PdfLimits()) -> str:
+    """The words of a PDF's first pages, within `limits`; a PDF pypdf cannot read (including
+    one that reaches pypdf's own limits) is a clear error."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError
 
+    deadline = time.monotonic() + limits.seconds
+    parts: list[str] = []
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             return ""  # kept, but its words stay out of search
-        parts: list[str] = []
         size = 0
-        for page in reader.pages:
+        for number, page in enumerate(reader.pages):
+            if number >= limits.pages or size >= limits.chars:
+                break
+            if number > 0 and time.monotonic() >= deadline:
+                log.info("PDF text cut at page %d: over %.1f s", number, limits.seconds)
+                break
             text = page.extract_text() or ""
             parts.append(text)
             size += len(text)
-            if size > MAX_TEXT_CHARS:
-                break
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        log.info("unreadable PDF: %s", error)
+    except DependencyError:
+        return ""  # encrypted with a cipher we cannot read: kept without its words
+    except Exception as error:  # any failure of the parser on these bytes: a damaged file
+        log.info("unreadable PDF: %s: %s", type(error).__name__, error)
         raise _problem("DAMAGED_FILE", "The PDF is damaged and cannot be read.") from None
     text = "\n".join(p.strip() for p in parts if p.strip())
-    return text.replace("\x00", "")[:MAX_TEXT_CHARS]
+    return text.replace("\x00", "")[: limits.chars]

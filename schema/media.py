@@ -9,6 +9,7 @@ import strawberry
 from cms import models
 from cms.errors import InvalidInput
 from media import renditions, specs
+from media.routes import file_url
 from schema.context import Info
 from schema.ids import to_global_id
 from schema.nodes import Node
@@ -40,11 +41,16 @@ def media_url(storage_key: str) -> str:
     return f"/media/{storage_key}"
 
 
+def _ladder(info: Info) -> specs.Ladder:
+    return specs.Ladder.of(info.context.settings)
+
+
 @strawberry.type(name="Image", description="An uploaded image with its intrinsic size.")
 class ImageType(Node):
     url: str = strawberry.field(
         description="Path of the original's full-size copy (orientation applied, EXIF and GPS "
-        "metadata removed)."
+        "metadata removed); served once a published item uses it, else only to tokens that "
+        "may preview its tenant."
     )
     content_type: str = strawberry.field(description="MIME type decided from the bytes.")
     size: int = strawberry.field(description="Bytes of the original.")
@@ -63,20 +69,24 @@ class ImageType(Node):
     tenant_id: strawberry.Private[int]
     storage_key: strawberry.Private[str]
 
-    def _spec(self, width: int | None, height: int | None, fit: specs.Fit,
+    def _spec(self, info: Info, width: int | None, height: int | None, fit: specs.Fit,
               format: specs.Format, quality: int | None) -> specs.Spec:  # fmt: skip
         focal = (self.focal_point.x, self.focal_point.y)
-        return specs.make(width, height, fit, format, quality, focal)
+        return specs.make(width, height, fit, format, quality, focal, ladder=_ladder(info))
 
     def _rendition(self, info: Info, spec: specs.Spec) -> Rendition:
-        width, height = specs.output_size((self.width, self.height), spec)
+        size = (self.width, self.height)
+        width, height = specs.output_size(size, spec, _ladder(info).max_pixels)
         signer = renditions.signer_for(info.context.settings)
         url = renditions.url(signer, self.storage_key, spec)
         return Rendition(url=url, width=width, height=height, format=spec.format)
 
     @strawberry.field(
         description="The image at a size and format; made on its first request. Give a width, "
-        "a height or both (1 to 4000); it is never enlarged beyond the original."
+        "a height or both (1 to 4000): each is rounded up to the next step of the server's "
+        "size ladder, a COVER box to the nearest common aspect ratio, and the quality to the "
+        "nearest allowed one. It is never enlarged beyond the original, nor beyond the "
+        "server's pixel limit."
     )
     def rendition(
         self,
@@ -90,14 +100,17 @@ class ImageType(Node):
             RenditionFormat, strawberry.argument(description="Encoding.")
         ] = specs.Format.WEBP,
         quality: Annotated[
-            int | None, strawberry.argument(description="1 to 100; a default per format.")
+            int | None,
+            strawberry.argument(
+                description="1 to 100, rounded to the nearest allowed; a default per format."
+            ),
         ] = None,
     ) -> Rendition:
-        return self._rendition(info, self._spec(width, height, fit, format, quality))
+        return self._rendition(info, self._spec(info, width, height, fit, format, quality))
 
     @strawberry.field(
         description="A srcset attribute value (`url 400w, url 800w`) for these widths, "
-        "each no wider than the original."
+        "each rounded up to the size ladder and no wider than the original."
     )
     def srcset(
         self,
@@ -111,7 +124,9 @@ class ImageType(Node):
             raise InvalidInput(f"Give 1 to {specs.MAX_SRCSET_WIDTHS} widths.", field="widths")
         seen: dict[int, str] = {}
         for width in sorted(set(widths)):
-            made = self._rendition(info, self._spec(width, None, specs.Fit.CONTAIN, format, None))
+            made = self._rendition(
+                info, self._spec(info, width, None, specs.Fit.CONTAIN, format, None)
+            )
             seen.setdefault(made.width, made.url)
         return ", ".join(f"{url} {width}w" for width, url in seen.items())
 
@@ -137,7 +152,10 @@ class ImageType(Node):
 
 @strawberry.type(name="File", description="An uploaded document such as a PDF.")
 class FileType(Node):
-    url: str = strawberry.field(description="Path of the file under the media root.")
+    url: str = strawberry.field(
+        description="Path of the file, served as a download (images inline) under /media/files/; "
+        "only once a published item uses it, else to tokens that may preview its tenant."
+    )
     title: str = strawberry.field(description="Human title of the document.")
     filename: str = strawberry.field(description="Name to save it under.")
     content_type: str = strawberry.field(description="MIME type decided from the bytes.")
@@ -158,7 +176,7 @@ class FileType(Node):
     def from_model(cls, m: models.File) -> FileType:
         return cls(
             id=strawberry.ID(to_global_id("File", m.id)),
-            url=media_url(m.storage_key),
+            url=file_url(m.storage_key),
             title=m.title,
             filename=m.filename,
             content_type=m.content_type,

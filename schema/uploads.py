@@ -109,6 +109,7 @@ class UploadMutation:
                 await _read(file),
                 title=title,
                 max_bytes=info.context.settings.max_upload_bytes,
+                pdf_limits=uploads.PdfLimits.of(info.context.settings),
             )
 
         return await _attempt(

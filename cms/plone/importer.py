@@ -516,7 +516,7 @@ class _Import:
 
         if width is None or width >= image.width:
             return f"/media/{image.storage_key}"
-        spec = specs.make(width, None, specs.Fit.CONTAIN)
+        spec = specs.make(width, None, specs.Fit.CONTAIN, ladder=specs.Ladder.of(self.settings))
         return renditions.url(renditions.signer_for(self.settings), image.storage_key, spec)
 
     async def _write_tags(self, live: list[Entry]) -> None:

@@ -16,7 +16,9 @@ from tests import factories
 
 @pytest.fixture
 def app_settings(settings: Settings, tmp_path: Path) -> Settings:
-    return settings.with_overrides(tenant_cache_seconds=0.0, data_dir=tmp_path)
+    return settings.with_overrides(
+        tenant_cache_seconds=0.0, media_visibility_seconds=0.0, data_dir=tmp_path
+    )
 
 
 @pytest.fixture

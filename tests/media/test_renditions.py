@@ -75,6 +75,10 @@ async def upload_photo_and_pdf(client, token: str) -> tuple[str, str]:
     return image["image"]["id"], file["file"]["id"]
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def tampered(url: str) -> str:
     """The URL with one character of its signature changed."""
     parts = url.split("/")  # "", "media", "renditions", signature, ...
@@ -158,9 +162,9 @@ async def test_concurrent_first_requests_make_the_rendition_once(client, monkeyp
     calls = []
     real = operations.render
 
-    def counting(data: bytes, spec: Any) -> bytes:
+    def counting(data: bytes, spec: Any, max_pixels: int) -> bytes:
         calls.append(spec)
-        return real(data, spec)
+        return real(data, spec, max_pixels)
 
     monkeypatch.setattr(operations, "render", counting)
     responses = await asyncio.gather(*(client.get(url) for _ in range(8)))
@@ -178,13 +182,17 @@ async def test_the_public_original_is_re_encoded_without_gps(client):
                      {"alt": ""}, token=token),
         "uploadImage",
     )  # fmt: skip
-    response = await client.get(result["image"]["url"])
+    assert (await client.get(result["image"]["url"])).status_code == 404  # used by nothing yet
+    response = await client.get(result["image"]["url"], headers=bearer(token))
     assert response.status_code == 200
+    assert response.headers["cache-control"] == "private, no-store"
     assert response.headers["content-type"] == "image/jpeg"
     served = samples.open_image(response.content)
     assert served.size == (200, 300)  # orientation applied
     assert dict(served.getexif()) == {}
-    assert (await client.get(result["image"]["url"] + "x")).status_code == 404
+    assert (
+        await client.get(result["image"]["url"] + "x", headers=bearer(token))
+    ).status_code == 404
 
 
 RENDITION_ARGS = """
@@ -223,10 +231,10 @@ async def test_cover_and_avif_renditions_are_served(client):
         headers={"X-CMS-Tenant": "act"},
     )
     rendition = response.json()["data"]["resource"]["coverImage"]["rendition"]
-    assert (rendition["width"], rendition["height"], rendition["format"]) == (300, 300, "AVIF")
+    assert (rendition["width"], rendition["height"], rendition["format"]) == (400, 400, "AVIF")
     served = await client.get(rendition["url"])
     assert served.headers["content-type"] == "image/avif"
-    assert samples.open_image(served.content).size == (300, 300)
+    assert samples.open_image(served.content).size == (400, 400)
 
 
 async def test_drafts_and_other_tenants_hand_out_no_rendition(client):
@@ -332,7 +340,7 @@ async def test_profiles_news_and_videos_show_uploaded_images(client):
     photo = data["profile"]["photo"]["rendition"]
     assert (photo["width"], photo["height"]) == (64, 64)
     assert data["newsItem"]["image"]["rendition"]["width"] == 640
-    assert data["video"]["thumbnail"]["rendition"]["width"] == 320
+    assert data["video"]["thumbnail"]["rendition"]["width"] == 400  # 320 is off the ladder
     for url in (photo["url"], data["newsItem"]["image"]["rendition"]["url"],
                 data["video"]["thumbnail"]["rendition"]["url"]):  # fmt: skip
         response = await client.get(url)

@@ -178,12 +178,15 @@ async def test_a_pdf_keeps_its_text_for_search(client, media_root):
     assert "Résumé" in file["text"]
     row = await models.File.get()
     assert "toolkit" in row.text
-    response = await client.get(file["url"])
+    assert file["url"].startswith("/media/files/")
+    assert (await client.get(file["url"])).status_code == 404  # no published item uses it
+    response = await client.get(file["url"], headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.content == data
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert "sandbox" in response.headers["content-security-policy"]
+    assert response.headers["content-security-policy"] == "sandbox; default-src 'none'"
+    assert response.headers["content-disposition"].startswith("attachment;")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,119 @@
+"""Who may fetch a stored original or its renditions: the public only when live content uses it.
+
+The rule: the bytes at a storage key are public when some Image or File row with that key is
+used by a published, live item (published, its time passed, not expired) of the row's own
+tenant, either through a relation (a resource's cover image and attachments, a video's
+thumbnail, a news item's lead image, a profile's photo) or through a link in its rich text
+(imported Plone bodies link originals and renditions). Media that only drafts, scheduled,
+expired or archived items use, or nothing at all (a fresh upload), is not public: a token
+that may preview the row's tenant still fetches it, and gets it with `private, no-store`.
+
+Answers are kept per key for `media_visibility_seconds`, so a burst of requests for one image
+costs one round of queries; the cache is bounded.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from cms import models
+from cms.auth import Permission, Principal
+from cms.tenancy import published_q
+
+MAX_ENTRIES = 10_000
+# Relations from content to media: (model, field of the media row's id, media model).
+_IMAGE_USES: tuple[tuple[Any, str], ...] = (
+    (models.Resource, "cover_image_id__in"),
+    (models.Video, "thumbnail_id__in"),
+    (models.NewsItem, "image_id__in"),
+    (models.Profile, "photo_id__in"),
+)
+_FILE_USES: tuple[tuple[Any, str], ...] = ((models.Resource, "attachments__id__in"),)
+# Rich text that may link media (the fields cms.services.kinds sanitises as HTML).
+_RICH_TEXT: tuple[tuple[Any, str], ...] = (
+    (models.Page, "body"),
+    (models.NewsItem, "body"),
+    (models.Resource, "body"),
+    (models.Event, "description"),
+    (models.Video, "description"),
+    (models.Profile, "bio"),
+    (models.Organisation, "description"),
+)
+
+
+class Media:
+    """The rows that hold one storage key, and whether the public may fetch their bytes."""
+
+    def __init__(self, images: list[models.Image], files: list[models.File], public: bool):
+        self.images = images
+        self.files = files
+        self.public = public
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.images or self.files)
+
+    @property
+    def tenant_ids(self) -> set[int]:
+        rows: list[Any] = [*self.images, *self.files]
+        return {row.tenant_id for row in rows}
+
+    def previewable_by(self, principal: Principal | None) -> bool:
+        return principal is not None and any(
+            principal.can(Permission.PREVIEW, tenant_id) for tenant_id in self.tenant_ids
+        )
+
+
+class Visibility:
+    """Looks media up by storage key and decides, with a short-lived per-process cache."""
+
+    def __init__(self, ttl_seconds: float = 5.0) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._cache: dict[str, tuple[float, Media]] = {}
+        self.lookups = 0  # rounds of queries made (tests read it)
+
+    async def of(self, storage_key: str) -> Media:
+        now = time.monotonic()
+        cached = self._cache.get(storage_key)
+        if cached is not None and now - cached[0] < self.ttl_seconds:
+            return cached[1]
+        media = await self._lookup(storage_key)
+        if self.ttl_seconds > 0:
+            if len(self._cache) >= MAX_ENTRIES:
+                self._cache.clear()
+            self._cache[storage_key] = (now, media)
+        return media
+
+    async def _lookup(self, storage_key: str) -> Media:
+        self.lookups += 1
+        images = await models.Image.filter(storage_key=storage_key)
+        files = await models.File.filter(storage_key=storage_key)
+        media = Media(images, files, public=False)
+        if media.exists:
+            media.public = await _used_live(media, storage_key)
+        return media
+
+
+async def _used_live(media: Media, storage_key: str) -> bool:
+    live = published_q(datetime.now(UTC))
+    uses: list[tuple[Any, str, list[int]]] = []
+    for image_model, lookup in _IMAGE_USES:
+        uses.append((image_model, lookup, [row.id for row in media.images]))
+    for file_model, lookup in _FILE_USES:
+        uses.append((file_model, lookup, [row.id for row in media.files]))
+    tenants = list(media.tenant_ids)
+    for model, lookup, ids in uses:
+        if ids and await model.filter(live, tenant_id__in=tenants, **{lookup: ids}).exists():
+            return True
+    # The content hash names the bytes in every URL made of them: originals and renditions.
+    digest = storage_key.rsplit("/", 1)[-1].split(".", 1)[0]
+    if len(digest) < 32:  # not a key this app made (e.g. test rows): no link can be trusted
+        return False
+    for model, field in _RICH_TEXT:
+        if await model.filter(
+            live, tenant_id__in=tenants, **{f"{field}__contains": digest}
+        ).exists():
+            return True
+    return False
