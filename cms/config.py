@@ -82,6 +82,8 @@ def _tenant_origins(env: Mapping[str, str], name: str) -> tuple[tuple[str, str],
         for origin in origins.replace(",", " ").split():
             pairs.append((slug.strip(), _origin(name, origin)))
     return tuple(pairs)
+
+
 RENDITION_WIDTHS = (64, 128, 256, 400, 640, 800, 1024, 1280, 1600, 1920, 2560, 3200)
 RENDITION_QUALITIES = (50, 60, 70, 80, 90)
 
