@@ -49,7 +49,7 @@ class Settings:
     # prefix*, wild*card or typo~ term may stand for.
     search_threads: int = 4
     search_queue: int = 32
-    search_time_ms: int = 1500
+    search_time_ms: int = 1000
     search_max_expansions: int = 100
     # How long the in-process tenant directory (domains, slugs) is trusted before a reload.
     tenant_cache_seconds: float = 5.0
@@ -77,7 +77,7 @@ class Settings:
             max_upload_mb=_int(env, "CMS_MAX_UPLOAD_MB", 25),
             search_threads=_int(env, "CMS_SEARCH_THREADS", 4),
             search_queue=_int(env, "CMS_SEARCH_QUEUE", 32, minimum=0),
-            search_time_ms=_int(env, "CMS_SEARCH_TIME_MS", 1500),
+            search_time_ms=_int(env, "CMS_SEARCH_TIME_MS", 1000),
             search_max_expansions=_int(env, "CMS_SEARCH_MAX_EXPANSIONS", 100),
             debug=env.get("CMS_DEBUG", "") in {"1", "true", "yes"},
         )

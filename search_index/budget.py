@@ -3,7 +3,8 @@
 An anonymous caller must not be able to buy seconds of CPU with one word: `*e*` would otherwise
 walk and OR together every term of every text field, `gender~3` would compare the word with the
 whole lexicon, and each search would wait for as long as it takes. Here every expanding term
-(prefix, wildcard, typo) walks at most `max_scan` index terms and keeps at most `max_expansions`,
+(prefix, wildcard, typo) keeps at most `max_expansions` index terms, all of them together look at
+no more than `max_scan`,
 edit distances are capped, and the search stops collecting at its deadline. Whatever a cap or
 the deadline cut short marks the search `partial`, so the caller knows the answer is incomplete.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.qparser import FuzzyTermPlugin
 from whoosh.reading import IndexReader
 from whoosh.support.levenshtein import damerau_levenshtein
 
@@ -34,9 +36,16 @@ TYPO_PREFIX = 1
 class SearchLimits:
     """The settings that bound a search (see cms.config.Settings for their meaning)."""
 
-    time_seconds: float = 1.5
+    time_seconds: float = 1.0
     max_expansions: int = 100
-    max_scan: int = 20_000
+    # Index terms all the expanding terms of one search may look at, and keep, together (a term
+    # is searched in several fields: title, body and authors in each language).
+    max_scan: int = 50_000
+    total_expansions_factor: int = 4
+
+    @property
+    def max_total_expansions(self) -> int:
+        return self.max_expansions * self.total_expansions_factor
 
 
 @dataclass
@@ -46,6 +55,8 @@ class Budget:
     limits: SearchLimits
     deadline: float = field(default=0.0)
     partial: bool = False
+    scanned: int = 0
+    expanded: int = 0
 
     def __post_init__(self) -> None:
         if not self.deadline:
@@ -58,8 +69,15 @@ class Budget:
         return time.monotonic() >= self.deadline
 
 
-def max_distance(word: str, asked: int) -> int:
+# `word~` without a distance, and the automatic retry: one edit, two in a long word.
+AUTO = -1
+LONG_WORD = 8
+
+
+def max_distance(word: str, asked: int = AUTO) -> int:
     """The edit distance a typo of `word` may have: what was asked, within the caps."""
+    if asked == AUTO:
+        asked = MAX_DISTANCE if len(word) >= LONG_WORD else 1
     if len(word) <= 2:
         return 0
     if len(word) <= SHORT_WORD:
@@ -68,18 +86,21 @@ def max_distance(word: str, asked: int) -> int:
 
 
 def capped(budget: Budget, candidates: Iterable[Any], keep: Callable[[Any], bool]) -> list[Any]:
-    """The first `max_expansions` candidates kept, looking at no more than `max_scan`."""
+    """The first `max_expansions` candidates kept, within what the search may still look at."""
     limits = budget.limits
     found: list[Any] = []
-    for scanned, candidate in enumerate(candidates):
-        if scanned >= limits.max_scan or (scanned % 512 == 511 and budget.expired()):
+    for candidate in candidates:
+        budget.scanned += 1
+        if budget.scanned > limits.max_scan or (budget.scanned % 512 == 0 and budget.expired()):
             budget.partial = True
             break
         if keep(candidate):
-            if len(found) >= limits.max_expansions:
+            full = len(found) >= limits.max_expansions
+            if full or budget.expanded >= limits.max_total_expansions:
                 budget.partial = True
                 break
             found.append(candidate)
+            budget.expanded += 1
     return found
 
 
@@ -107,6 +128,16 @@ def terms_within(
 def rank(word: str, candidates: Iterable[str], frequency: Callable[[str], int]) -> list[str]:
     """Candidates nearest first, then the most frequent."""
     return sorted(candidates, key=lambda c: (damerau_levenshtein(word, c), -frequency(c), c))
+
+
+class TypoSyntax(FuzzyTermPlugin):
+    """`word~` and `word~N`: without N, the distance suits the word's length."""
+
+    def create(self, parser: Any, match: Any) -> Any:
+        node = super().create(parser, match)
+        if not match.group("maxdist"):
+            node.maxdist = AUTO
+        return node
 
 
 class _Cached:
@@ -157,7 +188,7 @@ class Typo(_Cached, wq.FuzzyTerm):
         fieldname: str,
         text: str,
         boost: float = 1.0,
-        maxdist: int = 1,
+        maxdist: int = AUTO,
         prefixlength: int = TYPO_PREFIX,
         constantscore: bool = True,
     ) -> None:

@@ -185,6 +185,13 @@ def _join(*parts: str) -> str:
     return "\n".join(p for p in (s.strip() for s in parts) if p)
 
 
+def _opening(text: str) -> str:
+    """The first words of a text, none of them cut (a cut word would be offered as a word)."""
+    if len(text) <= SUGGEST_CHARS:
+        return text
+    return text[: SUGGEST_CHARS + 1].rsplit(None, 1)[0]
+
+
 def _texts(content_type: str, row: Any, attached: str = "") -> tuple[str, str]:
     """(title, text) of a row; only public fields."""
     if content_type == "Resource":
@@ -237,7 +244,7 @@ def make_document(
         "thematic_areas": ",".join(getattr(row, "thematic_areas", None) or []),
         title_field(lang): title,
         text_field(lang): text,
-        "words": _join(title, text[:SUGGEST_CHARS], names),
+        "words": _join(title, _opening(text), names),
         "authors": names,
         "own_authors": ", ".join(own_authors or ()),
         "author_ids": ",".join(str(i) for i in author_ids or ()),

@@ -20,7 +20,6 @@ from whoosh import query as wq
 from whoosh.collectors import FilterCollector
 from whoosh.qparser import (
     FieldAliasPlugin,
-    FuzzyTermPlugin,
     MultifieldPlugin,
     QueryParser,
     RangePlugin,
@@ -29,9 +28,11 @@ from whoosh.searching import Searcher, TimeLimit
 
 from cms.errors import InvalidInput
 from search_index.budget import (
+    MAX_DISTANCE,
     Budget,
     SearchLimits,
     Typo,
+    TypoSyntax,
     bind,
     max_distance,
     plain_word,
@@ -213,7 +214,8 @@ def _search(searcher: Searcher, request: _Request, *, facets: bool, highlights: 
         page.hits.append(_hit(hit, highlights and not budget.expired()))
     if groups is not None:
         page.facets = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
-    if (retried or total < FEW_HITS) and not any(c in text for c in "*?") and not budget.expired():
+    typos = retried or "~" in text
+    if (typos or total < FEW_HITS) and not any(c in text for c in "*?") and not budget.expired():
         page.suggestion = _suggest(searcher, text, langs, allowed, budget)
     page.partial = budget.partial
     return page
@@ -245,7 +247,8 @@ class _VisibleInTime(FilterCollector):
     past the filter's check, and wrapped inside one it never sees the loop it would stop.
     """
 
-    CHECK_EVERY = 256
+    # A document can take long to come when many terms intersect: look at the clock often.
+    CHECK_EVERY = 16
 
     def __init__(self, child: Any, allowed: set[int], budget: Budget) -> None:
         super().__init__(child, allow=allowed)
@@ -306,7 +309,7 @@ def _parser(searcher: Searcher, lang: str, fuzzy: bool) -> QueryParser:
     title, text = title_field(lang), text_field(lang)
     parser = _Parser([title, text, AUTHORS, OWN_AUTHORS], searcher.schema, fuzzy=fuzzy)
     parser.remove_plugin_class(RangePlugin)  # a term range would walk the lexicon uncapped
-    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(TypoSyntax())
     parser.add_plugin(
         FieldAliasPlugin(
             {title: ["title"], text: ["body", "text"], "tags": ["tag"], "thematic_areas": ["area"]}
@@ -450,7 +453,7 @@ def _suggest(
         if len(word) < 3 or word.isdigit() or _visible(reader, word, allowed):
             corrected.append(word)
             continue
-        near = terms_within(reader, WORDS, word, max_distance(word, 2), budget)
+        near = terms_within(reader, WORDS, word, max_distance(word, MAX_DISTANCE), budget)
         ranked = rank(word, near, lambda w: reader.doc_frequency(WORDS, w))
         found = next((w for w in ranked if _visible(reader, w, allowed)), None)
         corrected.append(found or word)
