@@ -111,7 +111,7 @@ def build_schema() -> fields.Schema:
         shared=fields.ID(stored=True),
         status=fields.ID(stored=True),
         published_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
-        expires_at=fields.NUMERIC(bits=64, signed=True, stored=True),
+        expires_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
         language=fields.ID(stored=True),
         tags=fields.KEYWORD(stored=True, commas=True, scorable=True),
         thematic_areas=fields.KEYWORD(stored=True, commas=True),

@@ -51,7 +51,7 @@ from search_index.documents import (
 )
 from search_index.searchers import SearcherPool
 from search_index.store import IndexStore
-from search_index.visibility import Audience, index_filter
+from search_index.visibility import Audience, visible_docs
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
@@ -194,7 +194,7 @@ def _search(searcher: Searcher, request: _Request, *, facets: bool, highlights: 
     if parsed is None:
         return SearchPage(total=0, offset=offset, hits=[])
     # What the audience may see, worked out once for the search, its retry and its suggestion.
-    allowed = set(searcher.docs_for_query(_filter(audience, request.filters)))
+    allowed = visible_docs(searcher, audience, _narrower(request.filters))
     if not allowed:  # and an empty filter would be no filter at all to Whoosh
         return SearchPage(total=0, offset=offset, hits=[])
     groups = _facets() if facets else None
@@ -371,8 +371,9 @@ def _own_authors(query: wq.Query, audience: Audience | None) -> wq.Query:
     return query.accept(restrict)
 
 
-def _filter(audience: Audience, filters: Filters) -> wq.Query:
-    parts: list[wq.Query] = [index_filter(audience)]
+def _narrower(filters: Filters) -> list[wq.Query]:
+    """The caller's exact filters, as queries every hit must match."""
+    parts: list[wq.Query] = []
     for name, values in (
         ("kind", filters.kinds),
         ("tags", filters.tags),
@@ -383,7 +384,7 @@ def _filter(audience: Audience, filters: Filters) -> wq.Query:
             parts.append(wq.Or([wq.Term(name, v) for v in values]))
     if filters.language:
         parts.append(wq.Term("language", filters.language.lower()))
-    return wq.And(parts)
+    return parts
 
 
 def _facets() -> dict[str, sorting.FacetType]:
