@@ -119,6 +119,13 @@ class Settings:
     max_upload_mb: int = 25
     default_page_size: int = 20
     max_page_size: int = 100
+    # Search: concurrent searches (threads, and idle searchers kept), searches that may wait for
+    # one before the next is refused, each search's time budget, and how many index terms one
+    # prefix*, wild*card or typo~ term may stand for.
+    search_threads: int = 4
+    search_queue: int = 32
+    search_time_ms: int = 1000
+    search_max_expansions: int = 100
     # How long the in-process tenant directory (domains, slugs) is trusted before a reload.
     tenant_cache_seconds: float = 5.0
     # CORS: origins allowed beside the tenants' own domains, for every tenant or per tenant slug.
@@ -175,6 +182,10 @@ class Settings:
             pdf_max_pages=_int(env, "CMS_PDF_MAX_PAGES", 200),
             pdf_max_chars=_int(env, "CMS_PDF_MAX_CHARS", 1_000_000),
             pdf_max_seconds=_float(env, "CMS_PDF_MAX_SECONDS", 10.0),
+            search_threads=_int(env, "CMS_SEARCH_THREADS", 4),
+            search_queue=_int(env, "CMS_SEARCH_QUEUE", 32, minimum=0),
+            search_time_ms=_int(env, "CMS_SEARCH_TIME_MS", 1000),
+            search_max_expansions=_int(env, "CMS_SEARCH_MAX_EXPANSIONS", 100),
             debug=env.get("CMS_DEBUG", "") in {"1", "true", "yes"},
         )
 

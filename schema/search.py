@@ -101,7 +101,17 @@ class SearchConnection:
     page_info: PageInfo = strawberry.field(description="Where this page is.")
     facets: list[SearchFacet] = strawberry.field(description="Counts over the whole result.")
     suggestion: str | None = strawberry.field(
-        description='A corrected query ("did you mean") when this one finds little.'
+        description=(
+            'A corrected query ("did you mean") when this one finds little or only through '
+            "typo tolerance; made only of words the reader may see."
+        )
+    )
+    partial: bool = strawberry.field(
+        description=(
+            "True when the search stopped short: it ran out of its time budget, or a prefix*, "
+            "wild*card or typo~ term matched more index terms than a term may stand for. "
+            "`totalCount`, the hits and the facets then count only what was found."
+        )
     )
 
 
@@ -210,4 +220,5 @@ class SearchQuery:
             ),
             facets=facets,
             suggestion=page.suggestion,
+            partial=page.partial,
         )

@@ -12,7 +12,8 @@ import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
@@ -30,6 +31,7 @@ from whoosh.lang import languages as whoosh_languages
 from whoosh.support.charset import accent_map
 
 from cms import models
+from cms.models import Status
 
 PLAIN = "xx"
 # Languages with a stemmer in Whoosh: ar da nl en fi fr de hu it no pt ro ru es sv tr.
@@ -42,7 +44,7 @@ NEVER = 2**62
 NO_EXPIRY = NEVER
 
 # Bump whenever the fields below change: an index built with another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TITLE_BOOST = 3.0
 # Analysis is most of the indexing time; suggestions only need the words near the top.
@@ -68,6 +70,13 @@ _TAG_LINKS = {
 # The fields a query may name with a prefix (`title:budget`), mapped to the indexed field stems.
 TEXT_ALIASES = {"title": "title", "body": "text", "text": "text"}
 FACET_FIELDS = ("kind", "tags", "thematic_areas", "language", "tenant")
+# The unstemmed vocabulary of what every reader of an item may see of it: "did you mean" and
+# typo matching draw their words from here.
+WORDS = "words"
+# Names of a resource's authors whom every reader of the resource may see (live and shared)...
+AUTHORS = "authors"
+# ...and of its live unshared authors of its own tenant: only that tenant's readers see them.
+OWN_AUTHORS = "own_authors"
 
 
 def language_of(tag: str | None) -> str:
@@ -102,12 +111,18 @@ def build_schema() -> fields.Schema:
         shared=fields.ID(stored=True),
         status=fields.ID(stored=True),
         published_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
-        expires_at=fields.NUMERIC(bits=64, signed=True, stored=True),
+        expires_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
         language=fields.ID(stored=True),
         tags=fields.KEYWORD(stored=True, commas=True, scorable=True),
         thematic_areas=fields.KEYWORD(stored=True, commas=True),
         # Unstemmed words of titles and openings, for "did you mean": suggestions are real words.
         words=fields.TEXT(analyzer=analyzer_for(PLAIN), phrase=False),
+        authors=fields.TEXT(analyzer=analyzer_for(PLAIN)),
+        own_authors=fields.TEXT(analyzer=analyzer_for(PLAIN)),
+        # What a document shows of related rows, so that their change or deletion finds it
+        # even when the links are gone with the row.
+        author_ids=fields.KEYWORD(commas=True),
+        tag_ids=fields.KEYWORD(commas=True),
     )
     for lang in ALL_LANGUAGES:
         analyzer = analyzer_for(lang)
@@ -170,11 +185,17 @@ def _join(*parts: str) -> str:
     return "\n".join(p for p in (s.strip() for s in parts) if p)
 
 
-def _texts(content_type: str, row: Any, authors: list[str], attached: str = "") -> tuple[str, str]:
+def _opening(text: str) -> str:
+    """The first words of a text, none of them cut (a cut word would be offered as a word)."""
+    if len(text) <= SUGGEST_CHARS:
+        return text
+    return text[: SUGGEST_CHARS + 1].rsplit(None, 1)[0]
+
+
+def _texts(content_type: str, row: Any, attached: str = "") -> tuple[str, str]:
     """(title, text) of a row; only public fields."""
     if content_type == "Resource":
-        body = _join(row.summary, plain_text(row.body), ", ".join(authors), attached)
-        return row.title, body
+        return row.title, _join(row.summary, plain_text(row.body), attached)
     if content_type == "Video":
         return row.title, _join(plain_text(row.description), plain_text(row.transcript))
     if content_type == "NewsItem":
@@ -195,10 +216,19 @@ def make_document(
     tags: list[str],
     authors: list[str],
     attached: str = "",
+    *,
+    own_authors: list[str] | None = None,
+    author_ids: list[int] | None = None,
+    tag_ids: list[int] | None = None,
 ) -> dict[str, Any]:
-    """The index document of one row."""
+    """The index document of one row.
+
+    `authors` are the names every reader of the item may see, `own_authors` those only its own
+    tenant's readers may see; `author_ids` and `tag_ids` are every related row it was made from.
+    """
     lang = language_of(row.language)
-    title, text = _texts(content_type, row, authors, attached)
+    title, text = _texts(content_type, row, attached)
+    names = ", ".join(authors)
     return {
         "key": key_of(content_type, row.id),
         "kind": content_type,
@@ -214,7 +244,11 @@ def make_document(
         "thematic_areas": ",".join(getattr(row, "thematic_areas", None) or []),
         title_field(lang): title,
         text_field(lang): text,
-        "words": f"{title}\n{text[:SUGGEST_CHARS]}",
+        "words": _join(title, _opening(text), names),
+        "authors": names,
+        "own_authors": ", ".join(own_authors or ()),
+        "author_ids": ",".join(str(i) for i in author_ids or ()),
+        "tag_ids": ",".join(str(i) for i in tag_ids or ()),
     }
 
 
@@ -225,32 +259,71 @@ def _placeholders(count: int) -> str:
     return ", ".join("?" for _ in range(count))
 
 
-async def _tags(content_type: str, ids: list[int]) -> dict[int, list[str]]:
+async def _tags(content_type: str, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """(id, slug) of each item's tags."""
     link = _TAG_LINKS.get(content_type)
-    grouped: dict[int, list[str]] = defaultdict(list)
+    grouped: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if link is None or not ids:
         return grouped
     through, owner = link
     sql = (
-        f'SELECT l."{owner}" AS owner_id, t."slug" FROM "{through}" l '
+        f'SELECT l."{owner}" AS owner_id, t."id" AS tag_id, t."slug" FROM "{through}" l '
         f'JOIN "tag" t ON t."id" = l."tag_id" WHERE l."{owner}" IN ({_placeholders(len(ids))}) '
         'ORDER BY t."slug"'
     )
     rows = await connections.get("default").execute_query_dict(sql, list(ids))
     for row in rows:
-        grouped[row["owner_id"]].append(row["slug"])
+        grouped[row["owner_id"]].append((row["tag_id"], row["slug"]))
     return grouped
 
 
-async def _authors(ids: list[int]) -> dict[int, list[str]]:
-    links = (
-        await models.ResourceAuthor.filter(resource_id__in=ids)
-        .order_by("position", "id")
-        .values("resource_id", "profile__name")
+@dataclass
+class Authors:
+    """What a resource's readers may see of its authors, and who they all are."""
+
+    shared: list[str] = field(default_factory=list)
+    own: list[str] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+
+
+def _live(profile: dict[str, Any], now: datetime) -> bool:
+    """Whether the public may see a profile now (the rule of cms.tenancy.published_q)."""
+    published_at, expires_at = profile["profile__published_at"], profile["profile__expires_at"]
+    return (
+        str(getattr(profile["profile__status"], "value", profile["profile__status"]))
+        == Status.PUBLISHED.value
+        and published_at is not None
+        and published_at <= now
+        and (expires_at is None or expires_at > now)
     )
-    grouped: dict[int, list[str]] = defaultdict(list)
+
+
+async def _authors(rows: list[Any], now: datetime) -> dict[int, Authors]:
+    """The authors of resources as their readers may see them at `now`.
+
+    A draft, scheduled or expired profile, or another tenant's unshared one, is no one's to find:
+    its name stays out of the document (its id stays in, so its publication finds the resource).
+    """
+    tenants = {row.id: row.tenant_id for row in rows}
+    links = (
+        await models.ResourceAuthor.filter(resource_id__in=sorted(tenants))
+        .order_by("position", "id")
+        .values(
+            "resource_id", "profile_id", "profile__name", "profile__tenant_id",
+            "profile__shared", "profile__status", "profile__published_at",
+            "profile__expires_at",
+        )
+    )  # fmt: skip
+    grouped: dict[int, Authors] = defaultdict(Authors)
     for link in links:
-        grouped[link["resource_id"]].append(link["profile__name"])
+        authors = grouped[link["resource_id"]]
+        authors.ids.append(link["profile_id"])
+        if not _live(link, now):
+            continue
+        if link["profile__shared"]:
+            authors.shared.append(link["profile__name"])
+        elif link["profile__tenant_id"] == tenants[link["resource_id"]]:
+            authors.own.append(link["profile__name"])
     return grouped
 
 
@@ -273,9 +346,15 @@ async def tenant_slugs() -> dict[int, str]:
 
 
 async def load_documents(
-    content_type: str, ids: Iterable[int], slugs: dict[int, str] | None = None
+    content_type: str,
+    ids: Iterable[int],
+    slugs: dict[int, str] | None = None,
+    now: datetime | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """Documents of the rows that exist among `ids` (a few queries, whatever the count)."""
+    """Documents of the rows that exist among `ids` (a few queries, whatever the count).
+
+    Related rows (authors) are shown as the public sees them at `now`.
+    """
     ids = sorted(set(ids))
     model = MODELS[content_type]
     if not ids:
@@ -283,19 +362,25 @@ async def load_documents(
     rows = await model.filter(id__in=ids)
     slugs = slugs if slugs is not None else await tenant_slugs()
     tags = await _tags(content_type, ids)
-    authors = await _authors(ids) if content_type == "Resource" else {}
-    attached = await _attached_texts(ids) if content_type == "Resource" else {}
-    return {
-        row.id: make_document(
+    resource = content_type == "Resource"
+    authors = await _authors(rows, now or datetime.now(UTC)) if resource else {}
+    attached = await _attached_texts(ids) if resource else {}
+    documents = {}
+    for row in rows:
+        tagged = tags.get(row.id, [])
+        by = authors.get(row.id, Authors())
+        documents[row.id] = make_document(
             content_type,
             row,
             slugs.get(row.tenant_id, ""),  # type: ignore[attr-defined]
-            tags.get(row.id, []),
-            authors.get(row.id, []),
+            [slug for _, slug in tagged],
+            by.shared,
             attached.get(row.id, ""),
+            own_authors=by.own,
+            author_ids=by.ids,
+            tag_ids=[tag_id for tag_id, _ in tagged],
         )
-        for row in rows
-    }
+    return documents
 
 
 async def tagged_items(tag_ids: list[int]) -> dict[str, list[int]]:

@@ -4,6 +4,14 @@ Only the process holding the writer lock writes; the others only search. A batch
 to the index and committed before its outbox rows are marked processed, so a crash at any
 point leaves those rows pending and the next drain applies them again (applying is
 idempotent: a document is rebuilt from the row as it is now, or deleted if the row is gone).
+
+A document shows what the public may see of related rows (a resource's live authors, its tags),
+so a change to one of those re-indexes the documents that show it. They are found both through
+the database's links and through the ids each document keeps (`author_ids`, `tag_ids`): when a
+tag or profile is deleted, its links are gone with it, and only the index still knows who
+showed it. An author scheduled to go live (or to expire) changes no row when the time comes:
+each drain also re-indexes the resources whose authors' publication or expiry time has passed
+since the last one.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from anyio import to_thread
+from tortoise.expressions import Q
+from whoosh import query as wq
 
 from cms import models
 from search_index.documents import MODELS, key_of, load_documents, tagged_items, tenant_slugs
@@ -35,6 +45,10 @@ class Indexer:
         self.batch = batch
         # Tests stop a drain between the index commit and the outbox update with this hook.
         self.after_commit: Callable[[list[int]], None] | None = None
+        # The instant documents are made at; tests move it to see scheduled authors go live.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # Authors' publication and expiry times up to here are in the documents.
+        self._timed_until: datetime | None = None
 
     async def drain(self, *, max_batches: int | None = None) -> int:
         """Apply every pending outbox event; 0 when another process holds the writer lock."""
@@ -51,6 +65,7 @@ class Indexer:
                     break
                 done += applied
                 batches += 1
+            await self._authors_due()
             return done
         finally:
             self.store.lock.release()
@@ -68,28 +83,81 @@ class Indexer:
         for event in events:
             if event["content_type"] in MODELS:
                 wanted[event["content_type"]].add(event["object_id"])
-        if wanted["Profile"]:  # author names are part of their resources' documents
-            authored = models.ResourceAuthor.filter(profile_id__in=sorted(wanted["Profile"]))
+        profiles = sorted(wanted["Profile"])
+        if profiles:  # author names are part of their resources' documents
+            authored = models.ResourceAuthor.filter(profile_id__in=profiles)
             wanted["Resource"].update(await authored.values_list("resource_id", flat=True))
+            await self._add_referrers(wanted, "author_ids", profiles)
         tags = sorted({e["object_id"] for e in events if e["content_type"] == "Tag"})
-        if tags:  # a renamed tag changes the documents that carry it
+        if tags:  # a renamed or deleted tag changes the documents that carry it
             for content_type, ids in (await tagged_items(tags)).items():
                 wanted[content_type].update(ids)
-        wanted = {ct: ids for ct, ids in wanted.items() if ids}
-        slugs = await tenant_slugs() if wanted else {}
-        updates: list[dict[str, Any]] = []
-        deletes: list[str] = []
-        for content_type, ids in wanted.items():
-            docs = await load_documents(content_type, ids, slugs)
-            updates.extend(docs.values())
-            deletes.extend(key_of(content_type, i) for i in ids if i not in docs)
-        if updates or deletes:
-            await to_thread.run_sync(self._apply, updates, deletes)
+            await self._add_referrers(wanted, "tag_ids", tags)
+        await self._reindex(wanted)
         ids = [e["id"] for e in events]
         if self.after_commit is not None:
             self.after_commit(ids)
         await models.OutboxEvent.filter(id__in=ids).update(processed_at=datetime.now(UTC))
         return len(events)
+
+    async def _reindex(self, wanted: dict[str, set[int]]) -> None:
+        """Rebuild the documents of these rows from the database (deleting the rows gone)."""
+        wanted = {ct: ids for ct, ids in wanted.items() if ids}
+        if not wanted:
+            return
+        slugs = await tenant_slugs()
+        now = self.clock()
+        updates: list[dict[str, Any]] = []
+        deletes: list[str] = []
+        for content_type, ids in wanted.items():
+            docs = await load_documents(content_type, ids, slugs, now)
+            updates.extend(docs.values())
+            deletes.extend(key_of(content_type, i) for i in ids if i not in docs)
+        if updates or deletes:
+            await to_thread.run_sync(self._apply, updates, deletes)
+
+    async def _add_referrers(self, wanted: dict[str, set[int]], field: str, ids: list[int]) -> None:
+        found = await to_thread.run_sync(self._referrers, field, ids)
+        for content_type, object_id in found:
+            if content_type in MODELS:
+                wanted[content_type].add(object_id)
+
+    def _referrers(self, field: str, ids: list[int]) -> list[tuple[str, int]]:
+        """The documents that were made with any of these related rows."""
+        opened = self.store.open()
+        if opened is None:
+            return []
+        _, ix = opened
+        try:
+            with ix.searcher() as searcher:
+                query = wq.Or([wq.Term(field, str(i)) for i in ids])
+                return [
+                    (stored["kind"], int(stored["object_id"]))
+                    for stored in (
+                        searcher.stored_fields(docnum) for docnum in query.docs(searcher)
+                    )
+                ]
+        finally:
+            ix.close()
+
+    async def _authors_due(self) -> None:
+        """Re-index resources whose authors went live or expired since the last drain."""
+        now = self.clock()
+        since = self._timed_until
+        if since is None:
+            since = await to_thread.run_sync(self.store.last_written)
+        self._timed_until = now
+        if since is None or since >= now:
+            return
+        due = Q(published_at__gt=since, published_at__lte=now) | Q(
+            expires_at__gt=since, expires_at__lte=now
+        )
+        profiles = await models.Profile.filter(due).values_list("id", flat=True)
+        if not profiles:
+            return
+        authored = models.ResourceAuthor.filter(profile_id__in=list(profiles))
+        resources = set(await authored.values_list("resource_id", flat=True))
+        await self._reindex({"Resource": resources})
 
     def _apply(self, updates: list[dict[str, Any]], deletes: list[str]) -> None:
         ix = self.store.open_or_create()
@@ -153,7 +221,7 @@ class Indexer:
                     if not ids:
                         break
                     last = ids[-1]
-                    docs = await load_documents(content_type, ids, slugs)
+                    docs = await load_documents(content_type, ids, slugs, self.clock())
                     await to_thread.run_sync(_add_all, writer, list(docs.values()))
                     done += len(docs)
                     if progress is not None:

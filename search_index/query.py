@@ -11,27 +11,47 @@ from __future__ import annotations
 import base64
 import html
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import highlight, sorting
 from whoosh import query as wq
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
-from whoosh.searching import Searcher
+from whoosh.collectors import FilterCollector
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    MultifieldPlugin,
+    QueryParser,
+    RangePlugin,
+)
+from whoosh.searching import Searcher, TimeLimit
 
 from cms.errors import InvalidInput
+from search_index.budget import (
+    MAX_DISTANCE,
+    Budget,
+    SearchLimits,
+    Typo,
+    TypoSyntax,
+    bind,
+    max_distance,
+    plain_word,
+    rank,
+    terms_within,
+)
 from search_index.documents import (
     ALL_LANGUAGES,
+    AUTHORS,
     FACET_FIELDS,
-    analyzer_for,
+    OWN_AUTHORS,
+    WORDS,
     language_of,
     text_field,
     title_field,
 )
+from search_index.searchers import SearcherPool
 from search_index.store import IndexStore
-from search_index.visibility import Audience, index_filter
+from search_index.visibility import Audience, visible_docs
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
@@ -74,6 +94,8 @@ class SearchPage:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
+    # A cap or the time budget cut the search short: more may match than is shown or counted.
+    partial: bool = False
 
 
 def clean_query(text: str) -> str:
@@ -116,51 +138,18 @@ class _Mark(highlight.Formatter):
 
 
 class Searching:
-    """Searchers over the live generation, one per thread, reopened when the index changes.
+    """Searches over a bounded pool of searchers, each within a budget of time and terms."""
 
-    Reopened rather than `refresh()`ed: a refreshed searcher reuses segment readers that cache
-    their deletions, so documents replaced since would be found twice.
-    """
-
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(
+        self, store: IndexStore, limits: SearchLimits | None = None, *, pool_size: int = 4
+    ) -> None:
         self.store = store
-        self._local = threading.local()
-        self._open: set[Searcher] = set()
-        self._guard = threading.Lock()
-
-    def searcher(self) -> Searcher | None:
-        name = self.store.current_name()
-        held: tuple[str, Searcher] | None = getattr(self._local, "held", None)
-        if held is not None and held[0] == name and held[1].up_to_date():
-            return held[1]
-        if held is not None:
-            self._forget(held[1])
-            self._local.held = None
-        opened = self.store.open()
-        if opened is None:
-            return None
-        name, ix = opened
-        if self.store.is_stale(name):  # its fields are not the ones the filters name
-            ix.close()
-            return None
-        searcher = ix.searcher()
-        with self._guard:
-            self._open.add(searcher)
-        self._local.held = (name, searcher)
-        return searcher
-
-    def _forget(self, searcher: Searcher) -> None:
-        with self._guard:
-            self._open.discard(searcher)
-        searcher.close()
+        self.limits = limits or SearchLimits()
+        self.pool = SearcherPool(store, pool_size)
 
     def close(self) -> None:
-        """Close the searchers of every thread (they reopen on the next search)."""
-        with self._guard:
-            searchers, self._open = list(self._open), set()
-        for searcher in searchers:
-            searcher.close()
-        self._local = threading.local()
+        """Close the idle searchers (they reopen on the next search)."""
+        self.pool.close()
 
     def search(
         self,
@@ -175,39 +164,105 @@ class Searching:
     ) -> SearchPage:
         """One page of visible hits for a query, with facets and a suggestion when few match."""
         cleaned = clean_query(text)
-        searcher = self.searcher()
-        if searcher is None or not cleaned:
+        if not cleaned:
             return SearchPage(total=0, offset=offset, hits=[])
-        langs = _languages(searcher, filters.language)
-        allowed = _filter(audience, filters)
-        parsed = parse(searcher, cleaned, langs)
-        if parsed is None:
-            return SearchPage(total=0, offset=offset, hits=[])
-        groups = _facets() if facets else None
-        results = searcher.search(
-            parsed, filter=allowed, limit=offset + first, groupedby=groups, terms=True
-        )
-        if results.is_empty() and offset == 0:
-            fuzzy = parse(searcher, cleaned, langs, fuzzy=True)
-            if fuzzy is not None:
-                results = searcher.search(
-                    fuzzy, filter=allowed, limit=offset + first, groupedby=groups, terms=True
-                )
-        total = len(results)
-        page = SearchPage(total=total, offset=offset, hits=[])
-        results.formatter = _Mark()
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        for hit in results[offset : offset + first]:
-            page.hits.append(_hit(hit, highlights))
-        if groups is not None:
-            page.facets = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
-        if total < FEW_HITS and not any(c in cleaned for c in "*?~"):
-            page.suggestion = _suggest(searcher, cleaned, langs, allowed)
-        return page
+        with self.pool.borrow() as searcher:
+            if searcher is None:
+                return SearchPage(total=0, offset=offset, hits=[])
+            request = _Request(cleaned, audience, filters, Budget(self.limits), first, offset)
+            return _search(searcher, request, facets=facets, highlights=highlights)
 
     def count(self) -> int:
-        searcher = self.searcher()
-        return 0 if searcher is None else searcher.doc_count()
+        with self.pool.borrow() as searcher:
+            return 0 if searcher is None else searcher.doc_count()
+
+
+@dataclass
+class _Request:
+    text: str
+    audience: Audience
+    filters: Filters
+    budget: Budget
+    first: int
+    offset: int
+
+
+def _search(searcher: Searcher, request: _Request, *, facets: bool, highlights: bool) -> SearchPage:
+    text, audience, budget, offset = request.text, request.audience, request.budget, request.offset
+    langs = _languages(searcher, request.filters.language)
+    parsed = parse(searcher, text, langs, audience=audience, budget=budget)
+    if parsed is None:
+        return SearchPage(total=0, offset=offset, hits=[])
+    # What the audience may see, worked out once for the search, its retry and its suggestion.
+    allowed = visible_docs(searcher, audience, _narrower(request.filters))
+    if not allowed:  # and an empty filter would be no filter at all to Whoosh
+        return SearchPage(total=0, offset=offset, hits=[])
+    groups = _facets() if facets else None
+    limit = offset + request.first
+    results = _collect(searcher, parsed, allowed, limit, groups, budget)
+    retried = False
+    if results.is_empty() and offset == 0 and not budget.expired():
+        fuzzy = parse(searcher, text, langs, fuzzy=True, audience=audience, budget=budget)
+        if fuzzy is not None:
+            results = _collect(searcher, fuzzy, allowed, limit, groups, budget)
+            retried = not results.is_empty()
+    total = len(results)
+    page = SearchPage(total=total, offset=offset, hits=[])
+    results.formatter = _Mark()
+    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+    for hit in results[offset:limit]:
+        page.hits.append(_hit(hit, highlights and not budget.expired()))
+    if groups is not None:
+        page.facets = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
+    typos = retried or "~" in text
+    if (typos or total < FEW_HITS) and not any(c in text for c in "*?") and not budget.expired():
+        page.suggestion = _suggest(searcher, text, langs, allowed, budget)
+    page.partial = budget.partial
+    return page
+
+
+def _collect(
+    searcher: Searcher,
+    query: wq.Query,
+    allowed: set[int],
+    limit: int,
+    groups: dict[str, sorting.FacetType] | None,
+    budget: Budget,
+) -> Any:
+    """The top hits, stopped at the budget's deadline with what was found so far."""
+    collector = _VisibleInTime(
+        searcher.collector(limit=limit, groupedby=groups, terms=True), allowed, budget
+    )
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        budget.partial = True
+    return collector.results()
+
+
+class _VisibleInTime(FilterCollector):
+    """Only the allowed documents, and only until the deadline.
+
+    Whoosh's TimeLimitCollector cannot do this: wrapped around a filter it feeds the documents
+    past the filter's check, and wrapped inside one it never sees the loop it would stop.
+    """
+
+    # A document can take long to come when many terms intersect: look at the clock often.
+    CHECK_EVERY = 16
+
+    def __init__(self, child: Any, allowed: set[int], budget: Budget) -> None:
+        super().__init__(child, allow=allowed)
+        self.budget = budget
+
+    def collect_matches(self) -> None:
+        child, allowed, budget = self.child, self._allow, self.budget
+        for seen, docnum in enumerate(child.matches(), start=1):
+            if seen % self.CHECK_EVERY == 0 and budget.expired():
+                raise TimeLimit
+            if self.offset + docnum in allowed:
+                child.collect(docnum)
+            else:
+                self.filtered_count += 1
 
 
 def _languages(searcher: Searcher, language: str | None) -> list[str]:
@@ -219,11 +274,42 @@ def _languages(searcher: Searcher, language: str | None) -> list[str]:
     return [lang for lang in ALL_LANGUAGES if lang in present] or ["xx"]
 
 
-def _parser(searcher: Searcher, lang: str, fuzzy: bool) -> MultifieldParser:
+class _Parser(QueryParser):
+    """The query parser over several fields, with typo terms kept as typed (the fields would
+    stem them)."""
+
+    def __init__(self, fieldnames: list[str], schema: Any, *, fuzzy: bool) -> None:
+        super().__init__(None, schema)
+        self.add_plugin(MultifieldPlugin(fieldnames))
+        self.fuzzy = fuzzy
+
+    def term_query(
+        self,
+        fieldname: str,
+        text: str,
+        termclass: Any,
+        boost: float = 1.0,
+        tokenize: bool = True,
+        removestops: bool = True,
+    ) -> Any:
+        typo = termclass is wq.FuzzyTerm or (self.fuzzy and termclass is wq.Term)
+        if typo and fieldname.startswith(_TYPO_FIELDS):
+            word = plain_word(text)
+            if word is not None:
+                return Typo(fieldname, word, boost=boost)
+        if termclass is wq.FuzzyTerm:  # a `~` on a field that is not text: exact
+            termclass = wq.Term
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
+_TYPO_FIELDS = ("title_", "text_", AUTHORS)
+
+
+def _parser(searcher: Searcher, lang: str, fuzzy: bool) -> QueryParser:
     title, text = title_field(lang), text_field(lang)
-    termclass = _Fuzzy if fuzzy else wq.Term
-    parser = MultifieldParser([title, text], searcher.schema, termclass=termclass)
-    parser.add_plugin(FuzzyTermPlugin())
+    parser = _Parser([title, text, AUTHORS, OWN_AUTHORS], searcher.schema, fuzzy=fuzzy)
+    parser.remove_plugin_class(RangePlugin)  # a term range would walk the lexicon uncapped
+    parser.add_plugin(TypoSyntax())
     parser.add_plugin(
         FieldAliasPlugin(
             {title: ["title"], text: ["body", "text"], "tags": ["tag"], "thematic_areas": ["area"]}
@@ -232,42 +318,62 @@ def _parser(searcher: Searcher, lang: str, fuzzy: bool) -> MultifieldParser:
     return parser
 
 
-class _Fuzzy(wq.FuzzyTerm):
-    """A term that also matches words one edit away (the first two letters kept)."""
+def parse(
+    searcher: Searcher,
+    text: str,
+    langs: list[str],
+    *,
+    fuzzy: bool = False,
+    audience: Audience | None = None,
+    budget: Budget | None = None,
+) -> Any:
+    """The query in every language, OR-ed; plain words when the syntax cannot be read.
 
-    def __init__(self, fieldname: str, text: str, boost: float = 1.0, **kwargs: Any) -> None:
-        # Whoosh's automaton fails on a prefix longer than the word; short words stay exact.
-        super().__init__(
-            fieldname, text, boost=boost, maxdist=1 if len(text) > 3 else 0,
-            prefixlength=min(2, len(text)),
-        )  # fmt: skip
-
-
-def parse(searcher: Searcher, text: str, langs: list[str], *, fuzzy: bool = False) -> Any:
-    """The query in every language, OR-ed; plain words when the syntax cannot be read."""
+    Every expanding term is capped by the budget; without an audience (a suggestion's check)
+    no unshared author's name is searched.
+    """
+    words = _WORD.findall(text)
+    if len(words) > MAX_TERMS:
+        raise InvalidInput(
+            f"The search query has too many terms ({len(words)}; at most {MAX_TERMS}).",
+            field="query",
+        )
     try:
         parts = [_parser(searcher, lang, fuzzy).parse(text) for lang in langs]
     except Exception:  # whoosh raises assorted errors on odd syntax; the words still count
-        words = " ".join(_WORD.findall(text))
         if not words:
             return None
-        parts = [_parser(searcher, lang, fuzzy).parse(words) for lang in langs]
-    parts = [p for p in parts if p is not wq.NullQuery and not isinstance(p, type(wq.NullQuery))]
+        parts = [_parser(searcher, lang, fuzzy).parse(" ".join(words)) for lang in langs]
+    parts = [p for p in parts if not _null(p)]
     if not parts:
         return None
-    combined = wq.Or(parts).normalize() if len(parts) > 1 else parts[0].normalize()
-    if combined is wq.NullQuery:
-        return None
-    terms = sum(1 for _ in combined.leaves())
-    if terms > MAX_TERMS * len(langs) * 2:
-        raise InvalidInput(
-            f"The search query has too many terms (at most {MAX_TERMS}).", field="query"
-        )
-    return combined
+    combined = wq.Or(parts) if len(parts) > 1 else parts[0]
+    combined = bind(_own_authors(combined, audience), budget or Budget(SearchLimits()))
+    combined = combined.normalize()
+    return None if _null(combined) else combined
 
 
-def _filter(audience: Audience, filters: Filters) -> wq.Query:
-    parts: list[wq.Query] = [index_filter(audience)]
+def _null(query: Any) -> bool:
+    return query is wq.NullQuery or isinstance(query, type(wq.NullQuery))
+
+
+def _own_authors(query: wq.Query, audience: Audience | None) -> wq.Query:
+    """Unshared authors' names match only their own tenant's items, for that tenant's readers."""
+    tenant = None if audience is None else audience.tenant_id
+
+    def restrict(q: wq.Query) -> wq.Query:
+        if not q.is_leaf() or getattr(q, "fieldname", None) != OWN_AUTHORS:
+            return q
+        if tenant is None:
+            return wq.NullQuery
+        return wq.And([q, wq.Term("tenant_id", str(tenant))])
+
+    return query.accept(restrict)
+
+
+def _narrower(filters: Filters) -> list[wq.Query]:
+    """The caller's exact filters, as queries every hit must match."""
+    parts: list[wq.Query] = []
     for name, values in (
         ("kind", filters.kinds),
         ("tags", filters.tags),
@@ -278,7 +384,7 @@ def _filter(audience: Audience, filters: Filters) -> wq.Query:
             parts.append(wq.Or([wq.Term(name, v) for v in values]))
     if filters.language:
         parts.append(wq.Term("language", filters.language.lower()))
-    return wq.And(parts)
+    return parts
 
 
 def _facets() -> dict[str, sorting.FacetType]:
@@ -322,29 +428,41 @@ def _hit(hit: Any, with_highlights: bool) -> Hit:
     )
 
 
-def _known(searcher: Searcher, word: str) -> bool:
-    reader = searcher.reader()
-    return all(reader.doc_frequency("words", t.text) for t in analyzer_for("xx")(word))
+def _visible(reader: Any, word: str, allowed: set[int]) -> bool:
+    """Whether a word of the vocabulary is in a document the reader may see."""
+    if not reader.doc_frequency(WORDS, word):
+        return False
+    postings = reader.postings(WORDS, word)
+    return any(docnum in allowed for docnum in postings.all_ids())
 
 
-def _suggest(searcher: Searcher, text: str, langs: list[str], allowed: wq.Query) -> str | None:
-    """A corrected query, offered only when it finds something the audience may see."""
-    words = _WORD.findall(text)
+_TILDE = re.compile(r"~\d?(/\d+)?")
+
+
+def _suggest(
+    searcher: Searcher, text: str, langs: list[str], allowed: set[int], budget: Budget
+) -> str | None:
+    """A corrected query from the words the reader may see, offered when it finds something."""
+    words = _WORD.findall(_TILDE.sub(" ", text))
     if not words or len(words) > 8:
         return None
+    reader = searcher.reader()
     changed = False
     corrected: list[str] = []
-    for word in words:
-        if len(word) < 3 or word.isdigit() or _known(searcher, word):
-            corrected.append(word.lower())
+    for typed in words:
+        word = plain_word(typed) or typed.lower()
+        if len(word) < 3 or word.isdigit() or _visible(reader, word, allowed):
+            corrected.append(word)
             continue
-        found = searcher.suggest("words", word.lower(), limit=1, maxdist=2, prefix=1)
-        corrected.append(found[0] if found else word.lower())
-        changed = changed or bool(found)
+        near = terms_within(reader, WORDS, word, max_distance(word, MAX_DISTANCE), budget)
+        ranked = rank(word, near, lambda w: reader.doc_frequency(WORDS, w))
+        found = next((w for w in ranked if _visible(reader, w, allowed)), None)
+        corrected.append(found or word)
+        changed = changed or found is not None
     if not changed:
         return None
     suggestion = " ".join(corrected)
-    query = parse(searcher, suggestion, langs)
+    query = parse(searcher, suggestion, langs, budget=budget)
     if query is None or searcher.search(query, filter=allowed, limit=1).is_empty():
         return None
     return suggestion

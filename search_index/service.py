@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 from anyio import to_thread
 
 from cms.config import Settings
+from cms.errors import LimitExceeded
+from search_index.budget import SearchLimits
 from search_index.documents import MODELS
 from search_index.indexer import Indexer
 from search_index.query import Filters, Hit, Searching, SearchPage
@@ -50,16 +53,53 @@ def index_dir(settings: Settings) -> Path:
 class SearchService:
     """One per process: the index store, its searchers, and the outbox indexer."""
 
-    def __init__(self, root: Path, *, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        limits: SearchLimits | None = None,
+        threads: int = 4,
+        queue: int = 32,
+    ) -> None:
         self.store = IndexStore(root)
-        self.searching = Searching(self.store)
+        self.searching = Searching(self.store, limits, pool_size=threads)
         self.indexer = Indexer(self.store)
         self.poll_seconds = poll_seconds
+        self.threads = threads
+        self.queue = queue
+        self._limiter: anyio.CapacityLimiter | None = None
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SearchService:
-        return cls(index_dir(settings))
+        limits = SearchLimits(
+            time_seconds=settings.search_time_ms / 1000,
+            max_expansions=settings.search_max_expansions,
+        )
+        return cls(
+            index_dir(settings),
+            limits=limits,
+            threads=settings.search_threads,
+            queue=settings.search_queue,
+        )
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        """The search threads: their own, so a burst of searches leaves the others' free."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.threads)
+        return self._limiter
+
+    async def _run(self, work: Callable[[], Any]) -> Any:
+        limiter = self.limiter
+        waiting = limiter.statistics().tasks_waiting
+        if limiter.available_tokens == 0 and waiting >= self.queue:
+            raise LimitExceeded(
+                f"Too many searches at once ({self.threads} running and {waiting} waiting; "
+                f"at most {self.queue} may wait). Try again shortly."
+            )
+        return await to_thread.run_sync(work, limiter=limiter)
 
     async def search(
         self,
@@ -72,7 +112,7 @@ class SearchService:
         facets: bool = True,
     ) -> Results:
         """A page of hits re-checked against the database and loaded in one query per kind."""
-        page = await to_thread.run_sync(
+        page = await self._run(
             lambda: self.searching.search(
                 text, audience, filters, first=first, offset=offset, facets=facets
             )
@@ -80,7 +120,7 @@ class SearchService:
         return Results(page=page, found=await hydrate(page.hits, audience))
 
     async def document_count(self) -> int:
-        return await to_thread.run_sync(self.searching.count)
+        return await self._run(self.searching.count)
 
     async def drain(self) -> int:
         return await self.indexer.drain()

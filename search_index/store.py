@@ -19,6 +19,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index
@@ -100,6 +101,17 @@ class IndexStore:
             except (FileNotFoundError, index.EmptyIndexError):
                 continue
         return None
+
+    def last_written(self) -> datetime | None:
+        """When the live generation was last committed to (None before anything was)."""
+        name = self.current_name()
+        if name is None:
+            return None
+        try:
+            latest = max(entry.stat().st_mtime for entry in (self.root / name).iterdir())
+        except (FileNotFoundError, ValueError):
+            return None
+        return datetime.fromtimestamp(latest, UTC)
 
     def open_or_create(self) -> FileIndex:
         """The live index, made empty if there is none yet; only the lock holder calls this."""

@@ -1,8 +1,9 @@
 """Who may find what: one rule, written twice, as a Whoosh filter and as a database condition.
 
 The index filter keeps drafts, scheduled, expired, archived and other tenants' unshared items
-out of hits, highlights, facets and counts; the database condition re-checks every hit on hydration,
-so an index that lags behind the database can drop a hit but never show one it should not.
+out of hits, highlights, facets, counts and suggestions; the database condition re-checks every
+hit on hydration, so an index that lags behind the database can drop a hit but never show one it
+should not.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from enum import StrEnum
 
 from tortoise.expressions import Q
 from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from cms.models import Status
 from cms.tenancy import Scope, published_q
@@ -72,6 +74,33 @@ def index_filter(audience: Audience) -> wq.Query:
     if audience.scope is SearchScope.KNOWLEDGE_BASE:
         own = wq.And([own, shared])
     return wq.Or([public, own])
+
+
+def visible_docs(searcher: Searcher, audience: Audience, narrower: list[wq.Query]) -> set[int]:
+    """The numbers of the documents `index_filter` allows that match every `narrower` query.
+
+    The same rule, computed faster: the times are read from the documents' columns for the
+    candidates the terms leave, rather than matched as numeric ranges over the whole index (most
+    of a plain search's time on 10,000 items).
+    """
+    now = int(audience.now.timestamp())
+    shared = wq.Term("shared", "1")
+    if audience.scope is SearchScope.KNOWLEDGE_BASE or audience.tenant_id is None:
+        where: wq.Query = shared
+    else:
+        where = wq.Or([wq.Term("tenant_id", str(audience.tenant_id)), shared])
+    published = wq.And([where, wq.Term("status", Status.PUBLISHED.value), *narrower])
+    reader = searcher.reader()
+    starts = reader.column_reader("published_at")
+    ends = reader.column_reader("expires_at")
+    # Expired at or before now is gone; whole seconds, as the documents store them.
+    docs = {d for d in searcher.docs_for_query(published) if starts[d] <= now < ends[d]}
+    if audience.preview:
+        own: wq.Query = wq.Term("tenant_id", str(audience.tenant_id))
+        if audience.scope is SearchScope.KNOWLEDGE_BASE:
+            own = wq.And([own, shared])
+        docs.update(searcher.docs_for_query(wq.And([own, *narrower])))
+    return docs
 
 
 def database_q(audience: Audience, content_type: str) -> Q:

@@ -16,7 +16,7 @@ from cms.models import OutboxEvent
 from cms.services import content
 from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
-from search_index import Audience, SearchService
+from search_index import Audience, Filters, SearchService
 from tests import factories
 
 pytestmark = pytest.mark.anyio
@@ -180,17 +180,19 @@ async def test_renamed_tags_and_authors_reach_the_documents_that_show_them(
 
     owner = await factories.tenant()
     tag = await factories.tag(owner, slug="old-slug")
-    author = await factories.profile(owner, name="Ada Quillfeather")
+    # Shared, so the platform may see her name on the shared resource.
+    author = await factories.profile(owner, name="Ada Quillfeather", shared=True)
     row = await factories.resource(
         owner, title="Budget lines", shared=True, tags=[tag], authors=[author]
     )
     service = SearchService(tmp_path / "ix")
     await service.rebuild()
-    assert (await service.search("quillfeather", PLATFORM)).page.total == 1
+    resources = Filters(kinds=("Resource",))
+    assert (await service.search("quillfeather", PLATFORM, resources)).page.total == 1
     await update_tag(SYSTEM, tag.id, None, "new-slug")
     await content.update(SYSTEM, KINDS["Profile"], author.id, {"name": "Ada Lovelace"}, 1)
     await service.drain()
-    results = await service.search("lovelace", PLATFORM)
+    results = await service.search("lovelace", PLATFORM, resources)
     assert [f.row.id for f in results.found] == [row.id]
     assert dict(results.page.facets["tags"]) == {"new-slug": 1}
     assert (await service.search("quillfeather", PLATFORM)).page.total == 0

@@ -177,6 +177,14 @@ async def test_suggestion_for_a_misspelt_query_only_from_visible_items(client, l
         "   ",
         "a" * 499,
         "gender " * 70,
+        "the~",
+        "a~2",
+        "budget*~",
+        "tag:budgets~",
+        "gender~9/9",
+        "title:[a TO z]",
+        "(" * 200 + "gender" + ")" * 200,
+        "*:*",
     ],
 )
 async def test_odd_input_answers_without_a_server_error(client, library, query):

@@ -22,7 +22,7 @@ from cms.models import Status
 from search_index.documents import make_document
 from search_index.query import Filters, Searching
 from search_index.store import IndexStore
-from search_index.visibility import Audience, SearchScope
+from search_index.visibility import Audience, SearchScope, index_filter, visible_docs
 from tests import factories
 from tests.conftest import graphql
 
@@ -132,6 +132,26 @@ def test_hits_counts_facets_and_highlights_only_show_what_the_reader_may_see(
             page.suggestion.split()[0] in " ".join(" ".join(world[n - 1]["words"]) for n in visible)
             or page.total < 3
         )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=st.lists(items, min_size=1, max_size=12), audience=audiences)
+def test_the_column_reading_filter_is_the_index_filter(world, audience):
+    with tempfile.TemporaryDirectory() as root:
+        store = _build(Path(root), world)
+        # A second segment with replaced and deleted documents, as the indexer leaves them.
+        writer = store.open_or_create().writer()
+        writer.delete_by_term("key", "Resource:1")
+        writer.commit()
+        searching = Searching(store)
+        try:
+            with searching.pool.borrow() as searcher:
+                expected = set(searcher.docs_for_query(index_filter(audience)))
+                assert visible_docs(searcher, audience, []) == expected
+        finally:
+            searching.close()
+    visible = {n for n, item in enumerate(world, start=1) if may_see(audience, item) and n != 1}
+    assert len(expected) == len(visible)
 
 
 # --- end to end through GraphQL and the database --------------------------------------------
