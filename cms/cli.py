@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,8 +79,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _with_db(settings: Settings, work: Any) -> Any:
-    """Run `work` on the configured database, which must already exist (db.NoSchema if not)."""
-    await db.open_existing(settings)
+    await db.init(settings)
     try:
         return await work()
     finally:
@@ -122,25 +120,11 @@ def cmd_revoke_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-class _Progress:
-    """A progress bar on stderr, redrawn in place; `end()` closes its line if it drew one."""
-
+def _progress(done: int, total: int) -> None:
     width = 30
-
-    def __init__(self) -> None:
-        self.drawn = False
-
-    def __call__(self, done: int, total: int) -> None:
-        filled = self.width * done // total if total else self.width
-        sys.stderr.write(f"\r[{'#' * filled}{' ' * (self.width - filled)}] {done}/{total} items")
-        sys.stderr.flush()
-        self.drawn = True
-
-    def end(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self.drawn = False
+    filled = width * done // total if total else width
+    sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} items")
+    sys.stderr.flush()
 
 
 async def _reindex(settings: Settings, progress: Any) -> int:
@@ -162,12 +146,10 @@ async def _index_if_empty(settings: Settings) -> str | None:
 
 
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
-    progress = None if args.quiet else _Progress()
-    try:
-        count = asyncio.run(_reindex(settings, progress))
-    finally:
-        if progress is not None:
-            progress.end()
+    progress = None if args.quiet else _progress
+    count = asyncio.run(_reindex(settings, progress))
+    if progress is not None:
+        sys.stderr.write("\n")
     print(f"Rebuilt the search index: {count} items.")
     return 0
 
@@ -211,7 +193,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_import_plone(settings: Settings, args: argparse.Namespace) -> int:
     from cms.plone import ExportError, import_plone
 
-    progress = None if args.quiet else _Progress()
+    progress = None if args.quiet else _progress
 
     async def work() -> Any:
         return await import_plone(
@@ -227,7 +209,7 @@ def cmd_import_plone(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     finally:
         if progress is not None:
-            progress.end()
+            sys.stderr.write("\n")
     print(report)
     return 0
 
@@ -300,24 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("tortoise").setLevel(logging.WARNING)  # no "shutdown" line per command
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         print(f"cms: {error}", file=sys.stderr)
         return 2
-    try:
-        return int(args.func(settings, args))
-    except db.NoSchema as error:
-        print(
-            f"cms {args.command}: {error}.\n"
-            f"Looked there because CMS_DATA_DIR is {str(settings.data_dir)!r}"
-            + (" and CMS_DATABASE_URL is set" if os.environ.get("CMS_DATABASE_URL") else "")
-            + ". Run `cms migrate` (or `make run`) there first, or point CMS_DATA_DIR or "
-            "CMS_DATABASE_URL at the database you meant.",
-            file=sys.stderr,
-        )
-        return 2
+    return int(args.func(settings, args))
 
 
 if __name__ == "__main__":

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from tortoise import Tortoise, connections
-from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise import Tortoise
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from cms.config import Settings
@@ -62,43 +59,6 @@ async def init(settings: Settings, *, run_migrations: bool = True, serving: bool
     await Tortoise.init(
         config=tortoise_config(database_url(settings)), _enable_global_fallback=serving
     )
-
-
-class NoSchema(RuntimeError):
-    """The configured database does not exist or has no tables of ours yet."""
-
-
-def describe(settings: Settings) -> str:
-    """Where the database is, as a reader of an error message needs it."""
-    url = settings.database_url
-    if url.startswith("sqlite://"):
-        return f"the SQLite file {url.removeprefix('sqlite://')}"
-    parts = urlsplit(url)
-    return f"the database {parts.path.lstrip('/') or '?'} on {parts.hostname or '?'}"
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    """Whether a SQLite URL names a file that is not there (opening it would create it)."""
-    if not url.startswith("sqlite://"):
-        return False
-    path = url.removeprefix("sqlite://").split("?", 1)[0]
-    return path != ":memory:" and not Path(path).is_file()
-
-
-async def open_existing(settings: Settings) -> None:
-    """Open a database that `cms migrate` (or `cms serve`) has set up, migrating it to the
-    latest schema; raise NoSchema, creating nothing, when it is not one of ours."""
-    url = settings.database_url
-    if _missing_sqlite_file(url):
-        raise NoSchema(f"{describe(settings)} does not exist")
-    await Tortoise.init(config=tortoise_config(url))
-    try:
-        await connections.get("default").execute_query('SELECT 1 FROM "tenant" LIMIT 1')
-    except (OperationalError, DBConnectionError) as error:
-        raise NoSchema(f"{describe(settings)} has no CoP CMS schema ({error})") from None
-    finally:
-        await Tortoise.close_connections()
-    await init(settings)
 
 
 async def close() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from cms.cli import main
 
@@ -113,63 +111,3 @@ def test_bad_setting_is_a_clear_exit(monkeypatch, capsys):
     monkeypatch.setenv("CMS_PORT", "eighty")
     assert main(["migrate"]) == 2
     assert "CMS_PORT" in capsys.readouterr().err
-
-
-def _cms(
-    data_dir: Path, *args: str, database_url: str | None = None
-) -> subprocess.CompletedProcess:
-    """`cms ARGS` in a subprocess with its own data dir (and database URL when given)."""
-    env = {**os.environ, "CMS_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
-    env.pop("CMS_DATABASE_URL", None)
-    if database_url is not None:
-        env["CMS_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "cms.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-DATABASE_COMMANDS = [
-    ["reindex", "--quiet"],
-    ["search", "gender"],
-    ["create-token", "--role", "admin", "--name", "ops"],
-    ["revoke-token", "ops"],
-    ["import-plone", "export.json", "--tenant", "act"],
-]
-
-
-@pytest.mark.parametrize("args", DATABASE_COMMANDS, ids=lambda a: a[0])
-def test_a_command_on_a_data_dir_without_a_database_refuses_and_creates_nothing(tmp_path, args):
-    data_dir = tmp_path / "elsewhere"
-    done = _cms(data_dir, *args)
-    assert done.returncode == 2, done.stderr
-    assert str(data_dir / "cms.sqlite3") in done.stderr
-    assert "cms migrate" in done.stderr
-    assert not data_dir.exists()
-
-
-def test_a_command_on_a_database_without_our_schema_refuses(tmp_path):
-    (tmp_path / "cms.sqlite3").write_bytes(b"")  # e.g. a file some other tool created
-    done = _cms(tmp_path, "create-token", "--role", "admin", "--name", "ops")
-    assert done.returncode == 2
-    assert "no CoP CMS schema" in done.stderr
-    with sqlite3.connect(tmp_path / "cms.sqlite3") as conn:  # not migrated behind our back
-        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
-
-
-def test_commands_on_a_migrated_database_work_and_print_no_orm_chatter(tmp_path):
-    assert _cms(tmp_path, "migrate").returncode == 0
-    done = _cms(tmp_path, "create-token", "--role", "admin", "--name", "ops")
-    assert done.returncode == 0, done.stderr
-    assert len(done.stdout.strip()) > 20  # the token
-    assert "Tortoise" not in done.stderr and "shutdown" not in done.stderr
-    assert _cms(tmp_path, "seed").returncode == 0
-    done = _cms(tmp_path, "reindex")
-    assert done.returncode == 0, done.stderr
-    assert "Tortoise" not in done.stderr
-    assert "items" in done.stderr and done.stderr.endswith("\n")  # the bar ends its line
