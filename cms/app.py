@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -14,6 +15,7 @@ from tortoise import connections
 
 from cms import db
 from cms.config import Settings
+from cms.cors import CORSMiddleware, CORSPolicy
 from cms.tenancy import TenantDirectory
 
 log = logging.getLogger("cms.app")
@@ -57,6 +59,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Mount("/media", routes=media_routes(settings), name="media"),
         ],
+        middleware=[Middleware(CORSMiddleware, policy=CORSPolicy(settings, directory))],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -4,16 +4,76 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from cms import db
 from cms.config import Settings, SettingsError
 
 log = logging.getLogger("cms")
+
+# Commands that may create and migrate a database; every other one needs an existing schema,
+# so that a wrong CMS_DATA_DIR is reported instead of answered from a new, empty database.
+CREATES_SCHEMA = {"serve", "migrate", "seed", "export-schema"}
+
+
+def _shown_url(url: str) -> str:
+    """The database URL without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+_NO_SCHEMA_HINT = (
+    "check CMS_DATA_DIR / CMS_DATABASE_URL, or create it with `cms migrate` "
+    "(`cms serve` also loads the seed content)"
+)
+
+
+def _schema_problem(settings: Settings) -> str | None:
+    """Why the configured database cannot be used without migrating it, or None."""
+    url = settings.database_url
+    shown = _shown_url(url)
+    if not url.startswith("sqlite://"):
+        return asyncio.run(_server_schema_problem(url, shown))
+    path = url.removeprefix("sqlite://").split("?", 1)[0]
+    if path == ":memory:" or not Path(path).is_file():
+        return f"the database {shown} does not exist, so it has no schema; {_NO_SCHEMA_HINT}"
+    # Read-only, so that looking changes nothing in a file that is not a database of ours.
+    try:
+        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tenant'"
+            ).fetchone()
+    except sqlite3.DatabaseError as error:
+        return f"cannot open the database {shown}: {error}"
+    return None if found else f"the database {shown} has no schema; {_NO_SCHEMA_HINT}"
+
+
+async def _server_schema_problem(url: str, shown: str) -> str | None:
+    from tortoise import Tortoise, connections
+    from tortoise.exceptions import OperationalError
+
+    try:
+        await Tortoise.init(config=db.tortoise_config(url))
+        try:
+            await connections.get("default").execute_query('SELECT 1 FROM "tenant" WHERE 1 = 0')
+        finally:
+            await Tortoise.close_connections()
+    except OperationalError:
+        return f"the database {shown} has no schema; {_NO_SCHEMA_HINT}"
+    except (OSError, ConnectionError) as error:
+        return f"cannot open the database {shown}: {error}"
+    return None
 
 
 async def _migrate(settings: Settings) -> None:
@@ -120,11 +180,27 @@ def cmd_revoke_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
+class _ProgressBar:
+    """A progress bar on stderr that ends its line when done, or by `end()` if the work stops."""
+
     width = 30
-    filled = width * done // total if total else width
-    sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} items")
-    sys.stderr.flush()
+
+    def __init__(self) -> None:
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.width * done // total if total else self.width
+        sys.stderr.write(f"\r[{'#' * filled}{' ' * (self.width - filled)}] {done}/{total} items")
+        self.drawn = True
+        if done >= total:
+            self.end()
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.drawn = False
 
 
 async def _reindex(settings: Settings, progress: Any) -> int:
@@ -146,10 +222,12 @@ async def _index_if_empty(settings: Settings) -> str | None:
 
 
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
-    progress = None if args.quiet else _progress
-    count = asyncio.run(_reindex(settings, progress))
-    if progress is not None:
-        sys.stderr.write("\n")
+    progress = None if args.quiet else _ProgressBar()
+    try:
+        count = asyncio.run(_reindex(settings, progress))
+    finally:
+        if progress is not None:
+            progress.end()
     print(f"Rebuilt the search index: {count} items.")
     return 0
 
@@ -193,7 +271,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_import_plone(settings: Settings, args: argparse.Namespace) -> int:
     from cms.plone import ExportError, import_plone
 
-    progress = None if args.quiet else _progress
+    progress = None if args.quiet else _ProgressBar()
 
     async def work() -> Any:
         return await import_plone(
@@ -209,7 +287,7 @@ def cmd_import_plone(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     finally:
         if progress is not None:
-            sys.stderr.write("\n")
+            progress.end()
     print(report)
     return 0
 
@@ -282,11 +360,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # The ORM's start-up and shutdown lines are noise in a command's output.
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         print(f"cms: {error}", file=sys.stderr)
         return 2
+    if args.command not in CREATES_SCHEMA:
+        problem = _schema_problem(settings)
+        if problem is not None:
+            print(f"cms {args.command}: {problem}", file=sys.stderr)
+            return 2
     return int(args.func(settings, args))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -100,6 +101,51 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+_ORIGIN = re.compile(r"(https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def parse_origin(raw: str, name: str) -> str:
+    """An origin (`https://host[:port]`) as browsers send it; a SettingsError names `name`."""
+    text = raw.strip().lower()
+    match = _ORIGIN.fullmatch(text)
+    if match is None or ".." in text or match.group(2).startswith((".", "-")):
+        raise SettingsError(
+            f"{name}: {raw.strip()!r} is not an origin; write scheme://host[:port], e.g. "
+            "https://www.example.org (no path, no trailing slash, no wildcard)"
+        )
+    scheme, host, port = match.groups()
+    if port is not None and not 0 < int(port) < 65536:
+        raise SettingsError(f"{name}: {raw.strip()!r} has a port out of range")
+    if port is None or port == _DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{int(port)}"
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name) or ""
+    return tuple(parse_origin(part, name) for part in raw.split(",") if part.strip())
+
+
+def _tenant_origins(env: Mapping[str, str], name: str) -> tuple[tuple[str, str], ...]:
+    """`slug=origin,origin;slug=origin` as (slug, origin) pairs."""
+    raw = env.get(name) or ""
+    pairs: list[tuple[str, str]] = []
+    for entry in raw.split(";"):
+        if not entry.strip():
+            continue
+        slug, sep, origins = entry.partition("=")
+        slug = slug.strip()
+        if not sep or not _SLUG.fullmatch(slug) or not origins.strip():
+            raise SettingsError(
+                f"{name}: {entry.strip()!r} is not slug=origin[,origin]; write e.g. "
+                "act=https://act.example.org,https://www.act.example.org;inspire=https://inspire.example.org"
+            )
+        pairs.extend((slug, parse_origin(o, name)) for o in origins.split(",") if o.strip())
+    return tuple(pairs)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app, the CLI and the tests need to know about their environment."""
@@ -147,6 +193,11 @@ class Settings:
     pdf_max_pages: int = 200
     pdf_max_chars: int = 1_000_000
     pdf_max_seconds: float = 10.0
+    # Browser origins that may call /graphql and /media from any page (CMS_CORS_ORIGINS), and
+    # extra origins of one tenant each (CMS_CORS_TENANT_ORIGINS) as (slug, origin) pairs; a
+    # tenant's own domains are allowed over https without being listed (cms/cors.py).
+    cors_origins: tuple[str, ...] = ()
+    cors_tenant_origins: tuple[tuple[str, str], ...] = ()
     debug: bool = False
 
     def __post_init__(self) -> None:

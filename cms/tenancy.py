@@ -56,6 +56,11 @@ class TenantDirectory:
         await self._refresh()
         return self._by_slug.get(slug)
 
+    async def by_domain(self, host: str) -> Tenant | None:
+        """The tenant with `host` (a bare host name, no port) among its domains."""
+        await self._refresh()
+        return self._by_domain.get(host.lower())
+
     async def resolve(self, host: str | None, header_slug: str | None) -> Tenant | None:
         """The tenant a request addresses: Host first, then the header, else the platform."""
         await self._refresh()

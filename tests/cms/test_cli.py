@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import anyio
 import httpx
+import pytest
 
 from cms.cli import main
+from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANTS = "{ tenants { slug kind } }"
@@ -111,3 +114,124 @@ def test_bad_setting_is_a_clear_exit(monkeypatch, capsys):
     monkeypatch.setenv("CMS_PORT", "eighty")
     assert main(["migrate"]) == 2
     assert "CMS_PORT" in capsys.readouterr().err
+
+
+def _cms(
+    *args: str, data_dir: Path, database_url: str | None = None
+) -> subprocess.CompletedProcess:
+    """The `cms` command in a subprocess, as an operator runs it."""
+    env = {**os.environ, "CMS_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    env.pop("CMS_DATABASE_URL", None)
+    if database_url is not None:
+        env["CMS_DATABASE_URL"] = database_url
+    command = [sys.executable, "-m", "cms.cli", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+NEED_A_SCHEMA = [
+    ["search", "gender"],
+    ["reindex"],
+    ["create-token", "--role", "admin", "--name", "ops"],
+    ["revoke-token", "ops"],
+    ["import-plone", "export.json", "--tenant", "act"],
+]
+
+
+@pytest.mark.parametrize("command", NEED_A_SCHEMA, ids=lambda c: c[0])
+def test_commands_on_a_wrong_data_dir_say_so_and_create_nothing(tmp_path, command):
+    data_dir = tmp_path / "var"
+    result = _cms(*command, data_dir=data_dir)
+    assert result.returncode == 2, result
+    assert str(data_dir / "cms.sqlite3") in result.stderr
+    assert "no schema" in result.stderr
+    assert result.stdout == ""
+    assert not data_dir.exists()
+
+
+async def _empty_database() -> tuple[str, str | None]:
+    """A database without tables on the test server: its URL, and its name to drop (PostgreSQL)."""
+    base = os.environ.get("CMS_TEST_DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        return "", None
+    import asyncpg
+
+    from tests.conftest import _admin_url
+
+    admin, name = _admin_url(base)
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return admin.rsplit("/", 1)[0] + f"/{name}", name
+
+
+@pytest.mark.anyio
+async def test_a_database_without_schema_is_reported_not_migrated(tmp_path):
+    url, name = await _empty_database()
+    if name is None:  # SQLite: a file that is there but holds no schema of ours
+        (tmp_path / "cms.sqlite3").write_bytes(b"")
+        url = f"sqlite://{tmp_path / 'cms.sqlite3'}"
+    try:
+        result = await anyio.to_thread.run_sync(
+            lambda: _cms("search", "gender", data_dir=tmp_path, database_url=url)
+        )
+        assert result.returncode == 2, result
+        assert f"the database {url} has no schema" in result.stderr
+        if name is None:
+            assert (tmp_path / "cms.sqlite3").read_bytes() == b""
+        else:
+            import asyncpg
+
+            conn = await asyncpg.connect(url)
+            try:
+                assert (
+                    await conn.fetchval(
+                        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                    )
+                    == 0
+                )
+            finally:
+                await conn.close()
+    finally:
+        if name is not None:
+            import asyncpg
+
+            from tests.conftest import _admin_url
+
+            conn = await asyncpg.connect(_admin_url(url)[0])
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+
+@pytest.mark.anyio
+async def test_commands_on_the_right_database_work_with_clean_output(
+    tmp_path, settings, clean_database
+):
+    from cms.models import ApiToken
+
+    result = await anyio.to_thread.run_sync(
+        lambda: _cms(
+            "create-token",
+            "--role",
+            "admin",
+            "--name",
+            "ops",
+            data_dir=tmp_path,
+            database_url=settings.database_url,
+        )  # fmt: skip
+    )
+    assert result.returncode == 0, result
+    assert result.stdout.strip() and "\n" not in result.stdout.strip()
+    assert "INFO" not in result.stderr, result.stderr
+    assert await ApiToken.filter(name="ops").exists()
+    await factories.resource(await factories.tenant(slug="act"), title="Gender budgeting")
+    reindexed = await anyio.to_thread.run_sync(
+        lambda: _cms("reindex", data_dir=tmp_path, database_url=settings.database_url)
+    )
+    assert reindexed.returncode == 0, reindexed
+    assert reindexed.stdout == "Rebuilt the search index: 1 items.\n"
+    assert reindexed.stderr.endswith("1/1 items\n"), reindexed.stderr  # the bar ends its line
+    assert "INFO" not in reindexed.stderr
