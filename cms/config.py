@@ -43,47 +43,6 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
-def _origin(name: str, raw: str) -> str:
-    """A browser origin as `scheme://host[:port]`, refused when it is anything else."""
-    parts = urlsplit(raw)
-    try:
-        port = parts.port
-    except ValueError:
-        raise SettingsError(f"{name}: {raw!r} has a port out of range") from None
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.path not in ("", "/")
-        or parts.query
-        or parts.fragment
-        or parts.username
-    ):
-        raise SettingsError(f"{name}: {raw!r} is not an origin like https://example.org")
-    host = parts.hostname.lower()
-    default_port = {"http": 80, "https": 443}[parts.scheme]  # browsers leave it out
-    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default_port) else "")
-
-
-def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    """Origins separated by commas or spaces."""
-    raw = env.get(name, "")
-    return tuple(_origin(name, o) for o in raw.replace(",", " ").split())
-
-
-def _tenant_origins(env: Mapping[str, str], name: str) -> tuple[tuple[str, str], ...]:
-    """`slug=origin origin;slug=origin`: extra origins of each tenant."""
-    pairs: list[tuple[str, str]] = []
-    for entry in env.get(name, "").split(";"):
-        if not entry.strip():
-            continue
-        slug, sep, origins = entry.partition("=")
-        if not sep or not slug.strip() or not origins.strip():
-            raise SettingsError(f"{name}: {entry.strip()!r} is not `slug=origin [origin ...]`")
-        for origin in origins.replace(",", " ").split():
-            pairs.append((slug.strip(), _origin(name, origin)))
-    return tuple(pairs)
-
-
 RENDITION_WIDTHS = (64, 128, 256, 400, 640, 800, 1024, 1280, 1600, 1920, 2560, 3200)
 RENDITION_QUALITIES = (50, 60, 70, 80, 90)
 
@@ -173,10 +132,6 @@ class Settings:
     search_max_expansions: int = 100
     # How long the in-process tenant directory (domains, slugs) is trusted before a reload.
     tenant_cache_seconds: float = 5.0
-    # CORS: origins allowed beside the tenants' own domains, for every tenant or per tenant slug.
-    cors_origins: tuple[str, ...] = ()
-    cors_tenant_origins: tuple[tuple[str, str], ...] = ()
-    cors_max_age: int = 600
     # Renditions: widths (and heights) are rounded up to a step of this ladder, qualities to
     # the nearest allowed one, so one image has a bounded number of renditions.
     rendition_widths: tuple[int, ...] = RENDITION_WIDTHS
@@ -222,7 +177,6 @@ class Settings:
             max_upload_mb=_int(env, "CMS_MAX_UPLOAD_MB", 25),
             cors_origins=_origins(env, "CMS_CORS_ORIGINS"),
             cors_tenant_origins=_tenant_origins(env, "CMS_CORS_TENANT_ORIGINS"),
-            cors_max_age=_int(env, "CMS_CORS_MAX_AGE", 600, minimum=0),
             rendition_widths=_ints(env, "CMS_RENDITION_WIDTHS", RENDITION_WIDTHS, 16, 4000),
             rendition_qualities=_ints(env, "CMS_RENDITION_QUALITIES", RENDITION_QUALITIES, 1, 100),
             rendition_max_pixels=_int(env, "CMS_RENDITION_MAX_PIXELS", 8_000_000, 10_000),
