@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cms import models
 from cms.app import create_app
 from cms.config import Settings, SettingsError
 from tests import factories
@@ -153,6 +154,11 @@ async def test_uploads_and_media_work_across_origins(client, tenants):
     )
     assert uploaded.json()["data"]["uploadImage"]["errors"] == []
     assert uploaded.headers["access-control-allow-origin"] == ACT
+    # Media are public once a published item uses them.
+    act = await models.Tenant.get(slug="act")
+    await factories.news_item(
+        act, image=await models.Image.filter(tenant=act).order_by("id").first()
+    )
 
     media = await client.get(url, headers={"Origin": "https://genera.example.org"})
     assert media.status_code == 200 and media.content.startswith(b"\xff\xd8")
