@@ -876,7 +876,7 @@ async def test_f_an_unknown_tenant_slug_is_an_error_without_data(client, tenants
     body = response.json()
     assert response.status_code == 400
     assert "data" not in body
-    assert body["errors"][0]["extensions"]["code"] == "UNKNOWN_TENANT"
+    assert body["errors"][0]["extensions"]["reason"] == "UNKNOWN_TENANT"
     assert "nope" in body["errors"][0]["message"]
 
 
