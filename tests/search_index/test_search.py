@@ -193,7 +193,8 @@ async def test_odd_input_answers_without_a_server_error(client, library, query):
 
 async def test_a_ten_thousand_character_query_is_a_clear_error(client, library):
     (error,) = await errors_of(client, SEARCH, {"q": "gender " * 1500})
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_INPUT", "field": "query"}
+    expected = {"code": "BAD_USER_INPUT", "reason": "INVALID_INPUT", "field": "query"}
+    assert error["extensions"] == expected
     assert "too long" in error["message"]
 
 
