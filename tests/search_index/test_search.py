@@ -184,7 +184,7 @@ async def test_odd_input_answers_without_a_server_error(client, library, query):
     body = response.json()
     if "\x00" in query:  # the endpoint refuses NUL characters in any request
         assert response.status_code == 400
-        assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         return
     assert response.status_code == 200, body
     for error in body.get("errors", []):
