@@ -103,6 +103,15 @@ def _tenant_origins(env: Mapping[str, str], name: str) -> tuple[tuple[str, str],
             )
         pairs.extend((slug, parse_origin(o, name)) for o in origins.split(",") if o.strip())
     return tuple(pairs)
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,12 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 5000
     max_body_bytes: int = 1_000_000
+    # Static cost of a query (objects it may return, searches weigh more), checked before it runs.
+    max_query_cost: int = 10_000
+    # Items in one list argument or list variable (ids, tags, filters).
+    max_list_items: int = 1000
+    # Answer __schema and __type (GraphiQL, client code generators); off hides the schema.
+    introspection: bool = True
     # Largest upload in MiB (CMS_MAX_UPLOAD_MB); multipart requests may be this much larger.
     max_upload_mb: int = 25
     default_page_size: int = 20
@@ -174,6 +189,9 @@ class Settings:
             max_aliases=_int(env, "CMS_MAX_ALIASES", 30),
             max_tokens=_int(env, "CMS_MAX_TOKENS", 5000),
             max_body_bytes=_int(env, "CMS_MAX_BODY_BYTES", 1_000_000),
+            max_query_cost=_int(env, "CMS_MAX_QUERY_COST", 10_000),
+            max_list_items=_int(env, "CMS_MAX_LIST_ITEMS", 1000),
+            introspection=_bool(env, "CMS_INTROSPECTION", True),
             max_upload_mb=_int(env, "CMS_MAX_UPLOAD_MB", 25),
             cors_origins=_origins(env, "CMS_CORS_ORIGINS"),
             cors_tenant_origins=_tenant_origins(env, "CMS_CORS_TENANT_ORIGINS"),

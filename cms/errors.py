@@ -10,6 +10,11 @@ CMSError
  ├── Conflict             a write based on a stale version (`expectedVersion`)
  └── ValidationFailed     input that breaks a rule, with one FieldError per problem
 
+In a GraphQL error, `extensions.code` is the name clients and tools already act on
+(`standard_code`: BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, …) and `extensions.reason` keeps
+our precise code when it says more (`{"code": "BAD_USER_INPUT", "reason": "INVALID_INPUT"}`).
+Mutation payload errors keep their domain codes.
+
 Anything else that escapes a resolver is unexpected: it is logged and answered with a
 generic message, never a stack trace or SQL.
 """
@@ -23,6 +28,8 @@ class CMSError(Exception):
     """An expected failure with a stable machine-readable code."""
 
     code = "ERROR"
+    # The GraphQL-world name for this kind of failure (Apollo's and most clients' codes).
+    standard_code = "BAD_USER_INPUT"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -40,18 +47,22 @@ class InvalidInput(CMSError):
 
 class LimitExceeded(CMSError):
     code = "LIMIT_EXCEEDED"
+    standard_code = "LIMIT_EXCEEDED"
 
 
 class NotFound(CMSError):
     code = "NOT_FOUND"
+    standard_code = "NOT_FOUND"
 
 
 class AuthenticationFailed(CMSError):
     code = "UNAUTHENTICATED"
+    standard_code = "UNAUTHENTICATED"
 
 
 class PermissionDenied(CMSError):
     code = "PERMISSION_DENIED"
+    standard_code = "FORBIDDEN"
 
 
 class Conflict(CMSError):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSyntaxError,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     OperationType,
     execute,
@@ -28,6 +30,7 @@ from graphql import (
     specified_rules,
     validate,
 )
+from graphql.execution.values import get_variable_values
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
@@ -41,7 +44,7 @@ from cms.errors import AuthenticationFailed, CMSError, LimitExceeded
 from cms.tenancy import TENANT_HEADER, TenantDirectory
 from cms.tenancy import Scope as ReadScope
 from schema.context import Context
-from schema.limits import max_aliases_rule, max_depth_rule
+from schema.limits import check_document, cost_error, query_cost, variable_errors
 
 log = logging.getLogger("cms.graphql")
 
@@ -60,7 +63,16 @@ class RequestError(Exception):
         self.status = status
         self.message = message
         self.code = code
+        self.reason: str | None = None
         self.headers = headers or {}
+
+
+class InputError(Exception):
+    """A well-formed request with input we refuse before execution (BAD_USER_INPUT)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.error = GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "reason": reason})
 
 
 def _accepted_type(accept: str | None) -> str | None:
@@ -86,14 +98,35 @@ def _accepted_type(accept: str | None) -> str | None:
     return None
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+LONE_SURROGATE = "The request contains a lone UTF-16 surrogate (\\ud800 to \\udfff)."
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included (iteratively: nesting depth is unbounded)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _check_text(query: str, variables: dict[str, Any] | None) -> None:
+    """Refuse text no database or UTF-8 encoder can take, before anything else reads it."""
+    for text in (query, *_strings(variables)):
+        if "\x00" in text:
+            # PostgreSQL cannot store or compare text with NUL; no real input contains it.
+            raise InputError("The request contains a NUL character.", "NUL_CHARACTER")
+        if _SURROGATE.search(text):
+            # A lone UTF-16 surrogate ("\\ud800") decodes from JSON but is no character.
+            raise InputError(LONE_SURROGATE, "INVALID_UNICODE")
+    if "\\u0000" in query:
+        raise InputError("The request contains a NUL character.", "NUL_CHARACTER")
 
 
 def _place(body: dict[str, Any], path: Any, upload: UploadFile) -> None:
@@ -134,11 +167,9 @@ class GraphQLEndpoint:
         self.schema = schema._schema
         self.settings = settings
         self.directory = directory
-        self.rules = [
-            *specified_rules,
-            max_depth_rule(settings.max_query_depth),
-            max_aliases_rule(settings.max_aliases),
-        ]
+        self.rules = list(specified_rules)
+        if not settings.introspection:
+            self.rules.append(NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -173,6 +204,8 @@ class GraphQLEndpoint:
             principal = await authenticate(request.headers.get("authorization"))
         except RequestError as error:
             return self._request_error(media_type, error)
+        except InputError as error:
+            return self._refuse(media_type, [error.error])
         except AuthenticationFailed as error:
             # Never fall back to public access: a client with a broken token must notice.
             challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
@@ -180,7 +213,9 @@ class GraphQLEndpoint:
                 media_type, RequestError(401, error.message, error.code, challenge)
             )
         except CMSError as error:
-            return self._request_error(media_type, RequestError(400, error.message, error.code))
+            failure = RequestError(400, error.message, error.standard_code)
+            failure.reason = error.code
+            return self._request_error(media_type, failure)
 
         query, variables, operation_name = params
         document = self._document(query)
@@ -201,6 +236,19 @@ class GraphQLEndpoint:
                     {"Allow": "POST"},
                 ),
             )
+        if isinstance(operation, OperationDefinitionNode):
+            coerced = get_variable_values(
+                self.schema, operation.variable_definitions or (), variables or {}
+            )
+            if isinstance(coerced, list):
+                for error in coerced:
+                    error.extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
+                return self._refuse(media_type, coerced)
+            values = coerced.coerced if hasattr(coerced, "coerced") else coerced
+            cost = query_cost(self.schema, document, operation, values, self.settings)
+            if cost > self.settings.max_query_cost:
+                refused = cost_error(cost, self.settings.max_query_cost)
+                return self._refuse(media_type, [refused])
         context = Context(
             request=request,
             settings=self.settings,
@@ -225,6 +273,10 @@ class GraphQLEndpoint:
         # No data and no error path: variables or the operation name were refused before
         # execution began, which the spec counts as a request error.
         not_executed = outcome.data is None and all(e.path is None for e in outcome.errors or [])
+        for error in outcome.errors or []:
+            if error.path is None and not (error.extensions or {}).get("code"):
+                # Only the operation name is left to fail before execution.
+                error.extensions = {"code": "OPERATION_RESOLUTION_FAILURE"}
         return self._result(media_type, outcome, request_error=not_executed)
 
     async def _params(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -240,12 +292,18 @@ class GraphQLEndpoint:
         variables = raw.get("variables")
         if variables is not None and not isinstance(variables, dict):
             raise RequestError(400, "`variables` must be a JSON object.", "BAD_REQUEST")
-        if _has_nul(query) or "\\u0000" in query or _has_nul(variables):
-            # PostgreSQL cannot store or compare text with NUL; no real input contains it.
-            raise RequestError(400, "The request contains a NUL character.", "BAD_REQUEST")
+        extensions = raw.get("extensions")
+        if isinstance(extensions, str) and request.method == "GET":
+            extensions = self._json(extensions, "extensions")
+        if extensions is not None and not isinstance(extensions, dict):
+            raise RequestError(400, "`extensions` must be a JSON object.", "BAD_REQUEST")
         operation_name = raw.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "`operationName` must be a string.", "BAD_REQUEST")
+        _check_text(query, variables)
+        too_long = variable_errors(variables, self.settings.max_list_items)
+        if too_long:
+            raise InputError(too_long, "LIST_TOO_LONG")
         return query, variables, operation_name
 
     async def _body(self, request: Request) -> dict[str, Any]:
@@ -350,11 +408,17 @@ class GraphQLEndpoint:
         try:
             document = parse(query, max_tokens=self.settings.max_tokens)
         except GraphQLSyntaxError as error:
-            if "tokens" in error.message:
-                error.extensions = {"code": LimitExceeded.code}
+            too_long = "tokens" in error.message
+            error.extensions = {"code": LimitExceeded.code if too_long else "GRAPHQL_PARSE_FAILED"}
             result = [error]
         else:
-            errors = validate(self.schema, document, self.rules)
+            # Our limits are linear in the document; graphql-core's rules only see what passed.
+            errors = check_document(document, self.settings) or validate(
+                self.schema, document, self.rules
+            )
+            for error in errors:
+                if not (error.extensions or {}).get("code"):
+                    error.extensions = {"code": "GRAPHQL_VALIDATION_FAILED"}
             result = errors if errors else document
         self._documents[query] = result
         if len(self._documents) > DOCUMENT_CACHE_SIZE:
@@ -362,8 +426,15 @@ class GraphQLEndpoint:
         return result
 
     def _request_error(self, media_type: str, error: RequestError) -> Response:
-        payload = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
+        extensions = {"code": error.code}
+        if error.reason and error.reason != error.code:
+            extensions["reason"] = error.reason
+        payload = {"errors": [{"message": error.message, "extensions": extensions}]}
         return self._response(payload, error.status, media_type, error.headers)
+
+    def _refuse(self, media_type: str, errors: list[GraphQLError]) -> Response:
+        """A well-formed request refused before execution (400 only for graphql-response)."""
+        return self._result(media_type, ExecutionResult(None, errors), request_error=True)
 
     def _result(self, media_type: str, result: ExecutionResult, *, request_error: bool) -> Response:
         payload: dict[str, Any] = {}
@@ -384,7 +455,9 @@ class GraphQLEndpoint:
         formatted: dict[str, Any] = {"message": "Internal server error."}
         if isinstance(original, CMSError):
             formatted["message"] = original.message
-            formatted["extensions"] = {"code": original.code}
+            formatted["extensions"] = {"code": original.standard_code}
+            if original.code != original.standard_code:
+                formatted["extensions"]["reason"] = original.code
             if original.field:
                 formatted["extensions"]["field"] = original.field
         else:

@@ -218,7 +218,8 @@ async def test_rendition_arguments_out_of_bounds_are_errors(client, variables, f
         headers={"X-CMS-Tenant": "act"},
     )
     [error] = response.json()["errors"]
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": field}
+    expected = {"code": "BAD_USER_INPUT", "reason": "INVALID_INPUT", "field": field}
+    assert error["extensions"] == expected
 
 
 async def test_cover_and_avif_renditions_are_served(client):

@@ -974,7 +974,11 @@ async def test_a_filter_with_more_than_50_values_is_refused(
     assert body["data"] is None
     [error] = body["errors"]
     assert error["message"] == f"`{argument}` takes at most 50 values."
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": f"filter.{argument}"}
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "INVALID_INPUT",
+        "field": f"filter.{argument}",
+    }
 
 
 @pytest.mark.parametrize(
@@ -1010,7 +1014,11 @@ async def test_an_instant_outside_the_utc_range_is_refused(
     assert body["data"] is None
     [error] = body["errors"]
     assert error["message"] == f"`{argument}` is out of range."
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": f"filter.{argument}"}
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "INVALID_INPUT",
+        "field": f"filter.{argument}",
+    }
 
 
 async def test_a_filter_with_50_values_is_accepted(client, resources):

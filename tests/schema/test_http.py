@@ -78,7 +78,7 @@ async def test_field_errors_keep_200_and_data(client):
     assert response.status_code == 200
     body = response.json()
     assert "data" in body
-    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert body["errors"][0]["extensions"]["reason"] == "INVALID_INPUT"
     assert "100" in body["errors"][0]["message"]
 
 
@@ -133,7 +133,7 @@ async def test_unknown_tenant_gets_an_error_and_no_data(client):
     assert response.status_code == 400
     body = response.json()
     assert "data" not in body
-    assert body["errors"][0]["extensions"]["code"] == "UNKNOWN_TENANT"
+    assert body["errors"][0]["extensions"]["reason"] == "UNKNOWN_TENANT"
     assert "no-such-cop" in body["errors"][0]["message"]
 
 
@@ -231,3 +231,59 @@ async def test_nul_characters_are_refused_clearly(client, query, variables):
     response = await graphql(client, query, variables)
     assert response.status_code == 400
     assert "NUL" in response.json()["errors"][0]["message"]
+
+
+async def test_a_nul_character_is_bad_user_input_with_200_under_application_json(client):
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": "query ($s: String!) { tenant(slug: $s) { name } }",
+            "variables": {"s": "\0"},
+        },
+    )
+    assert response.status_code == 200
+    error = response.json()["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "NUL_CHARACTER"}
+
+
+@pytest.mark.parametrize("extensions", ["[1]", "5", '"x"', "[]"])
+async def test_extensions_that_are_not_an_object_answer_400(client, extensions):
+    content = '{"query": "{ tenants { slug } }", "extensions": ' + extensions + "}"
+    response = await client.post(
+        "/graphql", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    ok = '{"query": "{ tenants { slug } }", "extensions": {"persistedQuery": null}}'
+    response = await client.post(
+        "/graphql", content=ok, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ tenants { slug }", None, "GRAPHQL_PARSE_FAILED"),
+        ("{ nope }", None, "GRAPHQL_VALIDATION_FAILED"),
+        ("query ($s: String!) { tenant(slug: $s) { name } }", {"s": 5}, "BAD_USER_INPUT"),
+        (
+            "query A { tenants { slug } } query B { site { slug } }",
+            None,
+            "OPERATION_RESOLUTION_FAILURE",
+        ),
+    ],
+)
+async def test_request_errors_carry_the_codes_clients_know(client, query, variables, code):
+    response = await graphql(client, query, variables)
+    assert response.status_code == 400
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == [code]
+
+
+async def test_a_permission_error_is_forbidden_with_our_reason(client):
+    await factories.tenant(slug="lac")
+    response = await graphql(
+        client, "{ resources(filter: {status: [DRAFT]}) { totalCount } }", tenant="lac"
+    )
+    for error in response.json().get("errors", []):
+        assert error["extensions"]["code"] in {"FORBIDDEN", "BAD_USER_INPUT"}

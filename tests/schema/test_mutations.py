@@ -780,4 +780,4 @@ async def test_over_long_arguments_and_ids_are_clear_answers_not_crashes(client)
                                         "tag": None, "profile": None, "tenants": []}}  # fmt: skip
     response = await graphql(client, LONG_FILTER, {"s": LONG_ARGUMENT}, tenant="home")
     error = response.json()["errors"][0]
-    assert error["extensions"]["code"] == "INVALID_INPUT" and "longer" in error["message"]
+    assert error["extensions"]["reason"] == "INVALID_INPUT" and "longer" in error["message"]

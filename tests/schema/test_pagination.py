@@ -500,7 +500,7 @@ async def error_of(client: httpx.AsyncClient, query: str, **variables: Any) -> d
     assert body["data"] is None  # a connection is non-null: the error nulls the whole answer
     [error] = body["errors"]
     assert error["message"] != "Internal server error."
-    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert error["extensions"]["reason"] == "INVALID_INPUT"
     return error
 
 

@@ -30,6 +30,7 @@ import pytest
 from tortoise.models import Model
 
 from cms import models
+from cms.config import Settings
 from cms.models import Status
 from schema.ids import to_global_id
 from tests import factories
@@ -264,6 +265,13 @@ def vocabulary_slug(slug: str) -> str:
 
 def hidden(kind: str) -> list[str]:
     return [slug for slug, item in items_of(kind).items() if not item.public]
+
+
+@pytest.fixture
+def app_settings(settings: Settings) -> Settings:
+    # EVERYTHING reads every list and relation at once, far more than any site asks for:
+    # the cost limit (tested in test_limits.py) is not what these tests are about.
+    return settings.with_overrides(tenant_cache_seconds=0.0, max_query_cost=1_000_000)
 
 
 @pytest.fixture
@@ -876,7 +884,7 @@ async def test_f_an_unknown_tenant_slug_is_an_error_without_data(client, tenants
     body = response.json()
     assert response.status_code == 400
     assert "data" not in body
-    assert body["errors"][0]["extensions"]["code"] == "UNKNOWN_TENANT"
+    assert body["errors"][0]["extensions"]["reason"] == "UNKNOWN_TENANT"
     assert "nope" in body["errors"][0]["message"]
 
 

@@ -192,16 +192,17 @@ async def test_odd_input_answers_without_a_server_error(client, library, query):
     body = response.json()
     if "\x00" in query:  # the endpoint refuses NUL characters in any request
         assert response.status_code == 400
-        assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         return
     assert response.status_code == 200, body
     for error in body.get("errors", []):
-        assert error["extensions"]["code"] == "INVALID_INPUT", error
+        assert error["extensions"]["reason"] == "INVALID_INPUT", error
 
 
 async def test_a_ten_thousand_character_query_is_a_clear_error(client, library):
     (error,) = await errors_of(client, SEARCH, {"q": "gender " * 1500})
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "query"}
+    expected = {"code": "BAD_USER_INPUT", "reason": "INVALID_INPUT", "field": "query"}
+    assert error["extensions"] == expected
     assert "too long" in error["message"]
 
 
@@ -211,9 +212,9 @@ async def test_a_bad_cursor_and_a_huge_page_are_clear_errors(client, library):
         "{ totalCount } }"
     )
     (error,) = await errors_of(client, query, {"a": "nope"})
-    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert error["extensions"]["reason"] == "INVALID_INPUT"
     (error,) = await errors_of(client, query, {"f": 1000})
-    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert error["extensions"]["reason"] == "INVALID_INPUT"
 
 
 async def test_preview_tokens_find_their_own_drafts_only(app, client, library):
