@@ -103,6 +103,8 @@ def _tenant_origins(env: Mapping[str, str], name: str) -> tuple[tuple[str, str],
             )
         pairs.extend((slug, parse_origin(o, name)) for o in origins.split(",") if o.strip())
     return tuple(pairs)
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if raw == "":
