@@ -140,10 +140,8 @@ def _clean_field(
         if nesting_depth(text) > MAX_DEPTH:
             return fail(f"The HTML nests elements more than {MAX_DEPTH} deep.", "TOO_DEEP")
         return sanitise(text)
-    if name in kind.urls and text:
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return fail("Expected an http:// or https:// URL.", "INVALID_URL")
+    if name in kind.urls and text and not is_web_url(text):
+        return fail("Expected an http:// or https:// URL with a host name.", "INVALID_URL")
     if name == "language" and not LANGUAGE.match(text):
         return fail("Expected a language tag such as en, es or pt-BR.", "INVALID_LANGUAGE")
     if name == "country" and text and not COUNTRY.match(text.upper()):
@@ -159,6 +157,22 @@ def _clean_field(
     if name == "timezone" and text not in _timezones():
         return fail(f"{text!r} is not an IANA timezone such as Europe/Madrid.", "INVALID_TIMEZONE")
     return text
+
+
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def is_web_url(text: str) -> bool:
+    """Whether the text is an absolute http(s) URL with a host, and nothing a browser would
+    strip or reinterpret (spaces, control characters, backslashes) hiding in it."""
+    if _URL_UNSAFE.search(text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:  # a malformed IPv6 host or port
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _clean_list(vocabulary: type[Enum] | None, value: Any, fail: Any) -> Any:
