@@ -3,6 +3,7 @@ revision, audit and outbox rows every write leaves in its transaction."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -488,6 +489,27 @@ BAD_INPUT = [
 ]  # fmt: skip
 
 
+# Every URL field of every kind takes only an absolute http(s) URL with a host, nothing hidden.
+URL_FIELDS = [
+    ("Resource", {"title": "T", "kind": "TOOLKIT"}, "externalUrl"),
+    ("Video", {"title": "T", "provider": "FILE"}, "sourceUrl"),
+    ("Video", {"title": "T", "provider": "FILE"}, "embedUrl"),
+    ("Organisation", {"name": "O", "kind": "RFO"}, "website"),
+    ("Event", {"title": "E", "start": START, "end": END, "format": "ONLINE"}, "registrationUrl"),
+]
+BAD_URLS = [
+    "javascript:alert(1)", "JavaScript://x.org/%0Aalert(1)", "data:text/html,<b>x</b>",
+    "ftp://files.example.org/x", "https://", "https:///path", "//example.org/x", "example.org",
+    "http://[::1", "https://example.org:99999/", "https://exa mple.org/", "https://example.org/\nx",
+    "https://example.org/\tx", "http:\\\\evil.example", "mailto:ana@example.org",
+]  # fmt: skip
+BAD_INPUT += [
+    (f"url {field} {url!r}", kind, {**base, field: url}, field, "INVALID_URL")
+    for kind, base, field in URL_FIELDS
+    for url in BAD_URLS
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "values", "field", "code"),
     [case[1:] for case in BAD_INPUT],
@@ -784,3 +806,23 @@ async def test_over_long_arguments_and_ids_are_clear_answers_not_crashes(client)
     response = await graphql(client, LONG_FILTER, {"s": LONG_ARGUMENT}, tenant="home")
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "INVALID_INPUT" and "longer" in error["message"]
+
+
+async def test_concurrent_creates_with_one_title_get_distinct_slugs(client):
+    """Requests that run at once (on PostgreSQL each in its own connection and transaction)
+    pick the same free slug; the ones that lose the race take the next free one."""
+    home = await factories.tenant(slug="home")
+    headers = bearer((await factories.token(home, "editor"))[1])
+
+    async def create() -> dict[str, Any]:
+        response = await graphql(
+            client, CREATE_RESOURCE, {"input": {"title": "Same title", "kind": "GUIDE"}},
+            tenant="home", headers=headers,
+        )  # fmt: skip
+        return response.json()["data"]["createResource"]
+
+    payloads = await asyncio.gather(*(create() for _ in range(6)))
+    assert [p["errors"] for p in payloads] == [[]] * 6
+    slugs = sorted(p["resource"]["slug"] for p in payloads)
+    assert slugs == sorted(["same-title", *(f"same-title-{n}" for n in range(2, 7))])
+    assert await models.Revision.filter(content_type="Resource").count() == 6
