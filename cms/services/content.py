@@ -132,10 +132,14 @@ async def update(
         row = await _save(kind, row, cleaned)
         await _write_relations(kind, row, links)
         await _record(principal, "update", kind, row)
-        for child, path in descendants:
-            child = await _save(KIND_PAGE, child, {"path": path})
-            await _record(principal, "move", KIND_PAGE, child)
+        await _move(principal, descendants)
         return row
+
+
+async def _move(principal: Principal, pages: list[tuple[models.Page, str]]) -> None:
+    for page, path in pages:
+        page = await _save(KIND_PAGE, page, {"path": path})
+        await _record(principal, "move", KIND_PAGE, page)
 
 
 async def _moved_descendants(
@@ -274,6 +278,9 @@ async def revert(
             # A restored path must be free and under an existing parent, as in an update.
             location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
             cleaned.update(location, slug=location["path"].rsplit("/", 1)[-1])
+            descendants = await _moved_descendants(row, location["path"], errors)
+        else:
+            descendants = []
         refs = {f"{r.field}_id": state.get(f"{r.field}_id") for r in kind.refs}
         # A target deleted since the revision is dropped rather than failing the revert.
         ref_errors: list[FieldError] = []
@@ -288,6 +295,7 @@ async def revert(
         row = await _save(kind, row, cleaned)
         await _write_relations(kind, row, links)
         await _record(principal, f"revert:{revision}", kind, row)
+        await _move(principal, descendants)
         return row
 
 

@@ -138,3 +138,36 @@ async def test_a_move_whose_subtree_would_land_on_taken_paths_changes_nothing(cl
     assert (error["field"], error["code"]) == ("path", "DUPLICATE")
     assert "info/team" in error["message"]
     assert await database_state() == before
+
+
+CREATE_PAGE = """
+mutation ($input: CreatePageInput!) { createPage(input: $input) { page { id } errors { code } } }
+"""
+REVERT = """
+mutation ($id: ID!) { revertToRevision(id: $id, revision: 1) { node { ... on Page { path } } errors { code } } }
+"""  # noqa: E501
+
+
+async def test_reverting_a_move_brings_the_subtree_back(client):
+    await factories.tenant(slug="home")
+    home = await models.Tenant.get(slug="home")
+    headers = bearer((await factories.token(home, "editor"))[1])
+    ids = {}
+    for path in ("about", "about/team"):
+        response = await graphql(
+            client, CREATE_PAGE, {"input": {"title": path, "path": path}}, tenant="home",
+            headers=headers,
+        )  # fmt: skip
+        ids[path] = response.json()["data"]["createPage"]["page"]["id"]
+    await graphql(
+        client, UPDATE_PAGE, {"id": ids["about"], "input": {"expectedVersion": 1, "path": "info"}},
+        tenant="home", headers=headers,
+    )  # fmt: skip
+    assert sorted(await models.Page.all().values_list("path", flat=True)) == ["info", "info/team"]
+    response = await graphql(client, REVERT, {"id": ids["about"]}, tenant="home", headers=headers)
+    assert response.json()["data"]["revertToRevision"] == {
+        "node": {"path": "about"}, "errors": [],
+    }  # fmt: skip
+    assert sorted(await models.Page.all().values_list("path", flat=True)) == [
+        "about", "about/team",
+    ]  # fmt: skip
