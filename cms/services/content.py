@@ -60,8 +60,10 @@ async def create(
         kind, {k: v for k, v in fields.items() if v is not None}, errors
     )
     _video_source(kind, cleaned)
-    async with in_transaction():
+    async with in_transaction() as connection:
         cleaned.update(await _resolve_refs(kind, tenant.id, refs, errors))
+        if slug is None and kind.model is not models.Page:
+            await _lock_slug_base(connection, kind, tenant.id, cleaned)
         if kind.model is models.Page and "path" in cleaned:
             cleaned.update(await _page_location(tenant.id, cleaned["path"], None, errors))
             slug = cleaned["path"].rsplit("/", 1)[-1]
@@ -77,11 +79,22 @@ async def create(
         return row
 
 
+async def _lock_slug_base(
+    connection: Any, kind: Kind, tenant_id: int, cleaned: dict[str, Any]
+) -> None:
+    """On PostgreSQL, make creates that derive a slug from one title take turns until commit,
+    so each sees the slugs the others took (SQLite writes one transaction at a time anyway)."""
+    if connection.capabilities.dialect != "postgres":
+        return
+    key = f"slug:{kind.name}:{tenant_id}:{_slug_base(kind, cleaned)}"
+    await connection.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [key])
+
+
 async def _insert(
     kind: Kind, tenant_id: int, slug: str, cleaned: dict[str, Any], *, made: bool
 ) -> models.ContentModel:
     """Insert the row; a slug made from the title that a concurrent create took meanwhile
-    is made again, so two creates with one title get two slugs rather than a DUPLICATE."""
+    (one that began before this one's lock, see `_lock_slug_base`) is made again."""
     for _attempt in range(SLUG_ATTEMPTS):
         try:
             async with in_transaction():  # a savepoint: a taken slug undoes only this insert
@@ -503,13 +516,17 @@ async def _slug(
         if valid and kind.model is not models.Page and await taken.filter(slug=slug).exists():
             errors.extend(_duplicate(kind))
         return slug
-    base = slugify(str(cleaned.get(kind.label) or "")) or kind.name.lower()
-    base = base[:190].rstrip("-")
+    base = _slug_base(kind, cleaned)
     existing = set(await taken.filter(slug__startswith=base).values_list("slug", flat=True))
     candidate, n = base, 2
     while candidate in existing:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def _slug_base(kind: Kind, cleaned: dict[str, Any]) -> str:
+    base = slugify(str(cleaned.get(kind.label) or "")) or kind.name.lower()
+    return base[:190].rstrip("-")
 
 
 def _duplicate(kind: Kind) -> list[FieldError]:

@@ -821,8 +821,8 @@ async def test_concurrent_creates_with_one_title_get_distinct_slugs(client):
         )  # fmt: skip
         return response.json()["data"]["createResource"]
 
-    payloads = await asyncio.gather(*(create() for _ in range(6)))
-    assert [p["errors"] for p in payloads] == [[]] * 6
+    payloads = await asyncio.gather(*(create() for _ in range(12)))
+    assert [p["errors"] for p in payloads] == [[]] * 12
     slugs = sorted(p["resource"]["slug"] for p in payloads)
-    assert slugs == sorted(["same-title", *(f"same-title-{n}" for n in range(2, 7))])
-    assert await models.Revision.filter(content_type="Resource").count() == 6
+    assert slugs == sorted(["same-title", *(f"same-title-{n}" for n in range(2, 13))])
+    assert await models.Revision.filter(content_type="Resource").count() == 12
