@@ -71,15 +71,22 @@ _SPECIAL = frozenset(
     "frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li "
     "link listing main marquee menu meta nav noembed noframes noscript object ol p param "
     "plaintext pre script search section select source style summary table tbody td template "
-    "textarea tfoot th thead title tr track ul wbr xmp".split()
+    "textarea tfoot th thead title tr track ul wbr xmp"
+    # MathML and SVG integration points are special too (tag names compared in lower case).
+    " mi mo mn ms mtext annotation-xml foreignobject desc".split()
 )
 # Scope boundaries: an end tag of a special element never closes past one of them.
-_BOUNDARY = frozenset("applet caption html table td th marquee object template button".split())
-_TABLES = frozenset({"table"})
+_BOUNDARY = frozenset(
+    "applet caption html table td th marquee object template button"
+    " mi mo mn ms mtext annotation-xml foreignobject desc title".split()
+)
+# Table scope: parts of a table never close past another table or a template.
+_TABLES = frozenset({"table", "template", "html"})
 # Start tags that close an open element of the same name (an unclosed <p>, <li>, …), and how
-# far: past no scope boundary (`scope`), past no special element (`barrier`), or any distance.
+# far: past no special element (`barrier`; the parser may close farther, so this errs towards
+# depth), within its table (`table`), or only the current element (`top`).
 _REOPENS: dict[str, str | None] = {
-    "p": "scope", "li": "barrier", "dt": "barrier", "dd": "barrier", "option": None,
+    "p": "barrier", "li": "barrier", "dt": "barrier", "dd": "barrier", "option": "top",
     **{part: "table" for part in ("tr", "td", "th", "tbody", "thead", "tfoot")},
 }  # fmt: skip
 # Parts of a table close (and are closed) within their own table, whatever lies between.
@@ -117,6 +124,8 @@ def nesting_depth(html: str, limit: int = MAX_DEPTH) -> int:
         if not found:
             return None
         index = found[-1]
+        if fence == "top":
+            return index if index == len(names) - 1 else None
         fenced = fences.get(fence)
         if fenced and fenced[-1] > index:  # the element itself may be the fence
             return None
@@ -125,9 +134,7 @@ def nesting_depth(html: str, limit: int = MAX_DEPTH) -> int:
     for match in _TAG.finditer(html):
         name = match[2].lower()
         if match[1]:
-            if name == "table":
-                fence = None
-            elif name in _TABLE_PARTS:
+            if name in _TABLE_PARTS:
                 fence = "table"
             elif name in _NARROW_END or name not in _SPECIAL:
                 fence = "barrier"

@@ -48,6 +48,11 @@ DEEP = [
     pytest.param("<span><div></span>" * 200, id="ignored-end-tags"),
     pytest.param("<li><ul></li>" * 200, id="lists-in-items"),
     pytest.param("<table><tr><td>" * 60, id="tables-in-cells"),
+    # Each of these nests in the parser though a closing or reopening tag seems to undo it.
+    pytest.param("<p><div>" * 200, id="blocks-in-paragraphs"),
+    pytest.param("<option><div>" * 200, id="blocks-in-options"),
+    pytest.param("<div><svg><foreignObject></div>" * 100, id="ends-past-svg"),
+    pytest.param("<table><template></table>" * 100, id="templates-in-tables"),
 ]
 
 
