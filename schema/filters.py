@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 from cms import models
 from cms.errors import InvalidInput
 from cms.models import DelimitedListField
+from cms.tenancy import Scope, visible_q
 from schema.enums import (
     ContentStatus,
     EventFormat,
@@ -260,13 +261,24 @@ def _member(field: str, value: Enum | str | None) -> Q:
     return Q(**{f"{field}__contains": DelimitedListField.member(raw)})
 
 
+def _visible_ids(model: type[models.ContentModel], scope: Scope, **where: Any) -> Subquery:
+    """Ids of the `model` rows the reader may see that match `where`.
+
+    A filter by a related item's slug or path only matches through what the reader could look
+    up itself: a draft or another tenant's unshared profile named by its slug must not tell,
+    by the items it finds, that it exists or whose items it authored.
+    """
+    shareable = model is not models.Page
+    return Subquery(model.filter(visible_q(scope, shareable=shareable), **where).values("id"))
+
+
 def _owners(query: QuerySet[Any], slugs: list[str] | None) -> QuerySet[Any]:
     if slugs is None:
         return query
     return query.filter(tenant__slug__in=_values(slugs, "tenants"))
 
 
-def filter_resources(query: QuerySet[Any], f: ResourceFilter | None) -> QuerySet[Any]:
+def filter_resources(query: QuerySet[Any], f: ResourceFilter | None, scope: Scope) -> QuerySet[Any]:
     if f is None:
         return query
     if f.kinds:
@@ -274,10 +286,12 @@ def filter_resources(query: QuerySet[Any], f: ResourceFilter | None) -> QuerySet
     if f.language:
         query = query.filter(language=f.language)
     if f.author:
-        authored = models.ResourceAuthor.filter(profile__slug=f.author).values("resource_id")
+        authors = _visible_ids(models.Profile, scope, slug=f.author)
+        authored = models.ResourceAuthor.filter(profile_id__in=authors).values("resource_id")
         query = query.filter(id__in=Subquery(authored))
     if f.organisation:
-        query = query.filter(organisation__slug=f.organisation)
+        organisations = _visible_ids(models.Organisation, scope, slug=f.organisation)
+        query = query.filter(organisation_id__in=organisations)
     query = query.filter(_member("thematic_areas", f.thematic_area))
     query = _owners(query, f.tenants)
     query = _with_tags(query, models.Resource, f.tags)
@@ -299,7 +313,7 @@ def filter_videos(query: QuerySet[Any], f: VideoFilter | None) -> QuerySet[Any]:
     return _published_range(query, f.published_after, f.published_before)
 
 
-def filter_profiles(query: QuerySet[Any], f: ProfileFilter | None) -> QuerySet[Any]:
+def filter_profiles(query: QuerySet[Any], f: ProfileFilter | None, scope: Scope) -> QuerySet[Any]:
     if f is None:
         return query
     if f.roles:
@@ -308,7 +322,8 @@ def filter_profiles(query: QuerySet[Any], f: ProfileFilter | None) -> QuerySet[A
     if f.country:
         query = query.filter(country=f.country.upper())
     if f.organisation:
-        query = query.filter(organisation__slug=f.organisation)
+        organisations = _visible_ids(models.Organisation, scope, slug=f.organisation)
+        query = query.filter(organisation_id__in=organisations)
     if f.eligible_for_contracting is not None:
         query = query.filter(eligible_for_contracting=f.eligible_for_contracting)
     query = query.filter(_member("languages", f.language))
@@ -325,9 +340,10 @@ def filter_organisations(query: QuerySet[Any], f: OrganisationFilter | None) -> 
     return query
 
 
-def filter_events(query: QuerySet[Any], f: EventFilter | None, now: datetime) -> QuerySet[Any]:
+def filter_events(query: QuerySet[Any], f: EventFilter | None, scope: Scope) -> QuerySet[Any]:
     if f is None:
         return query
+    now = scope.now
     if f.when is EventWhen.UPCOMING:
         query = query.filter(end__gte=now)
     elif f.when is EventWhen.PAST:
@@ -341,7 +357,8 @@ def filter_events(query: QuerySet[Any], f: EventFilter | None, now: datetime) ->
     if f.language:
         query = query.filter(language=f.language)
     if f.organisation:
-        query = query.filter(host_organisation__slug=f.organisation)
+        hosts = _visible_ids(models.Organisation, scope, slug=f.organisation)
+        query = query.filter(host_organisation_id__in=hosts)
     query = query.filter(_member("thematic_areas", f.thematic_area))
     return _with_tags(query, models.Event, f.tags)
 
@@ -358,14 +375,15 @@ def filter_news(query: QuerySet[Any], f: NewsFilter | None) -> QuerySet[Any]:
     return _published_range(query, f.published_after, f.published_before)
 
 
-def filter_pages(query: QuerySet[Any], f: PageFilter | None) -> QuerySet[Any]:
+def filter_pages(query: QuerySet[Any], f: PageFilter | None, scope: Scope) -> QuerySet[Any]:
     if f is None:
         return query
     if f.parent_path is not None:
         if f.parent_path.strip("/") == "":
             query = query.filter(parent_id=None)
         else:
-            query = query.filter(parent__path=f.parent_path.strip("/"))
+            parents = _visible_ids(models.Page, scope, path=f.parent_path.strip("/"))
+            query = query.filter(parent_id__in=parents)
     if f.in_menu is not None:
         query = query.filter(show_in_menu=f.in_menu)
     if f.language:

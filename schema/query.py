@@ -211,9 +211,8 @@ class Query:
         before: Before = None,
     ) -> Connection[ResourceType]:
         order = order_by or PublicationOrder(field=PublicationOrderField.PUBLISHED_AT)
-        query = filter_resources(
-            _kb(models.Resource, info.context.scope, include_shared, filter), filter
-        )
+        scope = info.context.scope
+        query = filter_resources(_kb(models.Resource, scope, include_shared, filter), filter, scope)
         return await _page(
             info,
             query,
@@ -263,9 +262,8 @@ class Query:
         before: Before = None,
     ) -> Connection[ProfileType]:
         order = order_by or NameOrder(field=NameOrderField.NAME)
-        query = filter_profiles(
-            _kb(models.Profile, info.context.scope, include_shared, filter), filter
-        )
+        scope = info.context.scope
+        query = filter_profiles(_kb(models.Profile, scope, include_shared, filter), filter, scope)
         return await _page(
             info,
             query,
@@ -324,7 +322,7 @@ class Query:
             past = filter is not None and filter.when is EventWhen.PAST
             direction = OrderDirection.DESC if past else OrderDirection.ASC
             order_by = EventOrder(field=EventOrderField.START, direction=direction)
-        query = filter_events(_own(models.Event, scope, filter), filter, scope.now)
+        query = filter_events(_own(models.Event, scope, filter), filter, scope)
         return await _page(
             info,
             query,
@@ -372,7 +370,8 @@ class Query:
         before: Before = None,
     ) -> Connection[PageType]:
         order = order_by or PageOrder(field=PageOrderField.MENU)
-        query = filter_pages(_own(models.Page, info.context.scope, filter), filter)
+        scope = info.context.scope
+        query = filter_pages(_own(models.Page, scope, filter), filter, scope)
         return await _page(
             info,
             query,

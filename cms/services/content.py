@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from cms import models
@@ -23,8 +24,10 @@ from cms.services.validation import (
     check_event_times,
     check_path,
     check_slug,
-    clean_values,
+    clean_values_off_loop,
+    date_problem,
     slugify,
+    to_utc,
 )
 
 # The principal of writes that no token makes: the seed loader and importers.
@@ -33,6 +36,8 @@ SYSTEM = Principal(token_id=0, name="system", role=Role.ADMIN, tenant_id=None)
 RELATIONS = ("tags", "authors", "attachments")
 KIND_PAGE = KINDS["Page"]
 TAG_SLUG_MAX = 100  # models.Tag.slug
+SLUG_ATTEMPTS = 5
+PATH_MAX = 500  # models.Page.path
 
 
 def _now() -> datetime:
@@ -44,33 +49,63 @@ async def create(
 ) -> models.ContentModel:
     """A new draft of `kind` in `tenant`."""
     require(principal, Permission.CREATE, tenant.id)
-    async with in_transaction():
-        errors: list[FieldError] = []
-        fields, refs, relations, slug = _split(kind, values)
-        for name in kind.required:
-            if fields.get(name) is None:
-                errors.append(FieldError(camel(name), "This field is required.", "REQUIRED"))
-        cleaned = clean_values(kind, {k: v for k, v in fields.items() if v is not None}, errors)
-        _video_source(kind, cleaned)
+    errors: list[FieldError] = []
+    fields, refs, relations, slug = _split(kind, values)
+    for name in kind.required:
+        if fields.get(name) is None:
+            errors.append(FieldError(camel(name), "This field is required.", "REQUIRED"))
+    # Before the transaction: sanitising is CPU work, and on SQLite an open transaction holds
+    # the process's one connection.
+    cleaned = await clean_values_off_loop(
+        kind, {k: v for k, v in fields.items() if v is not None}, errors
+    )
+    _video_source(kind, cleaned)
+    async with in_transaction() as connection:
         cleaned.update(await _resolve_refs(kind, tenant.id, refs, errors))
+        if slug is None and kind.model is not models.Page:
+            await _lock_slug_base(connection, kind, tenant.id, cleaned)
         if kind.model is models.Page and "path" in cleaned:
             cleaned.update(await _page_location(tenant.id, cleaned["path"], None, errors))
             slug = cleaned["path"].rsplit("/", 1)[-1]
         if kind.model is models.Event:
             check_event_times(cleaned, errors)
         links = await _resolve_relations(kind, tenant.id, relations, errors)
-        slug = await _slug(kind, tenant.id, slug, cleaned, None, errors)
+        chosen = await _slug(kind, tenant.id, slug, cleaned, None, errors)
         if errors:
             raise ValidationFailed(errors)
-        try:
-            row = await kind.model.create(
-                tenant_id=tenant.id, slug=slug, status=Status.DRAFT, version=1, **cleaned
-            )
-        except IntegrityError:
-            raise ValidationFailed(_duplicate(kind)) from None
+        row = await _insert(kind, tenant.id, chosen, cleaned, made=slug is None)
         await _write_relations(kind, row, links)
         await _record(principal, "create", kind, row)
         return row
+
+
+async def _lock_slug_base(
+    connection: Any, kind: Kind, tenant_id: int, cleaned: dict[str, Any]
+) -> None:
+    """On PostgreSQL, make creates that derive a slug from one title take turns until commit,
+    so each sees the slugs the others took (SQLite writes one transaction at a time anyway)."""
+    if connection.capabilities.dialect != "postgres":
+        return
+    key = f"slug:{kind.name}:{tenant_id}:{_slug_base(kind, cleaned)}"
+    await connection.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [key])
+
+
+async def _insert(
+    kind: Kind, tenant_id: int, slug: str, cleaned: dict[str, Any], *, made: bool
+) -> models.ContentModel:
+    """Insert the row; a slug made from the title that a concurrent create took meanwhile
+    (one that began before this one's lock, see `_lock_slug_base`) is made again."""
+    for _attempt in range(SLUG_ATTEMPTS):
+        try:
+            async with in_transaction():  # a savepoint: a taken slug undoes only this insert
+                return await kind.model.create(
+                    tenant_id=tenant_id, slug=slug, status=Status.DRAFT, version=1, **cleaned
+                )
+        except IntegrityError:
+            if not made or kind.model is models.Page:
+                break
+            slug = await _slug(kind, tenant_id, None, cleaned, None, [])
+    raise ValidationFailed(_duplicate(kind))
 
 
 async def update(
@@ -81,39 +116,87 @@ async def update(
     expected_version: int,
 ) -> models.ContentModel:
     """Change the given fields of an item written at `expected_version`; others stay."""
+    # Who may edit and whether the version is current, before the CPU work of cleaning, which
+    # runs outside the transaction (see `create`); both are checked again inside it.
+    _check_version(await _editable(principal, kind, object_id), expected_version)
+    errors: list[FieldError] = []
+    fields, refs, relations, slug = _split(kind, values)
+    cleaned = await clean_values_off_loop(kind, fields, errors)
+    _video_source(kind, cleaned)
     async with in_transaction():
         row = await _editable(principal, kind, object_id)
         _check_version(row, expected_version)
-        errors: list[FieldError] = []
-        fields, refs, relations, slug = _split(kind, values)
-        cleaned = clean_values(kind, fields, errors)
-        _video_source(kind, cleaned)
         cleaned.update(await _resolve_refs(kind, row.tenant_id, refs, errors))  # type: ignore[attr-defined]
+        moved: str | None = None
         if kind.model is models.Page and "path" in cleaned:
             location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
             cleaned.update(location)
             slug = cleaned["path"].rsplit("/", 1)[-1]
+            if location["path"] != row.path:  # type: ignore[attr-defined]
+                moved = location["path"]
         if kind.model is models.Event:
             check_event_times({"start": row.start, "end": row.end, **cleaned}, errors)  # type: ignore[attr-defined]
         links = await _resolve_relations(kind, row.tenant_id, relations, errors)  # type: ignore[attr-defined]
         if slug is not None and slug != row.slug:
             cleaned["slug"] = await _slug(kind, row.tenant_id, slug, cleaned, row.id, errors)  # type: ignore[attr-defined]
+        descendants = await _moved_descendants(row, moved, errors) if moved else []
         if errors:
             raise ValidationFailed(errors)
         row = await _save(kind, row, cleaned)
         await _write_relations(kind, row, links)
         await _record(principal, "update", kind, row)
+        await _move(principal, descendants)
         return row
 
 
+async def _move(principal: Principal, pages: list[tuple[models.Page, str]]) -> None:
+    for page, path in pages:
+        page = await _save(KIND_PAGE, page, {"path": path})
+        await _record(principal, "move", KIND_PAGE, page)
+
+
+async def _moved_descendants(
+    page: Any, new_path: str, errors: list[FieldError]
+) -> list[tuple[models.Page, str]]:
+    """Every page under `page` with its path under `new_path`: a move carries the subtree, so
+    no child is left at a path whose parent is gone."""
+    old_prefix = f"{page.path}/"
+    below = await models.Page.filter(
+        tenant_id=page.tenant_id, path__startswith=old_prefix
+    ).order_by("path")
+    moves = [(child, new_path + "/" + child.path[len(old_prefix) :]) for child in below]
+    too_long = [path for _, path in moves if len(path) > PATH_MAX]
+    if too_long:
+        errors.append(FieldError("path", f"The page {too_long[0]!r} would be longer than "
+                                 f"{PATH_MAX} characters.", "INVALID_PATH"))  # fmt: skip
+        return []
+    targets = [path for _, path in moves]
+    taken = (
+        await models.Page.filter(tenant_id=page.tenant_id, path__in=targets)
+        .exclude(id__in=[child.id for child, _ in moves])
+        .values_list("path", flat=True)
+        if targets
+        else []
+    )
+    if taken:
+        message = f"Another page has the path {sorted(taken)[0]!r}, where a page under it would go."
+        errors.append(FieldError("path", message, "DUPLICATE"))
+    return moves
+
+
 async def delete(principal: Principal, kind: Kind, object_id: int) -> None:
-    """Remove an item; its revisions stay, so nothing saved is lost."""
+    """Remove an item; its revisions stay, so nothing saved is lost.
+
+    An organisation or profile that other tenants' items use, and a page with pages under it,
+    is not deleted: that would change items their editors did not touch, with no revision.
+    """
     async with in_transaction():
-        row = await _get(kind, object_id)
+        row = await _get(principal, kind, object_id)
         permission = (
             Permission.DELETE_DRAFT if row.status == Status.DRAFT else Permission.DELETE_PUBLISHED
         )
         require(principal, permission, row.tenant_id)  # type: ignore[attr-defined]
+        await _check_unused(kind, row)
         state = await history.snapshot(kind, row)
         await history.record(
             principal, "delete", kind.name, row.tenant_id, row.id,  # type: ignore[attr-defined]
@@ -122,14 +205,57 @@ async def delete(principal: Principal, kind: Kind, object_id: int) -> None:
         await row.delete()
 
 
+async def _check_unused(kind: Kind, row: Any) -> None:
+    """Refuse the delete of what other tenants' items, or pages under a page, still use."""
+    if kind.model is models.Page:
+        children = await models.Page.filter(
+            tenant_id=row.tenant_id, path__startswith=f"{row.path}/"
+        ).count()
+        children += (
+            await models.Page.filter(parent_id=row.id)
+            .exclude(path__startswith=f"{row.path}/")
+            .count()
+        )
+        if children:
+            raise _in_use(f"{children} page(s) are under this page; move or delete them first.")
+        return
+    others = ~Q(tenant_id=row.tenant_id)
+    if kind.model is models.Organisation:
+        count = sum(
+            [
+                await models.Resource.filter(others, organisation_id=row.id).count(),
+                await models.Profile.filter(others, organisation_id=row.id).count(),
+                await models.Event.filter(others, host_organisation_id=row.id).count(),
+            ]
+        )
+    elif kind.model is models.Profile:
+        count = await models.Resource.filter(
+            others, id__in=Subquery(
+                models.ResourceAuthor.filter(profile_id=row.id).values("resource_id")
+            )
+        ).count()  # fmt: skip
+    else:
+        return
+    if count:
+        raise _in_use(
+            f"{count} item(s) of other tenants use this {kind.name.lower()}, so it cannot be "
+            "deleted; unshare it instead, or ask their editors to unlink it."
+        )
+
+
+def _in_use(message: str) -> ValidationFailed:
+    return ValidationFailed([FieldError("id", message, "IN_USE")])
+
+
 async def publish(
     principal: Principal, kind: Kind, object_id: int, at: datetime | None = None
 ) -> models.ContentModel:
     """Make an item public now, or at `at` (a future time schedules it; no job is needed)."""
-    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
-        raise ValidationFailed(
-            [FieldError("at", "Give the time with a timezone offset.", "NAIVE_DATETIME")]
-        )
+    if at is not None:
+        problem = date_problem(at)
+        if problem is not None:
+            raise ValidationFailed([FieldError("at", *problem)])
+        at = to_utc(at)
     return await _transition(principal, kind, object_id, "publish", Status.PUBLISHED, at)
 
 
@@ -160,11 +286,14 @@ async def revert(
         for key in ("start", "end", "expires_at"):
             if isinstance(restored.get(key), str):
                 restored[key] = datetime.fromisoformat(restored[key])
-        cleaned = clean_values(kind, restored, errors)
+        cleaned = await clean_values_off_loop(kind, restored, errors)
         if kind.model is models.Page and cleaned.get("path", row.path) != row.path:  # type: ignore[attr-defined]
             # A restored path must be free and under an existing parent, as in an update.
             location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
             cleaned.update(location, slug=location["path"].rsplit("/", 1)[-1])
+            descendants = await _moved_descendants(row, location["path"], errors)
+        else:
+            descendants = []
         refs = {f"{r.field}_id": state.get(f"{r.field}_id") for r in kind.refs}
         # A target deleted since the revision is dropped rather than failing the revert.
         ref_errors: list[FieldError] = []
@@ -179,6 +308,7 @@ async def revert(
         row = await _save(kind, row, cleaned)
         await _write_relations(kind, row, links)
         await _record(principal, f"revert:{revision}", kind, row)
+        await _move(principal, descendants)
         return row
 
 
@@ -213,15 +343,17 @@ def _split(
     return fields, refs, relations, values.get("slug")
 
 
-async def _get(kind: Kind, object_id: int) -> models.ContentModel:
+async def _get(principal: Principal, kind: Kind, object_id: int) -> models.ContentModel:
+    """The item, if the caller has a role in its tenant; otherwise the same NOT_FOUND as for
+    an id that names nothing, so that writes do not tell which ids other tenants hold."""
     row = await kind.model.get_or_none(id=object_id)
-    if row is None:
-        raise NotFound(f"No {kind.name} has this id.", field="id")
+    if row is None or principal.role_in(row.tenant_id) is None:  # type: ignore[attr-defined]
+        raise NotFound(f"No {kind.name} you may change has this id.", field="id")
     return row
 
 
 async def _editable(principal: Principal, kind: Kind, object_id: int) -> models.ContentModel:
-    row = await _get(kind, object_id)
+    row = await _get(principal, kind, object_id)
     permission = Permission.EDIT_DRAFT if row.status == Status.DRAFT else Permission.EDIT_PUBLISHED
     require(principal, permission, row.tenant_id)  # type: ignore[attr-defined]
     return row
@@ -258,7 +390,7 @@ async def _transition(
     published_at: datetime | None,
 ) -> models.ContentModel:
     async with in_transaction():
-        row = await _get(kind, object_id)
+        row = await _get(principal, kind, object_id)
         require(principal, Permission.PUBLISH, row.tenant_id)  # type: ignore[attr-defined]
         if status == Status.PUBLISHED and published_at is None:
             now = _now()
@@ -384,13 +516,17 @@ async def _slug(
         if valid and kind.model is not models.Page and await taken.filter(slug=slug).exists():
             errors.extend(_duplicate(kind))
         return slug
-    base = slugify(str(cleaned.get(kind.label) or "")) or kind.name.lower()
-    base = base[:190].rstrip("-")
+    base = _slug_base(kind, cleaned)
     existing = set(await taken.filter(slug__startswith=base).values_list("slug", flat=True))
     candidate, n = base, 2
     while candidate in existing:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def _slug_base(kind: Kind, cleaned: dict[str, Any]) -> str:
+    base = slugify(str(cleaned.get(kind.label) or "")) or kind.name.lower()
+    return base[:190].rstrip("-")
 
 
 def _duplicate(kind: Kind) -> list[FieldError]:

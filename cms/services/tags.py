@@ -61,8 +61,9 @@ async def create_tag(principal: Principal, tenant: Tenant, name: str, slug: str 
 
 async def _get(principal: Principal, tag_id: int) -> Tag:
     tag = await Tag.get_or_none(id=tag_id)
-    if tag is None:
-        raise NotFound("No tag has this id.", field="id")
+    if tag is None or principal.role_in(tag.tenant_id) is None:  # type: ignore[attr-defined]
+        # Another tenant's tag answers as a missing one: writes do not reveal which ids exist.
+        raise NotFound("No tag you may change has this id.", field="id")
     # Renaming or removing a tag changes published items, so it takes an editor.
     require(principal, Permission.EDIT_PUBLISHED, tag.tenant_id)  # type: ignore[attr-defined]
     return tag

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
+import anyio
 from tortoise import fields
 from tortoise.fields.data import CharEnumFieldInstance
 
 from cms.errors import FieldError
 from cms.models import DelimitedListField
 from cms.services.kinds import Kind
-from cms.services.richtext import active_content, sanitise
+from cms.services.richtext import MAX_DEPTH, active_content, nesting_depth, sanitise
 
 MAX_TEXT = 200_000
 MAX_LIST_ITEMS = 50
@@ -60,6 +61,14 @@ def check_path(value: str, errors: list[FieldError]) -> str:
             )  # fmt: skip
         )
     return clean
+
+
+async def clean_values_off_loop(
+    kind: Kind, values: dict[str, Any], errors: list[FieldError]
+) -> dict[str, Any]:
+    """`clean_values` in a worker thread: sanitising rich text is CPU work (nh3) that would
+    stall every other request of the process for as long as it runs."""
+    return await anyio.to_thread.run_sync(clean_values, kind, values, errors)
 
 
 def clean_values(kind: Kind, values: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
@@ -106,12 +115,8 @@ def _clean_field(
             allowed = ", ".join(m.value for m in enum_type)
             return fail(f"{value!r} is not one of: {allowed}.", "INVALID_CHOICE")
     if isinstance(field, fields.DatetimeField):
-        if not isinstance(value, datetime):
-            return fail("Expected a date and time.", "INVALID")
-        if value.tzinfo is None or value.utcoffset() is None:
-            return fail("Give the time with a timezone offset, e.g. 2025-03-01T09:00:00+01:00.",
-                        "NAIVE_DATETIME")  # fmt: skip
-        return value
+        problem = date_problem(value)
+        return fail(*problem) if problem else to_utc(value)
     if isinstance(field, fields.BooleanField):
         return value if isinstance(value, bool) else fail("Expected true or false.", "INVALID")
     if isinstance(field, fields.IntField):
@@ -132,11 +137,11 @@ def _clean_field(
         danger = active_content(text)
         if danger:
             return fail(f"The HTML contains {danger}, which is not allowed.", "UNSAFE_HTML")
+        if nesting_depth(text) > MAX_DEPTH:
+            return fail(f"The HTML nests elements more than {MAX_DEPTH} deep.", "TOO_DEEP")
         return sanitise(text)
-    if name in kind.urls and text:
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return fail("Expected an http:// or https:// URL.", "INVALID_URL")
+    if name in kind.urls and text and not is_web_url(text):
+        return fail("Expected an http:// or https:// URL with a host name.", "INVALID_URL")
     if name == "language" and not LANGUAGE.match(text):
         return fail("Expected a language tag such as en, es or pt-BR.", "INVALID_LANGUAGE")
     if name == "country" and text and not COUNTRY.match(text.upper()):
@@ -152,6 +157,22 @@ def _clean_field(
     if name == "timezone" and text not in _timezones():
         return fail(f"{text!r} is not an IANA timezone such as Europe/Madrid.", "INVALID_TIMEZONE")
     return text
+
+
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+def is_web_url(text: str) -> bool:
+    """Whether the text is an absolute http(s) URL with a host, and nothing a browser would
+    strip or reinterpret (spaces, control characters, backslashes) hiding in it."""
+    if _URL_UNSAFE.search(text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:  # a malformed IPv6 host or port
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _clean_list(vocabulary: type[Enum] | None, value: Any, fail: Any) -> Any:
@@ -182,6 +203,29 @@ def _timezones() -> set[str]:
     if not _TIMEZONES:
         _TIMEZONES.update(available_timezones())
     return _TIMEZONES
+
+
+def date_problem(value: Any) -> tuple[str, str] | None:
+    """Why a value cannot be stored as an instant (message, code), or None when it can."""
+    if not isinstance(value, datetime):
+        return "Expected a date and time.", "INVALID"
+    if value.tzinfo is None or value.utcoffset() is None:
+        return ("Give the time with a timezone offset, e.g. 2025-03-01T09:00:00+01:00.",
+                "NAIVE_DATETIME")  # fmt: skip
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return "The time falls outside the years 1 to 9999 in UTC.", "OUT_OF_RANGE"
+    return None
+
+
+def to_utc(value: datetime) -> datetime:
+    """The instant in UTC, as every write stores it.
+
+    SQLite keeps a datetime as the text it was given and compares text: a time stored with
+    `-10:00` sorted as if it were UTC. One offset everywhere makes text order time order.
+    """
+    return value.astimezone(UTC)
 
 
 def check_event_times(values: dict[str, Any], errors: list[FieldError]) -> None:

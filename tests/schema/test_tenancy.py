@@ -932,3 +932,137 @@ async def test_h_a_profiles_private_contact_is_not_in_the_schema(client, tenants
     for scope in ("a", "b", None):
         response = await graphql(client, EVERYTHING, tenant=scope)
         assert "secret-phone" not in response.text
+
+
+# Filters by a related item's slug or path match only through items the reader may see: a
+# draft, archived, scheduled or another tenant's unshared target must not reveal, by the items
+# the filter finds, that it exists or what it is linked to.
+
+RESOURCES_BY = """
+query ($filter: ResourceFilter!) {
+  items: resources(first: 100, includeShared: true, filter: $filter) { edges { node { slug } } }
+}
+"""
+PROFILES_BY = """
+query ($filter: ProfileFilter!) {
+  items: profiles(first: 100, includeShared: true, filter: $filter) { edges { node { slug } } }
+}
+"""
+EVENTS_BY = """
+query ($filter: EventFilter!) { items: events(first: 100, filter: $filter) { edges { node { slug } } } }
+"""  # noqa: E501
+PAGES_BY = """
+query ($filter: PageFilter!) { items: pages(first: 100, filter: $filter) { edges { node { slug } } } }
+"""  # noqa: E501
+
+
+async def filtered(client: httpx.AsyncClient, query: str, filter: dict, scope: str | None) -> set:
+    data = await data_of(client, query, {"filter": filter}, tenant=scope)
+    return {edge["node"]["slug"] for edge in data["items"]["edges"]}
+
+
+@SCOPES
+async def test_a_filter_by_author_matches_only_through_profiles_the_reader_may_see(
+    client, tenants, scope
+):
+    profiles = await build("profiles", tenants)
+    for n, row in enumerate(profiles.values()):
+        # Every pointer is a's shared, published resource: visible to every scope.
+        await factories.resource(tenants["a"], slug=f"ptr-{n}", shared=True, authors=[row])
+    for n, target in enumerate(profiles):
+        found = await filtered(client, RESOURCES_BY, {"author": target}, scope)
+        assert found == ({f"ptr-{n}"} if seen("profiles", target, scope) else set()), target
+
+
+async def test_a_filter_by_author_never_matches_through_a_hidden_namesake(client, tenants):
+    shown = await factories.profile(tenants["a"], slug="namesake")
+    secret = await factories.profile(tenants["b"], slug="namesake", status=Status.DRAFT)
+    await factories.resource(tenants["a"], slug="by-shown", authors=[shown])
+    await factories.resource(tenants["b"], slug="by-secret", shared=True, authors=[secret])
+    for scope in ("a", "b", None):
+        found = await filtered(client, RESOURCES_BY, {"author": "namesake"}, scope)
+        assert found == ({"by-shown"} if scope == "a" else set()), scope
+
+
+FILTERS_BY_ORGANISATION = [
+    pytest.param(query, kind, field, scope, id=f"{kind}-{name}")
+    for query, kind, field in (
+        (RESOURCES_BY, "resources", "organisation"),
+        (PROFILES_BY, "profiles", "organisation"),
+        (EVENTS_BY, "events", "host_organisation"),
+    )
+    for scope, name in (("a", "tenant-a"), ("b", "tenant-b"), (None, "platform"))
+    if kind != "events" or scope == "a"  # events are never shared: only a reads a's
+]
+
+
+@pytest.mark.parametrize(("query", "kind", "field", "scope"), FILTERS_BY_ORGANISATION)
+async def test_a_filter_by_organisation_matches_only_organisations_the_reader_may_see(
+    client, tenants, query, kind, field, scope
+):
+    organisations = await build("organisations", tenants)
+    for n, row in enumerate(organisations.values()):
+        extra = {"shared": True} if kind in SHAREABLE_KINDS else {}
+        await FACTORIES[kind](tenants["a"], slug=f"ptr-{n}", **{field: row}, **extra)
+    for n, target in enumerate(organisations):
+        found = await filtered(client, query, {"organisation": target}, scope)
+        expect = {f"ptr-{n}"} if seen("organisations", target, scope) else set()
+        assert found == expect, target
+
+
+async def test_a_filter_by_parent_path_matches_only_parents_the_reader_may_see(client, tenants):
+    pages = await build("pages", tenants)
+    for n, row in enumerate(pages.values()):
+        await factories.page(tenants["a"], path=f"ptr-{n}", parent=row)
+    for n, target in enumerate(pages):
+        found = await filtered(client, PAGES_BY, {"parentPath": target}, "a")
+        assert found == ({f"ptr-{n}"} if seen("pages", target, "a") else set()), target
+
+
+# Writes on another tenant's ids answer exactly as writes on ids that name nothing, whatever
+# the item's status or sharing: a token of one tenant learns nothing of another's ids.
+
+MUTATIONS_ON_AN_ID = {
+    "update": """mutation ($id: ID!) { r: updateResource(id: $id, input: {expectedVersion: 1,
+        title: "Mine"}) { resource { id } errors { field message code } } }""",
+    "delete": "mutation ($id: ID!) { r: deleteResource(id: $id) "
+    "{ deletedId errors { field message code } } }",
+    "publish": "mutation ($id: ID!) { r: publish(id: $id) { node { id } errors { field message code } } }",  # noqa: E501
+    "unpublish": "mutation ($id: ID!) { r: unpublish(id: $id) { node { id } errors { field message code } } }",  # noqa: E501
+    "archive": "mutation ($id: ID!) { r: archive(id: $id) { node { id } errors { field message code } } }",  # noqa: E501
+    "revert": "mutation ($id: ID!) { r: revertToRevision(id: $id, revision: 1) "
+    "{ node { id } errors { field message code } } }",
+}
+TAG_MUTATIONS_ON_AN_ID = {
+    "updateTag": 'mutation ($id: ID!) { r: updateTag(id: $id, input: {name: "Mine"}) '
+    "{ tag { id } errors { field message code } } }",
+    "deleteTag": "mutation ($id: ID!) { r: deleteTag(id: $id) "
+    "{ deletedId errors { field message code } } }",
+}
+
+
+@pytest.mark.parametrize("role", ["admin", "contributor"])
+async def test_writes_on_another_tenants_ids_answer_as_ids_that_name_nothing(client, tenants, role):
+    from tests.factories import bearer, database_state
+
+    rows = await build("resources", tenants)
+    foreign = [row for slug, row in rows.items() if slug.startswith("b-")]
+    tag = await factories.tag(tenants["b"])
+    headers = bearer((await factories.token(tenants["a"], role))[1])
+    missing = to_global_id("Resource", 2**31 - 1)
+    before = await database_state()
+    for name, document in MUTATIONS_ON_AN_ID.items():
+        answer = await graphql(client, document, {"id": missing}, tenant="a", headers=headers)
+        assert answer.json()["data"]["r"]["errors"][0]["code"] == "NOT_FOUND", name
+        for row in foreign:
+            variables = {"id": to_global_id("Resource", row.id)}
+            got = await graphql(client, document, variables, tenant="a", headers=headers)
+            assert got.json() == answer.json(), (name, row.slug)
+    for name, document in TAG_MUTATIONS_ON_AN_ID.items():
+        variables = {"id": to_global_id("Tag", 2**31 - 1)}
+        answer = await graphql(client, document, variables, tenant="a", headers=headers)
+        assert answer.json()["data"]["r"]["errors"][0]["code"] == "NOT_FOUND", name
+        variables = {"id": to_global_id("Tag", tag.id)}
+        got = await graphql(client, document, variables, tenant="a", headers=headers)
+        assert got.json() == answer.json(), name
+    assert await database_state() == before
