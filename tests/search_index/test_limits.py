@@ -87,7 +87,11 @@ async def test_too_many_terms_are_refused_before_parsing(client, library, monkey
 
     monkeypatch.setattr(search_query, "_parser", parser)
     (error,) = await errors_of(client, SEARCH, {"q": "gender " * 41})
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "query"}
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "INVALID_INPUT",
+        "field": "query",
+    }
     assert "too many terms" in error["message"]
 
 
