@@ -58,7 +58,14 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir: Path = tmp_path_factory.mktemp("data")
-    return Settings(data_dir=data_dir, database_url=database_url, secret_key="test-secret")
+    # A loaded CI machine must not turn a search partial: the suite never depends on the wall
+    # clock (the deadline test moves the budget's clock itself).
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key="test-secret",
+        search_time_ms=600_000,
+    )
 
 
 @pytest.fixture(scope="session")
