@@ -86,10 +86,18 @@ SEARCH_ONE = (
 )
 # Every area's overlapping-fields check compares each pair of same-named fields.
 OVERLAP = "query O {\n" + "\n".join("  site { name acronym }" for _ in range(800)) + "\n}"
+OVERLAP_FRAGMENTS = (
+    "query O { "
+    + " ".join(f"...F{i}" for i in range(50))
+    + " }\n"
+    + "\n".join(
+        f"fragment F{i} on Query {{ {' '.join(['site { name }'] * 10)} }}" for i in range(50)
+    )
+)
 
 UPLOAD_IMAGE = (
     'mutation U($file: Upload!) { uploadImage(file: $file, alt: "bench") '
-    "{ image { id width height } errors { code message } } }"
+    "{ image { id width height url } errors { code message } } }"
 )
 UPLOAD_FILE = (
     'mutation U($file: Upload!) { uploadFile(file: $file, title: "bench") '
@@ -140,9 +148,10 @@ class Target:
         headers = dict(HEADERS) if tenant else {}
         if token:
             headers["Authorization"] = f"Bearer {self.token}"
-        response = await self.client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
+        headers["Content-Type"] = "application/json"
+        # ASCII-escaped JSON, so that a lone surrogate travels as a real client sends it.
+        body = json.dumps({"query": query, "variables": variables or {}})
+        response = await self.client.post("/graphql", content=body, headers=headers)
         try:
             body = response.json()
         except ValueError:
@@ -343,6 +352,35 @@ def jpeg_markup() -> bytes:
     return data[:2] + segment + data[2:]
 
 
+def png_zip() -> bytes:
+    """A PNG followed by a ZIP whose comment is an IEND chunk, so the file ends like a PNG."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "green").save(buffer, "PNG")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("index.html", "<script>alert(document.domain)</script>")
+        zf.comment = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    return buffer.getvalue() + archive.getvalue()
+
+
+async def attack_draft_media(target: Target) -> Outcome:
+    """An image only a draft could use, fetched by an anonymous caller."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.effect_noise((320, 200), 50).convert("RGB").save(buffer, "JPEG")
+    body = await target.upload(UPLOAD_IMAGE, "draft.jpg", buffer.getvalue(), "image/jpeg")
+    image = ((body.get("data") or {}).get("uploadImage") or {}).get("image")
+    if not image:
+        return Outcome("setup failed: " + summarise(200, body))
+    url = image["url"]
+    response = await target.client.get(url)
+    leaked = response.status_code == 200
+    return Outcome(f"{response.status_code} for the public", leaked)
+
+
 async def attack_polyglot(target: Target, mutation: str, data: bytes) -> Outcome:
     body = await target.upload(mutation, "photo.jpg", data, "image/jpeg")
     errors = payload_errors(body)
@@ -367,6 +405,8 @@ ATTACKS = [
            lambda t: attack_query(t, fragment_chain(40))),
     Attack("overlap-800", "800 same-named fields in one selection",
            lambda t: attack_query(t, OVERLAP)),
+    Attack("overlap-fragments", "50 fragments of 10 same-named fields",
+           lambda t: attack_query(t, OVERLAP_FRAGMENTS)),
     Attack("aliases-resources", "30 aliases of resources(first: 100) with relations",
            lambda t: attack_query(t, aliases_of(RESOURCES_100))),
     Attack("aliases-search", "30 aliased searches with facets and highlights",
@@ -375,6 +415,8 @@ ATTACKS = [
            lambda t: attack_searches(t, ["equality~3"])),
     Attack("search-wildcards", "4 searches '*e*', '*a*', '*i*', '*o*'",
            lambda t: attack_searches(t, ["*e*", "*a*", "*i*", "*o*"])),
+    Attack("search-vowels", "search '*a* *e* *i* *o* *u*'",
+           lambda t: attack_searches(t, ["*a* *e* *i* *o* *u*"])),
     Attack("search-unknown", "search an unknown word (typo retry)",
            lambda t: attack_searches(t, ["zqxvbrmtkoln"])),
     Attack("search-bursts", "6 bursts of 24 concurrent searches (RSS after = memory kept)",
@@ -391,6 +433,12 @@ ATTACKS = [
            attack_hidden_author),
     Attack("upload-jpeg-zip", "JPEG+ZIP uploaded as a File",
            lambda t: attack_polyglot(t, UPLOAD_FILE, jpeg_zip())),
+    Attack("upload-png-zip", "PNG+ZIP ending in an IEND chunk, as an Image",
+           lambda t: attack_polyglot(t, UPLOAD_IMAGE, png_zip())),
+    Attack("draft-media", "an image no published item uses, fetched anonymously",
+           attack_draft_media),
+    Attack("lone-surrogate", "a lone surrogate in a variable",
+           lambda t: attack_query(t, SEARCH_ONE, {"q": "gender \ud800"})),
     Attack("upload-jpeg-html", "JPEG with markup in a comment, as an Image",
            lambda t: attack_polyglot(t, UPLOAD_IMAGE, jpeg_markup())),
 ]  # fmt: skip
