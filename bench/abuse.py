@@ -581,14 +581,21 @@ class Figure:
 
 
 async def poll_health(base_url: str, stop: asyncio.Event) -> float:
-    """The slowest /healthz answer while the attack runs (seconds)."""
+    """The slowest /healthz answer while the attack runs (seconds); a request still waiting
+    when the attack ends counts for as long as it has waited."""
     worst = 0.0
     async with httpx.AsyncClient(base_url=base_url, timeout=None) as client:
         while not stop.is_set():
             started = time.perf_counter()
-            with contextlib.suppress(httpx.HTTPError):
-                await client.get("/healthz")
+            probe = asyncio.create_task(client.get("/healthz"))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({probe, stopping}, return_when=asyncio.FIRST_COMPLETED)
             worst = max(worst, time.perf_counter() - started)
+            if not probe.done():
+                probe.cancel()
+                stopping.cancel()
+                break
+            stopping.cancel()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.2)
     return worst
