@@ -136,7 +136,9 @@ class MediaRoutes:
         rendition = await self.renditions.get(source, spec)
         return _serve(request, rendition, cache) if rendition else _not_found()
 
-    async def original(self, request: Request) -> Response:
+    async def _stored(self, request: Request) -> tuple[str, Media, str] | Response:
+        """The original a request names, if its path is sound and the caller may fetch it:
+        (storage key, its media rows, Cache-Control), else the answer to send instead."""
         key = f"{ORIGINALS}/{request.path_params['path']}"
         try:
             check_key(key)
@@ -145,6 +147,13 @@ class MediaRoutes:
         media, cache, refusal = await self._allowed(request, key)
         if refusal is not None or media is None:
             return refusal or _not_found()
+        return key, media, cache
+
+    async def original(self, request: Request) -> Response:
+        found = await self._stored(request)
+        if isinstance(found, Response):
+            return found
+        key, media, cache = found
         if media.images:
             source = key.removeprefix(f"{ORIGINALS}/")
             rendition = await self.renditions.get(source, full_size_spec(media.images[0]))
@@ -152,14 +161,12 @@ class MediaRoutes:
         return self._file(media.files[0], key, cache)
 
     async def file(self, request: Request) -> Response:
-        key = f"{ORIGINALS}/{request.path_params['path']}"
-        try:
-            check_key(key)
-        except InvalidInput:
-            return _bad_path()
-        media, cache, refusal = await self._allowed(request, key)
-        if refusal is not None or media is None or not media.files:
-            return refusal or _not_found()
+        found = await self._stored(request)
+        if isinstance(found, Response):
+            return found
+        key, media, cache = found
+        if not media.files:
+            return _not_found()
         return self._file(media.files[0], key, cache)
 
     def _file(self, row: models.File, key: str, cache: str) -> Response:

@@ -269,30 +269,18 @@ def check_document(document: DocumentNode, settings: Settings) -> list[GraphQLEr
             continue
         shape = shapes.of(definition.selection_set, False)
         name = definition.name.value if definition.name else "anonymous"
-        limit = settings.max_query_depth
-        if shape.depth > limit:
-            message = (
-                f"Operation '{name}' is nested {shape.depth} levels deep; the limit is {limit}."
-            )
-            errors.append(_error(message, definition))
-        elif shape.intro_roots > INTROSPECTION_MAX_ROOTS:
-            message = (
-                f"Operation '{name}' asks for introspection {shape.intro_roots} times; "
-                f"the limit is {INTROSPECTION_MAX_ROOTS}."
-            )
-            errors.append(_error(message, definition))
-        elif shape.intro_depth > INTROSPECTION_MAX_DEPTH:
-            message = (
-                f"Operation '{name}' nests introspection {shape.intro_depth} levels deep; "
-                f"the limit is {INTROSPECTION_MAX_DEPTH}."
-            )
-            errors.append(_error(message, definition))
-        elif shape.intro_lists > INTROSPECTION_MAX_LISTS:
-            message = (
-                f"Operation '{name}' nests {shape.intro_lists} introspection lists; "
-                f"the limit is {INTROSPECTION_MAX_LISTS}."
-            )
-            errors.append(_error(message, definition))
+        # (measured, limit, what is measured): the first one over its limit is reported.
+        checks = [
+            (shape.depth, settings.max_query_depth, "is nested {} levels deep"),
+            (shape.intro_roots, INTROSPECTION_MAX_ROOTS, "asks for introspection {} times"),
+            (shape.intro_depth, INTROSPECTION_MAX_DEPTH, "nests introspection {} levels deep"),
+            (shape.intro_lists, INTROSPECTION_MAX_LISTS, "nests {} introspection lists"),
+        ]
+        for measured, limit, what in checks:
+            if measured > limit:
+                message = f"Operation '{name}' {what.format(measured)}; the limit is {limit}."
+                errors.append(_error(message, definition))
+                break
     return errors
 
 
