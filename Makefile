@@ -40,8 +40,8 @@ schema: $(STAMP) ## write schema.graphql from the code
 	$(BIN)/cms export-schema -o schema.graphql
 
 check: $(STAMP) ## lint and format check
-	$(BIN)/ruff check cms schema search_index media seeds tests bench
-	$(BIN)/ruff format --check cms schema search_index media seeds tests bench
+	$(BIN)/ruff check cms schema search_index media seeds importers tests bench
+	$(BIN)/ruff format --check cms schema search_index media seeds importers tests bench
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var

@@ -269,7 +269,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import_plone(settings: Settings, args: argparse.Namespace) -> int:
-    from cms.plone import ExportError, import_plone
+    from importers.plone import ExportError, import_plone
 
     progress = None if args.quiet else _ProgressBar()
 

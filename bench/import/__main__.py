@@ -63,7 +63,7 @@ async def run(items: int, seed: int) -> dict[str, Any]:
     from bench.plone_export import write_export
     from cms import db, models
     from cms.config import Settings
-    from cms.plone import import_plone
+    from importers.plone import import_plone
 
     with tempfile.TemporaryDirectory(prefix="cms-bench-import-") as temp:
         data_dir = Path(temp) / "data"

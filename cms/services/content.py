@@ -29,6 +29,7 @@ from cms.services.validation import (
     slugify,
     to_utc,
 )
+from cms.services.videos import parse_video_url
 
 # The principal of writes that no token makes: the seed loader and importers.
 SYSTEM = Principal(token_id=0, name="system", role=Role.ADMIN, tenant_id=None)
@@ -319,8 +320,6 @@ def _video_source(kind: Kind, cleaned: dict[str, Any]) -> None:
     """A YouTube or Vimeo source URL decides the provider and a privacy-friendly embed URL."""
     if kind.model is not models.Video or not cleaned.get("source_url"):
         return
-    from media.videos import parse_video_url  # a pure function; media owns video URLs
-
     source = parse_video_url(cleaned["source_url"])
     if source is not None:
         cleaned["provider"] = models.VideoProvider(source.provider)

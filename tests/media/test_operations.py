@@ -1,4 +1,4 @@
-"""Pure parts of media: specs, storage keys, Pillow inspection and rendering, video links."""
+"""Pure parts of media: specs, storage keys, Pillow inspection and rendering."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from cms.errors import InvalidInput
 from media import operations, specs
 from media.specs import Fit, Format
 from media.storage import Storage, UnsafeKey, check_key, content_hash, original_key
-from media.videos import parse_video_url
 from tests.media import samples
 
 LADDER = specs.Ladder.of(Settings())
@@ -145,37 +144,3 @@ def test_the_same_bytes_are_stored_once(tmp_path):
     assert storage.put(key, data) is True
     assert storage.put(key, data) is False
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{content_hash(data)}.jpg"]
-
-
-@pytest.mark.parametrize(
-    ("url", "provider", "video_id", "embed"),
-    [
-        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42", "youtube", "dQw4w9WgXcQ",
-         "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
-        ("https://youtu.be/dQw4w9WgXcQ?si=abc", "youtube", "dQw4w9WgXcQ",
-         "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
-        ("https://www.youtube.com/embed/dQw4w9WgXcQ", "youtube", "dQw4w9WgXcQ",
-         "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
-        ("https://youtube.com/shorts/dQw4w9WgXcQ", "youtube", "dQw4w9WgXcQ",
-         "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
-        ("https://vimeo.com/76979871", "vimeo", "76979871",
-         "https://player.vimeo.com/video/76979871?dnt=1"),
-        ("https://vimeo.com/76979871/8a9b7c6d5e", "vimeo", "76979871",
-         "https://player.vimeo.com/video/76979871?dnt=1&h=8a9b7c6d5e"),
-        ("https://player.vimeo.com/video/76979871?h=8a9b7c6d5e", "vimeo", "76979871",
-         "https://player.vimeo.com/video/76979871?dnt=1&h=8a9b7c6d5e"),
-    ],
-)  # fmt: skip
-def test_video_links(url, provider, video_id, embed):
-    source = parse_video_url(url)
-    assert source is not None
-    assert (source.provider, source.video_id, source.embed_url) == (provider, video_id, embed)
-
-
-@pytest.mark.parametrize(
-    "url",
-    ["https://example.org/watch?v=dQw4w9WgXcQ", "https://www.youtube.com/watch?v=short",
-     "javascript:alert(1)", "https://vimeo.com/channels/staffpicks", "not a url", ""],
-)  # fmt: skip
-def test_other_links_name_no_video(url):
-    assert parse_video_url(url) is None

@@ -35,10 +35,13 @@ from cms.auth import Principal
 from cms.config import Settings
 from cms.errors import CMSError, ValidationFailed
 from cms.models import Role, Status
-from cms.plone import mapping
-from cms.plone.html import Target, make_safe, referenced_uids, rewrite_links, uid_of
-from cms.plone.mapping import EVENT, FILE, IMAGE, NEWS, PAGE, RESOURCE, ROUTES, text_of
-from cms.plone.source import (
+from cms.services import content, history, tags
+from cms.services.kinds import KINDS
+from cms.services.validation import clean_values
+from importers.plone import mapping
+from importers.plone.html import Target, make_safe, referenced_uids, rewrite_links, uid_of
+from importers.plone.mapping import EVENT, FILE, IMAGE, NEWS, PAGE, RESOURCE, ROUTES, text_of
+from importers.plone.source import (
     ROOT_TYPES,
     Export,
     ExportError,
@@ -47,9 +50,9 @@ from cms.plone.source import (
     open_export,
     read_translations,
 )
-from cms.services import content, history, tags
-from cms.services.kinds import KINDS
-from cms.services.validation import clean_values
+from media import renditions, specs
+from media.storage import Storage
+from media.uploads import Upload, upload_file, upload_image
 
 log = logging.getLogger("cms.plone")
 
@@ -58,8 +61,8 @@ IMPORTER = Principal(token_id=0, name="plone-import", role=Role.ADMIN, tenant_id
 OUTCOMES = ("imported", "updated", "unchanged", "skipped")
 # Items per transaction: a commit per item made PostgreSQL imports wait on the disk.
 BATCH = 100
-_MODELS = {PAGE: models.Page, NEWS: models.NewsItem, EVENT: models.Event,
-           RESOURCE: models.Resource}  # fmt: skip
+# The content kinds an import writes (files and images are media rows, not content kinds).
+_MODELS = {name: KINDS[name].model for name in (PAGE, NEWS, EVENT, RESOURCE)}
 
 
 @dataclass
@@ -193,9 +196,7 @@ class _Import:
         return self.report
 
     @staticmethod
-    def _storage(root: Path) -> Any:
-        from media.storage import Storage  # the app wires media in; so does the importer
-
+    def _storage(root: Path) -> Storage:
         return Storage(root)
 
     def _plan(self) -> None:
@@ -358,7 +359,7 @@ class _Import:
 
     # -- write --------------------------------------------------------------------------
 
-    async def _write_all(self, storage: Any) -> None:
+    async def _write_all(self, storage: Storage) -> None:
         self.storage = storage
         live = [e for e in self.order if e.skip is None]
         for entry in self.order:
@@ -462,7 +463,7 @@ class _Import:
             values.update(title=entry.title or row.filename,
                           kind=mapping.file_resource_kind(row.content_type),
                           summary=summary, body=body, attachments=[row.id])  # fmt: skip
-        if kind in (NEWS, EVENT, RESOURCE):
+        if KINDS[kind].tags:
             values["tags"] = [slug for slug, _ in mapping.subjects(data)]
         return values
 
@@ -512,8 +513,6 @@ class _Import:
         return Target(original, image=lambda width: self._rendition(row, width))
 
     def _rendition(self, image: models.Image, width: int | None) -> str:
-        from media import renditions, specs
-
         if width is None or width >= image.width:
             return f"/media/{image.storage_key}"
         spec = specs.make(width, None, specs.Fit.CONTAIN, ladder=specs.Ladder.of(self.settings))
@@ -549,8 +548,6 @@ class _Import:
 
     async def _image(self, uid: str, data: dict[str, Any], alt: str) -> tuple[models.Image, str]:
         """The Image of an item's `image` field (an Image item, a news item's lead image)."""
-        from media.uploads import Upload, upload_image
-
         value = mapping.binary(data, "image")
         if value is None:
             raise ItemProblem("the item has no image")
@@ -568,8 +565,6 @@ class _Import:
         return image, "updated" if existing is not None else "imported"
 
     async def _file(self, entry: Entry) -> str:
-        from media.uploads import Upload, upload_file
-
         value = mapping.binary(entry.raw.data, "file")
         if value is None:
             raise ItemProblem("the item has no file")

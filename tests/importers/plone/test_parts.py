@@ -13,9 +13,9 @@ import pytest
 from PIL import Image as PILImage
 
 from cms import models
-from cms.plone import import_plone, mapping
-from cms.plone.html import Target, make_safe, referenced_uids, rewrite_links
-from cms.plone.source import ExportError, FolderBlobs, ItemProblem, ZipBlobs, open_export
+from importers.plone import import_plone, mapping
+from importers.plone.html import Target, make_safe, referenced_uids, rewrite_links
+from importers.plone.source import ExportError, FolderBlobs, ItemProblem, ZipBlobs, open_export
 from tests import factories
 
 UID = "0123456789abcdef0123456789abcdef"

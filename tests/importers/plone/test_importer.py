@@ -1,8 +1,8 @@
 """`cms import-plone`: both export formats into a tenant, read back through GraphQL over HTTP.
 
-The fixtures (tests/fixtures/plone/README.md lists every item) are a collective.exportimport
-export of 40 items with blobs and a translations file, and a plone.exportimport folder that the
-tests zip.
+The fixtures (fixtures/README.md beside this file lists every item) are a
+collective.exportimport export of 40 items with blobs and a translations file, and a
+plone.exportimport folder that the tests zip.
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cms import models
-from cms.plone import IMPORTER, ExportError, ImportReport, import_plone
 from cms.services import content
 from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
+from importers.plone import IMPORTER, ExportError, ImportReport, import_plone
 from tests import factories
 from tests.conftest import data_of
-from tests.fixtures.plone.make_zip import make_zip
+from tests.importers.plone.fixtures.make_zip import make_zip
 
 pytestmark = pytest.mark.anyio
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "plone"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CEI = FIXTURES / "cei"
 EXPORT = CEI / "export.json"
 BLOBS = CEI / "blobs"
@@ -440,7 +440,7 @@ def test_the_cli_imports_reports_and_exits_2_on_an_unusable_export(tmp_path):
         **os.environ,
         "CMS_DATA_DIR": str(tmp_path / "data"),
         "CMS_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
     }
     env.pop("CMS_SECRET_KEY", None)
 

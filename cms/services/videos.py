@@ -1,7 +1,8 @@
 """Videos at YouTube or Vimeo: provider, video id and a privacy-friendly embed URL from a link.
 
 The embed URLs set no tracking cookies before playing: youtube-nocookie.com for YouTube and
-`dnt=1` for Vimeo.
+`dnt=1` for Vimeo. A write rule of the core: the content service applies it to every video's
+source URL, whoever writes it (API, seeds, importers).
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cms.models import EventFormat, ResourceKind
-from cms.plone.html import blocks_to_html, plain_to_html
-from cms.plone.source import ItemProblem
 from cms.services.validation import EMAIL, LANGUAGE, slugify
+from importers.plone.html import blocks_to_html, plain_to_html
+from importers.plone.source import ItemProblem
 
 PAGE, NEWS, EVENT, RESOURCE, FILE, IMAGE = "Page", "NewsItem", "Event", "Resource", "File", "Image"
 KIND_OF_TYPE = {
