@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from media import containers
+from media.sniffing import looks_like_markup
 from media.specs import Format, Spec, output_size
 
 # Far above any photo a CoP site shows, far below what would exhaust memory when decoded.
@@ -56,11 +57,6 @@ class Inspected:
     width: int
     height: int
     placeholder: str
-
-
-def looks_like_markup(data: bytes) -> bool:
-    """SVG, HTML or XML: text a browser would run, whatever the file is called."""
-    return data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def contains_markup(data: bytes) -> bool:

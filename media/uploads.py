@@ -1,15 +1,12 @@
 """Uploads: check the bytes, store them once by content hash, and write the Image or File row.
 
-Nothing is stored unless every check passes; the checks run in a worker thread because
+Nothing is stored unless every check passes; the checks (images in media/operations.py, a
+file's type in media/sniffing.py, a PDF's text in media/pdf.py) run in a worker thread because
 Pillow and pypdf are CPU-bound.
 """
 
 from __future__ import annotations
 
-import io
-import logging
-import time
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,27 +15,12 @@ from tortoise.transactions import in_transaction
 
 from cms import models
 from cms.auth import Permission, Principal, require
-from cms.config import Settings
 from cms.errors import FieldError, ValidationFailed
 from cms.services.history import token_id
 from media import memory, operations
+from media.pdf import DEFAULT_LIMITS, PdfLimits, PdfProblem, pdf_text
+from media.sniffing import sniff
 from media.storage import Storage, content_hash, original_key
-
-log = logging.getLogger("cms.media")
-
-
-@dataclass(frozen=True)
-class PdfLimits:
-    """How much of a PDF's text is extracted: the first pages, up to a number of characters,
-    within a time budget checked between pages (a crafted page can be slow to read)."""
-
-    pages: int = 200
-    chars: int = 1_000_000  # enough for a long report; keeps one row from swamping search
-    seconds: float = 10.0
-
-    @classmethod
-    def of(cls, settings: Settings) -> PdfLimits:
-        return cls(settings.pdf_max_pages, settings.pdf_max_chars, settings.pdf_max_seconds)
 
 
 @dataclass(frozen=True)
@@ -147,7 +129,7 @@ async def upload_file(
     *,
     title: str = "",
     max_bytes: int,
-    pdf_limits: PdfLimits = PdfLimits(),
+    pdf_limits: PdfLimits = DEFAULT_LIMITS,
     source_uid: str | None = None,
     replace: models.File | None = None,
 ) -> models.File:
@@ -167,7 +149,10 @@ async def upload_file(
         )
     text = ""
     if content_type == "application/pdf":
-        text = await run_in_threadpool(pdf_text, upload.data, pdf_limits)
+        try:
+            text = await run_in_threadpool(pdf_text, upload.data, pdf_limits)
+        except PdfProblem as problem:
+            raise _problem(problem.code, problem.message) from None
     elif content_type.startswith("image/"):
         try:
             await run_in_threadpool(_inspect, upload.data)
@@ -214,95 +199,3 @@ async def _audit(principal: Principal, tenant_id: int, action: str, kind: str, p
         content_type=kind,
         object_id=pk,
     )
-
-
-_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
-    (b"%PDF-", 0, "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "png"),
-    (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
-    (b"GIF87a", 0, "image/gif", "gif"),
-    (b"GIF89a", 0, "image/gif", "gif"),
-    (b"\x1a\x45\xdf\xa3", 0, "video/webm", "webm"),
-    (b"OggS", 0, "audio/ogg", "ogg"),
-    (b"ID3", 0, "audio/mpeg", "mp3"),
-    (b"PK\x03\x04", 0, "application/zip", "zip"),
-)
-_OFFICE = {
-    "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
-}
-
-
-def sniff(data: bytes) -> tuple[str | None, str]:
-    """The content type and extension the bytes show; (None, "") for markup we refuse."""
-    if operations.looks_like_markup(data):
-        return None, ""
-    for magic, offset, content_type, extension in _SIGNATURES:
-        if data[offset : offset + len(magic)] == magic:
-            if extension == "zip":
-                return _zip_type(data)
-            return content_type, extension
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    if data[4:8] == b"ftyp":
-        brand = data[8:12]
-        if brand in (b"avif", b"avis"):
-            return "image/avif", "avif"
-        if brand.startswith(b"qt"):
-            return "video/quicktime", "mov"
-        return "video/mp4", "mp4"
-    try:
-        text = data[:65536].decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and "\x00" not in text:
-        is_csv = "," in text.split("\n", 1)[0] and "\n" in text
-        return ("text/csv", "csv") if is_csv else ("text/plain", "txt")
-    return "application/octet-stream", "bin"
-
-
-def _zip_type(data: bytes) -> tuple[str, str]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError):
-        return "application/octet-stream", "bin"
-    if "[Content_Types].xml" in names:
-        for prefix, found in _OFFICE.items():
-            if any(n.startswith(prefix) for n in names):
-                return found
-    if "mimetype" in names and any(n == "content.xml" for n in names):
-        return "application/vnd.oasis.opendocument.text", "odt"
-    return "application/zip", "zip"
-
-
-def pdf_text(data: bytes, limits: PdfLimits = PdfLimits()) -> str:
-    """The words of a PDF's first pages, within `limits`; a PDF pypdf cannot read (including
-    one that reaches pypdf's own limits) is a clear error."""
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError
-
-    deadline = time.monotonic() + limits.seconds
-    parts: list[str] = []
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            return ""  # kept, but its words stay out of search
-        size = 0
-        for number, page in enumerate(reader.pages):
-            if number >= limits.pages or size >= limits.chars:
-                break
-            if number > 0 and time.monotonic() >= deadline:
-                log.info("PDF text cut at page %d: over %.1f s", number, limits.seconds)
-                break
-            text = page.extract_text() or ""
-            parts.append(text)
-            size += len(text)
-    except DependencyError:
-        return ""  # encrypted with a cipher we cannot read: kept without its words
-    except Exception as error:  # any failure of the parser on these bytes: a damaged file
-        log.info("unreadable PDF: %s: %s", type(error).__name__, error)
-        raise _problem("DAMAGED_FILE", "The PDF is damaged and cannot be read.") from None
-    text = "\n".join(p.strip() for p in parts if p.strip())
-    return text.replace("\x00", "")[: limits.chars]
