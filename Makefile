@@ -39,9 +39,10 @@ bench: $(STAMP) ## the API benchmark against a bare Starlette ceiling
 schema: $(STAMP) ## write schema.graphql from the code
 	$(BIN)/cms export-schema -o schema.graphql
 
-check: $(STAMP) ## lint and format check
+check: $(STAMP) ## lint, format check and the import contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check cms schema search_index media seeds importers tests bench
 	$(BIN)/ruff format --check cms schema search_index media seeds importers tests bench
+	$(BIN)/lint-imports --no-logo
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var
