@@ -28,6 +28,8 @@ from cms.services.validation import EMAIL, LANGUAGE, slugify
 from importers.plone.html import blocks_to_html, plain_to_html
 from importers.plone.source import ItemProblem
 
+# What an item becomes: the first four name content kinds of cms.services.kinds.KINDS; files
+# and images are media rows.
 PAGE, NEWS, EVENT, RESOURCE, FILE, IMAGE = "Page", "NewsItem", "Event", "Resource", "File", "Image"
 KIND_OF_TYPE = {
     "Folder": PAGE,
