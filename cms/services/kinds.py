@@ -95,13 +95,22 @@ class Kind:
         return tuple(ref for ref in self.refs if ref.model is models.Image)
 
     def link(self, relation: str) -> Link:
-        """The table of a many-to-many relation (`tags`, `attachments`), as Tortoise names it
-        once it is initialised."""
-        described = self.model.describe(serializable=False)["m2m_fields"]
+        """The table of a many-to-many relation (`tags`, `attachments`), as the model declares
+        it and Tortoise completes it when it is initialised."""
+        known = _links.get((self.model, relation))
+        if known is not None:
+            return known
+        described = self.model.describe(serializable=False)["m2m_fields"]  # milliseconds
         found = next(m2m for m2m in described if m2m["name"] == relation)
-        return Link(
+        link = Link(
             found["through"], found["backward_key"], found["forward_key"], found["related_name"]
         )
+        if link.column:  # empty until Tortoise is initialised
+            _links[(self.model, relation)] = link
+        return link
+
+
+_links: dict[tuple[type[Model], str], Link] = {}
 
 
 _IMAGE = models.Image
