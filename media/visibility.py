@@ -20,26 +20,20 @@ from typing import Any
 
 from cms import models
 from cms.auth import Permission, Principal
+from cms.services.kinds import KINDS
 from cms.tenancy import published_q
 
 MAX_ENTRIES = 10_000
-# Relations from content to media: (model, field of the media row's id, media model).
-_IMAGE_USES: tuple[tuple[Any, str], ...] = (
-    (models.Resource, "cover_image_id__in"),
-    (models.Video, "thumbnail_id__in"),
-    (models.NewsItem, "image_id__in"),
-    (models.Profile, "photo_id__in"),
+# Relations from content to media, and rich text that may link media (the fields the kinds
+# sanitise as HTML), as (model, lookup of the media rows' ids) and (model, field).
+_IMAGE_USES: tuple[tuple[Any, str], ...] = tuple(
+    (kind.model, f"{ref.field}_id__in") for kind in KINDS.values() for ref in kind.image_refs
 )
-_FILE_USES: tuple[tuple[Any, str], ...] = ((models.Resource, "attachments__id__in"),)
-# Rich text that may link media (the fields cms.services.kinds sanitises as HTML).
-_RICH_TEXT: tuple[tuple[Any, str], ...] = (
-    (models.Page, "body"),
-    (models.NewsItem, "body"),
-    (models.Resource, "body"),
-    (models.Event, "description"),
-    (models.Video, "description"),
-    (models.Profile, "bio"),
-    (models.Organisation, "description"),
+_FILE_USES: tuple[tuple[Any, str], ...] = tuple(
+    (kind.model, "attachments__id__in") for kind in KINDS.values() if kind.attachments
+)
+_RICH_TEXT: tuple[tuple[Any, str], ...] = tuple(
+    (kind.model, name) for kind in KINDS.values() for name in kind.html
 )
 
 

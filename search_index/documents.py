@@ -32,6 +32,7 @@ from whoosh.support.charset import accent_map
 
 from cms import models
 from cms.models import Status
+from cms.services.kinds import KINDS, Kind
 
 PLAIN = "xx"
 # Languages with a stemmer in Whoosh: ar da nl en fi fr de hu it no pt ro ru es sv tr.
@@ -50,22 +51,10 @@ TITLE_BOOST = 3.0
 # Analysis is most of the indexing time; suggestions only need the words near the top.
 SUGGEST_CHARS = 600
 
-# content_type (as the outbox names it) -> model
-MODELS: dict[str, type[models.ContentModel]] = {
-    "Resource": models.Resource,
-    "Video": models.Video,
-    "NewsItem": models.NewsItem,
-    "Event": models.Event,
-    "Page": models.Page,
-    "Profile": models.Profile,
-}
-SHAREABLE = frozenset({"Resource", "Video", "Profile"})
-_TAG_LINKS = {
-    "Resource": ("resource_tag", "resource_id"),
-    "Video": ("video_tag", "video_id"),
-    "Event": ("event_tag", "event_id"),
-    "NewsItem": ("news_tag", "news_item_id"),
-}
+# The kinds in the index, by content type (as the outbox names them), and their models.
+INDEXED: dict[str, Kind] = {name: kind for name, kind in KINDS.items() if kind.indexed}
+MODELS: dict[str, type[models.ContentModel]] = {name: k.model for name, k in INDEXED.items()}
+SHAREABLE = frozenset(name for name, kind in INDEXED.items() if kind.shareable)
 
 # The fields a query may name with a prefix (`title:budget`), mapped to the indexed field stems.
 TEXT_ALIASES = {"title": "title", "body": "text", "text": "text"}
@@ -193,20 +182,18 @@ def _opening(text: str) -> str:
 
 
 def _texts(content_type: str, row: Any, attached: str = "") -> tuple[str, str]:
-    """(title, text) of a row; only public fields."""
-    if content_type == "Resource":
-        return row.title, _join(row.summary, plain_text(row.body), attached)
-    if content_type == "Video":
-        return row.title, _join(plain_text(row.description), plain_text(row.transcript))
-    if content_type == "NewsItem":
-        return row.title, _join(row.summary, plain_text(row.body))
-    if content_type == "Event":
-        return row.title, _join(plain_text(row.description), row.location)
-    if content_type == "Page":
-        return row.title, _join(row.summary, plain_text(row.body))
-    if content_type == "Profile":
-        return row.name, _join(plain_text(row.bio), ", ".join(row.expertise), ", ".join(row.roles))
-    raise KeyError(content_type)
+    """(title, text) of a row; only the public fields its kind's `search` names."""
+    kind = INDEXED[content_type]
+    assert kind.search is not None
+    markup = {*kind.html, *kind.search.markup}
+    parts = []
+    for name in kind.search.text:
+        value = getattr(row, name)
+        if not isinstance(value, str):  # a list field
+            parts.append(", ".join(value))
+        else:
+            parts.append(plain_text(value) if name in markup else value)
+    return getattr(row, kind.search.title), _join(*parts, attached)
 
 
 def make_document(
@@ -261,15 +248,15 @@ def _placeholders(count: int) -> str:
 
 async def _tags(content_type: str, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     """(id, slug) of each item's tags."""
-    link = _TAG_LINKS.get(content_type)
+    kind = INDEXED[content_type]
     grouped: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    if link is None or not ids:
+    if not kind.tags or not ids:
         return grouped
-    through, owner = link
+    link = kind.link("tags")
     sql = (
-        f'SELECT l."{owner}" AS owner_id, t."id" AS tag_id, t."slug" FROM "{through}" l '
-        f'JOIN "tag" t ON t."id" = l."tag_id" WHERE l."{owner}" IN ({_placeholders(len(ids))}) '
-        'ORDER BY t."slug"'
+        f'SELECT l."{link.column}" AS owner_id, t."id" AS tag_id, t."slug" FROM "{link.table}" l '
+        f'JOIN "tag" t ON t."id" = l."{link.other}" '
+        f'WHERE l."{link.column}" IN ({_placeholders(len(ids))}) ORDER BY t."slug"'
     )
     rows = await connections.get("default").execute_query_dict(sql, list(ids))
     for row in rows:
@@ -327,12 +314,13 @@ async def _authors(rows: list[Any], now: datetime) -> dict[int, Authors]:
     return grouped
 
 
-async def _attached_texts(ids: list[int]) -> dict[int, str]:
-    """The extracted text of each resource's attachments (PDFs), capped per resource."""
+async def _attached_texts(kind: Kind, ids: list[int]) -> dict[int, str]:
+    """The extracted text of each item's attachments (PDFs), capped per item."""
+    link = kind.link("attachments")
     sql = (
-        'SELECT l."resource_id" AS owner_id, f."text" FROM "resource_attachment" l '
-        'JOIN "file" f ON f."id" = l."file_id" '
-        f'WHERE l."resource_id" IN ({_placeholders(len(ids))}) ORDER BY f."id"'
+        f'SELECT l."{link.column}" AS owner_id, f."text" FROM "{link.table}" l '
+        f'JOIN "file" f ON f."id" = l."{link.other}" '
+        f'WHERE l."{link.column}" IN ({_placeholders(len(ids))}) ORDER BY f."id"'
     )
     grouped: dict[int, list[str]] = defaultdict(list)
     for row in await connections.get("default").execute_query_dict(sql, list(ids)):
@@ -356,15 +344,14 @@ async def load_documents(
     Related rows (authors) are shown as the public sees them at `now`.
     """
     ids = sorted(set(ids))
-    model = MODELS[content_type]
+    kind = INDEXED[content_type]
     if not ids:
         return {}
-    rows = await model.filter(id__in=ids)
+    rows = await kind.model.filter(id__in=ids)
     slugs = slugs if slugs is not None else await tenant_slugs()
     tags = await _tags(content_type, ids)
-    resource = content_type == "Resource"
-    authors = await _authors(rows, now or datetime.now(UTC)) if resource else {}
-    attached = await _attached_texts(ids) if resource else {}
+    authors = await _authors(rows, now or datetime.now(UTC)) if kind.authors else {}
+    attached = await _attached_texts(kind, ids) if kind.attachments else {}
     documents = {}
     for row in rows:
         tagged = tags.get(row.id, [])
@@ -387,10 +374,13 @@ async def tagged_items(tag_ids: list[int]) -> dict[str, list[int]]:
     """Items that carry any of the tags, by content type."""
     found: dict[str, list[int]] = {}
     conn = connections.get("default")
-    for content_type, (through, owner) in _TAG_LINKS.items():
+    for content_type, kind in INDEXED.items():
+        if not kind.tags:
+            continue
+        link = kind.link("tags")
         sql = (
-            f'SELECT DISTINCT "{owner}" AS owner_id FROM "{through}" '
-            f'WHERE "tag_id" IN ({_placeholders(len(tag_ids))})'
+            f'SELECT DISTINCT "{link.column}" AS owner_id FROM "{link.table}" '
+            f'WHERE "{link.other}" IN ({_placeholders(len(tag_ids))})'
         )
         rows = await conn.execute_query_dict(sql, list(tag_ids))
         if rows:

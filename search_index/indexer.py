@@ -28,11 +28,14 @@ from tortoise.expressions import Q
 from whoosh import query as wq
 
 from cms import models
+from cms.services.kinds import AUTHORED, kind_of
 from search_index.documents import MODELS, key_of, load_documents, tagged_items, tenant_slugs
 from search_index.store import IndexStore
 
 log = logging.getLogger("cms.search")
 
+# Authors are profiles: a profile's change re-indexes the items it is an author of.
+PROFILE = kind_of(models.Profile).name
 BATCH = 500
 REBUILD_CHUNK = 2000
 
@@ -83,10 +86,10 @@ class Indexer:
         for event in events:
             if event["content_type"] in MODELS:
                 wanted[event["content_type"]].add(event["object_id"])
-        profiles = sorted(wanted["Profile"])
+        profiles = sorted(wanted[PROFILE])
         if profiles:  # author names are part of their resources' documents
             authored = models.ResourceAuthor.filter(profile_id__in=profiles)
-            wanted["Resource"].update(await authored.values_list("resource_id", flat=True))
+            wanted[AUTHORED.name].update(await authored.values_list("resource_id", flat=True))
             await self._add_referrers(wanted, "author_ids", profiles)
         tags = sorted({e["object_id"] for e in events if e["content_type"] == "Tag"})
         if tags:  # a renamed or deleted tag changes the documents that carry it
@@ -157,7 +160,7 @@ class Indexer:
             return
         authored = models.ResourceAuthor.filter(profile_id__in=list(profiles))
         resources = set(await authored.values_list("resource_id", flat=True))
-        await self._reindex({"Resource": resources})
+        await self._reindex({AUTHORED.name: resources})
 
     def _apply(self, updates: list[dict[str, Any]], deletes: list[str]) -> None:
         ix = self.store.open_or_create()

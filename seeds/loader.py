@@ -16,11 +16,12 @@ import anyio.to_thread
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from cms.models import Page, Status, Tag, Tenant
+from cms.models import Page, Profile, Status, Tenant
 from cms.services import content, tags
 from cms.services.content import SYSTEM
-from cms.services.kinds import KINDS as SERVICE_KINDS_BY_NAME
+from cms.services.kinds import kind_of
 from seeds.spec import KINDS, SeedError, TenantPlan, validate
+from seeds.spec import Kind as SeedKind
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 KIND_NAMES = ("tenants", *KINDS)
@@ -108,42 +109,29 @@ async def _write_items(
 ) -> None:
     """Create one tenant's missing items, kind by kind so that references resolve."""
     objects: dict[str, dict[str, Any]] = {}
-    for kind, spec in KINDS.items():
-        items = plan.items.get(kind, [])
+    for collection, spec in KINDS.items():
+        items = plan.items.get(collection, [])
         # A page is known by its path (slugs repeat across sections), anything else by slug.
-        key = "path" if kind == "pages" else "slug"
+        key = spec.content.key if spec.content is not None else "slug"
         keys = [item[key] for item in items]
         found: list[Any] = (
             await spec.model.filter(tenant=tenant, **{f"{key}__in": keys}) if keys else []
         )
         by_key: dict[str, Any] = {getattr(obj, key): obj for obj in found}
-        objects[kind] = by_key
-        if kind == "pages":
+        objects[collection] = by_key
+        if spec.model is Page:
             # Parents before children; an existing page may be the parent of a new one.
             items = sorted(items, key=lambda item: item["path"].count("/"))
-            objects["paths"] = by_key
         for item in items:
             if item[key] in by_key:
-                report.unchanged[kind] += 1
+                report.unchanged[collection] += 1
                 continue
-            by_key[item[key]] = await _create(spec.model, tenant, item, objects, tenants)
-            report.created[kind] += 1
-
-
-# Seed kinds written through the content services (tags have a service of their own).
-SERVICE_KINDS = {
-    "organisations": "Organisation",
-    "profiles": "Profile",
-    "resources": "Resource",
-    "videos": "Video",
-    "events": "Event",
-    "news": "NewsItem",
-    "pages": "Page",
-}
+            by_key[item[key]] = await _create(spec, tenant, item, objects, tenants)
+            report.created[collection] += 1
 
 
 async def _create(
-    model: type[Model],
+    spec: SeedKind,
     tenant: Tenant,
     item: dict[str, Any],
     objects: dict[str, dict[str, Any]],
@@ -152,19 +140,20 @@ async def _create(
     """Create one item through the write services, so it has revisions, audit and outbox rows
     like any edit, then publish or archive it as the data file says."""
     values = dict(item)
-    if model is Tag:
+    kind = spec.content
+    if kind is None:  # a tag
         return await tags.create_tag(SYSTEM, tenant, values["name"], values["slug"])
-    kind_key = next(k for k, spec in KINDS.items() if spec.model is model)
-    kind = SERVICE_KINDS_BY_NAME[SERVICE_KINDS[kind_key]]
     status = values.pop("status", Status.PUBLISHED)
     published_at = values.pop("published_at", None)
     memberships = values.pop("memberships", [])
-    for key in ("organisation", "host_organisation"):
-        if key in values:
-            values[f"{key}_id"] = objects["organisations"][values.pop(key)].id
-    if "authors" in values:
-        values["authors"] = [objects["profiles"][slug].id for slug in values["authors"]]
-    if model is Page:
+    for ref in kind.refs:  # a reference by slug to an item of a kind written before
+        if ref.field in values:
+            written = objects[kind_of(ref.model).collection]
+            values[f"{ref.field}_id"] = written[values.pop(ref.field)].id
+    if kind.authors and "authors" in values:
+        profiles = objects[kind_of(Profile).collection]
+        values["authors"] = [profiles[slug].id for slug in values["authors"]]
+    if kind.key != "slug":
         values.pop("slug", None)  # a page's slug is the last segment of its path
     row = await content.create(SYSTEM, tenant, kind, values)
     if status == Status.PUBLISHED:

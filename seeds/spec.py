@@ -14,25 +14,20 @@ from typing import Any
 from tortoise.models import Model
 
 from cms.models import (
-    Event,
     EventFormat,
     Maturity,
-    NewsItem,
     NewsKind,
-    Organisation,
     OrganisationKind,
-    Page,
-    Profile,
     ProfileRole,
-    Resource,
     ResourceKind,
     Status,
     Tag,
     Tenant,
     TenantKind,
-    Video,
     VideoProvider,
 )
+from cms.services.kinds import KINDS as CONTENT_KINDS
+from cms.services.kinds import Kind as ContentKind
 from seeds.checks import (
     COUNTRY,
     HOST,
@@ -82,7 +77,8 @@ class Kind:
 
     model: type[Model]
     keys: Mapping[str, Key]
-    content: bool = True  # has status, published_at and language
+    # The content kind its items are, written through the content services (tags are not).
+    content: ContentKind | None = None
 
 
 CONTENT_KEYS: dict[str, Key] = {
@@ -107,115 +103,95 @@ TENANT_KEYS: dict[str, Key] = {
     "default_language": Key(LANGUAGE),
 }
 
-# Listed in the order they are written: each kind only refers to kinds above it.
-KINDS: dict[str, Kind] = {
-    "tags": Kind(
-        Tag, {"slug": Key(SLUG, required=True), "name": Key(TEXT, required=True)}, content=False
-    ),
-    "organisations": Kind(
-        Organisation,
-        CONTENT_KEYS
-        | {
-            "name": Key(TEXT, required=True),
-            "kind": Key(choice(OrganisationKind), required=True),
-            "acronym": Key(TEXT),
-            "country": Key(COUNTRY),
-            "website": Key(TEXT),
-            "description": Key(TEXT),
-            "shared": Key(boolean),
-            "memberships": Key(SLUGS, ref="tenant"),
-        },
-    ),
-    "profiles": Kind(
-        Profile,
-        CONTENT_KEYS
-        | {
-            "name": Key(TEXT, required=True),
-            "roles": Key(list_of(choice(ProfileRole))),
-            "expertise": Key(STRINGS),
-            "languages": Key(list_of(LANGUAGE)),
-            "country": Key(COUNTRY),
-            "organisation": Key(SLUG, ref="organisation"),
-            "bio": Key(TEXT),
-            "eligible_for_contracting": Key(boolean),
-            "private_contact": Key(TEXT),
-            "shared": Key(boolean),
-        },
-    ),
-    "resources": Kind(
-        Resource,
-        CONTENT_KEYS
-        | {
-            "title": Key(TEXT, required=True),
-            "kind": Key(choice(ResourceKind), required=True),
-            "summary": Key(TEXT),
-            "body": Key(TEXT),
-            "thematic_areas": Key(THEMATIC_AREAS),
-            "external_url": Key(TEXT),
-            "shared": Key(boolean),
-            "organisation": Key(SLUG, ref="organisation"),
-            "tags": Key(SLUGS, ref="tag"),
-            "authors": Key(SLUGS, ref="profile"),
-        },
-    ),
-    "videos": Kind(
-        Video,
-        CONTENT_KEYS
-        | {
-            "title": Key(TEXT, required=True),
-            "provider": Key(choice(VideoProvider), required=True),
-            "description": Key(TEXT),
-            "source_url": Key(TEXT),
-            "embed_url": Key(TEXT),
-            "duration_seconds": Key(integer),
-            "transcript": Key(TEXT),
-            "thematic_areas": Key(THEMATIC_AREAS),
-            "shared": Key(boolean),
-            "tags": Key(SLUGS, ref="tag"),
-        },
-    ),
-    "events": Kind(
-        Event,
-        CONTENT_KEYS
-        | {
-            "title": Key(TEXT, required=True),
-            "start": Key(aware_datetime, required=True),
-            "end": Key(aware_datetime, required=True),
-            "format": Key(choice(EventFormat), required=True),
-            "description": Key(TEXT),
-            "timezone": Key(iana_timezone),
-            "location": Key(TEXT),
-            "host_organisation": Key(SLUG, ref="organisation"),
-            "registration_url": Key(TEXT),
-            "thematic_areas": Key(THEMATIC_AREAS),
-            "tags": Key(SLUGS, ref="tag"),
-        },
-    ),
-    "news": Kind(
-        NewsItem,
-        CONTENT_KEYS
-        | {
-            "title": Key(TEXT, required=True),
-            "kind": Key(choice(NewsKind)),
-            "summary": Key(TEXT),
-            "body": Key(TEXT),
-            "thematic_areas": Key(THEMATIC_AREAS),
-            "tags": Key(SLUGS, ref="tag"),
-        },
-    ),
-    "pages": Kind(
-        Page,
+# What a seed file may say of each content kind of the registry (after CONTENT_KEYS), in the
+# order they are written: each kind only refers to kinds above it.
+CONTENT_SEED_KEYS: dict[str, dict[str, Key]] = {
+    "Organisation": {
+        "name": Key(TEXT, required=True),
+        "kind": Key(choice(OrganisationKind), required=True),
+        "acronym": Key(TEXT),
+        "country": Key(COUNTRY),
+        "website": Key(TEXT),
+        "description": Key(TEXT),
+        "shared": Key(boolean),
+        "memberships": Key(SLUGS, ref="tenant"),
+    },
+    "Profile": {
+        "name": Key(TEXT, required=True),
+        "roles": Key(list_of(choice(ProfileRole))),
+        "expertise": Key(STRINGS),
+        "languages": Key(list_of(LANGUAGE)),
+        "country": Key(COUNTRY),
+        "organisation": Key(SLUG, ref="organisation"),
+        "bio": Key(TEXT),
+        "eligible_for_contracting": Key(boolean),
+        "private_contact": Key(TEXT),
+        "shared": Key(boolean),
+    },
+    "Resource": {
+        "title": Key(TEXT, required=True),
+        "kind": Key(choice(ResourceKind), required=True),
+        "summary": Key(TEXT),
+        "body": Key(TEXT),
+        "thematic_areas": Key(THEMATIC_AREAS),
+        "external_url": Key(TEXT),
+        "shared": Key(boolean),
+        "organisation": Key(SLUG, ref="organisation"),
+        "tags": Key(SLUGS, ref="tag"),
+        "authors": Key(SLUGS, ref="profile"),
+    },
+    "Video": {
+        "title": Key(TEXT, required=True),
+        "provider": Key(choice(VideoProvider), required=True),
+        "description": Key(TEXT),
+        "source_url": Key(TEXT),
+        "embed_url": Key(TEXT),
+        "duration_seconds": Key(integer),
+        "transcript": Key(TEXT),
+        "thematic_areas": Key(THEMATIC_AREAS),
+        "shared": Key(boolean),
+        "tags": Key(SLUGS, ref="tag"),
+    },
+    "Event": {
+        "title": Key(TEXT, required=True),
+        "start": Key(aware_datetime, required=True),
+        "end": Key(aware_datetime, required=True),
+        "format": Key(choice(EventFormat), required=True),
+        "description": Key(TEXT),
+        "timezone": Key(iana_timezone),
+        "location": Key(TEXT),
+        "host_organisation": Key(SLUG, ref="organisation"),
+        "registration_url": Key(TEXT),
+        "thematic_areas": Key(THEMATIC_AREAS),
+        "tags": Key(SLUGS, ref="tag"),
+    },
+    "NewsItem": {
+        "title": Key(TEXT, required=True),
+        "kind": Key(choice(NewsKind)),
+        "summary": Key(TEXT),
+        "body": Key(TEXT),
+        "thematic_areas": Key(THEMATIC_AREAS),
+        "tags": Key(SLUGS, ref="tag"),
+    },
+    "Page": {
         # A page is named by its path; its slug defaults to the path's last segment.
-        {**CONTENT_KEYS, "slug": Key(SLUG)}
-        | {
-            "path": Key(PATH, required=True),
-            "title": Key(TEXT, required=True),
-            "summary": Key(TEXT),
-            "body": Key(TEXT),
-            "menu_order": Key(integer),
-            "show_in_menu": Key(boolean),
-        },
-    ),
+        "slug": Key(SLUG),
+        "path": Key(PATH, required=True),
+        "title": Key(TEXT, required=True),
+        "summary": Key(TEXT),
+        "body": Key(TEXT),
+        "menu_order": Key(integer),
+        "show_in_menu": Key(boolean),
+    },
+}
+KINDS: dict[str, Kind] = {
+    "tags": Kind(Tag, {"slug": Key(SLUG, required=True), "name": Key(TEXT, required=True)}),
+    **{
+        CONTENT_KINDS[name].collection: Kind(
+            CONTENT_KINDS[name].model, CONTENT_KEYS | keys, CONTENT_KINDS[name]
+        )
+        for name, keys in CONTENT_SEED_KEYS.items()
+    },
 }
 REF_KINDS = {"tag": "tags", "organisation": "organisations", "profile": "profiles"}
 

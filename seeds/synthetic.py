@@ -38,18 +38,15 @@ from cms.models import (
     Video,
     VideoProvider,
 )
+from cms.services.kinds import KINDS as CONTENT_KINDS
+from cms.services.kinds import Kind, kind_of
 from seeds import vocabulary as words
 from seeds.spec import SeedError
 
 # Share of ``count`` per kind when no explicit count is given for it.
 WEIGHTS = {"profiles": 15, "resources": 40, "videos": 15, "news": 20, "events": 10}
-MODELS: dict[str, type[Model]] = {
-    "profiles": Profile,
-    "resources": Resource,
-    "videos": Video,
-    "news": NewsItem,
-    "events": Event,
-}
+# The registry's kinds by collection (only those in WEIGHTS are made).
+KINDS: dict[str, Kind] = {kind.collection: kind for kind in CONTENT_KINDS.values()}
 # Resources need authors: without profiles asked for, each tenant gets this many.
 AUTHOR_POOL = 4
 TAGS_PER_TENANT = 12
@@ -302,25 +299,25 @@ async def _write(
     """Insert what is not there yet: images, tags, then items kind by kind, then their links."""
     report = {"tenants": len(tenant_ids), "skipped": 0, "tags": 0, "images": 0}
     for kind, items in planned.items():
-        existing = await _ids(MODELS[kind], tenant_ids, marker)
+        existing = await _ids(KINDS[kind].model, tenant_ids, marker)
         fresh = [p for p in items if (p.obj.tenant_id, p.obj.slug) not in existing]
         report["skipped"] += len(items) - len(fresh)
         planned[kind] = fresh
     tag_ids, report["tags"] = await _ensure_tags(planned, tenant_ids)
     report["images"] = await _attach_images(planned)
     for kind, items in planned.items():
-        model = MODELS[kind]
+        model = KINDS[kind].model
         await model.bulk_create([p.obj for p in items], batch_size=BATCH)
         report[kind] = len(items)
         ids = await _ids(model, tenant_ids, marker)
-        if kind != "profiles":
+        if KINDS[kind].tags:
             pairs = [
                 (ids[(p.obj.tenant_id, p.obj.slug)], tag_ids[(p.obj.tenant_id, slug)])
                 for p in items
                 for slug in p.tags
             ]
-            await _link(conn, model, "tags", pairs)
-        if kind == "resources" and items:
+            await _link(conn, KINDS[kind], "tags", pairs)
+        if KINDS[kind].authors and items:
             profile_ids = await _ids(Profile, tenant_ids, marker)
             await ResourceAuthor.bulk_create(
                 [
@@ -384,18 +381,18 @@ async def _attach_images(planned: dict[str, list[Planned]]) -> int:
         ids.update(await Image.filter(storage_key__in=list(chunk)).values_list("storage_key", "id"))
     for p in with_image:
         assert p.image is not None
-        column = "cover_image_id" if isinstance(p.obj, Resource) else "image_id"
-        setattr(p.obj, column, ids[p.image.storage_key])
+        cover = kind_of(type(p.obj)).image_refs[0]  # the kind's first image: cover, lead image
+        setattr(p.obj, f"{cover.field}_id", ids[p.image.storage_key])
     return len(images)
 
 
 async def _link(
-    conn: BaseDBAsyncClient, model: type[Model], relation: str, pairs: Iterable[tuple[int, int]]
+    conn: BaseDBAsyncClient, kind: Kind, relation: str, pairs: Iterable[tuple[int, int]]
 ) -> None:
     """Insert many-to-many rows (own id, related id) in batches, straight into the through table."""
-    m2m = model._meta.fields_map[relation]
-    table = Table(m2m.through)  # type: ignore[attr-defined]
-    columns = (m2m.backward_key, m2m.forward_key)  # type: ignore[attr-defined]
+    link = kind.link(relation)
+    table = Table(link.table)
+    columns = (link.column, link.other)
     for chunk in _chunks(list(pairs)):
         query = conn.query_class.into(table).columns(*columns).insert(*chunk)
         await conn.execute_query(*query.get_parameterized_sql())

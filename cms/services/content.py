@@ -18,7 +18,7 @@ from cms.auth import Permission, Principal, require
 from cms.errors import Conflict, FieldError, NotFound, ValidationFailed
 from cms.models import Role, Status
 from cms.services import history
-from cms.services.kinds import KINDS, Kind
+from cms.services.kinds import AUTHORED, KINDS, Kind
 from cms.services.validation import (
     camel,
     check_event_times,
@@ -103,7 +103,7 @@ async def _insert(
                     tenant_id=tenant_id, slug=slug, status=Status.DRAFT, version=1, **cleaned
                 )
         except IntegrityError:
-            if not made or kind.model is models.Page:
+            if not made or kind.key != "slug":
                 break
             slug = await _slug(kind, tenant_id, None, cleaned, None, [])
     raise ValidationFailed(_duplicate(kind))
@@ -221,22 +221,21 @@ async def _check_unused(kind: Kind, row: Any) -> None:
             raise _in_use(f"{children} page(s) are under this page; move or delete them first.")
         return
     others = ~Q(tenant_id=row.tenant_id)
-    if kind.model is models.Organisation:
-        count = sum(
-            [
-                await models.Resource.filter(others, organisation_id=row.id).count(),
-                await models.Profile.filter(others, organisation_id=row.id).count(),
-                await models.Event.filter(others, host_organisation_id=row.id).count(),
-            ]
-        )
-    elif kind.model is models.Profile:
-        count = await models.Resource.filter(
+    # Only a shareable reference (or an author) may point across tenants.
+    count = sum(
+        [
+            await other.model.filter(others, **{f"{ref.field}_id": row.id}).count()
+            for other in KINDS.values()
+            for ref in other.refs
+            if ref.shareable and ref.model is kind.model
+        ]
+    )
+    if kind.model is models.Profile:
+        count += await AUTHORED.model.filter(
             others, id__in=Subquery(
                 models.ResourceAuthor.filter(profile_id=row.id).values("resource_id")
             )
         ).count()  # fmt: skip
-    else:
-        return
     if count:
         raise _in_use(
             f"{count} item(s) of other tenants use this {kind.name.lower()}, so it cannot be "
@@ -512,7 +511,7 @@ async def _slug(
         valid = len(errors)
         check_slug(slug, errors)
         valid = len(errors) == valid  # an invalid slug may not fit the column to look it up
-        if valid and kind.model is not models.Page and await taken.filter(slug=slug).exists():
+        if valid and kind.key == "slug" and await taken.filter(slug=slug).exists():
             errors.extend(_duplicate(kind))
         return slug
     base = _slug_base(kind, cleaned)
@@ -529,7 +528,7 @@ def _slug_base(kind: Kind, cleaned: dict[str, Any]) -> str:
 
 
 def _duplicate(kind: Kind) -> list[FieldError]:
-    field = "path" if kind.model is models.Page else "slug"
+    field = kind.key
     return [
         FieldError(
             field, f"Another {kind.name} of this tenant already has this {field}.", "DUPLICATE"

@@ -34,27 +34,20 @@ async def snapshot(kind: Kind, row: models.ContentModel) -> dict[str, Any]:
     for ref in kind.refs:
         data[f"{ref.field}_id"] = getattr(row, f"{ref.field}_id")
     if kind.tags:
-        data["tags"] = sorted(
-            await models.Tag.filter(**{f"{_tag_relation(kind)}__id": row.id}).values_list(
-                "slug", flat=True
-            )
-        )
-    if kind.model is models.Resource:
+        tagged = {f"{kind.link('tags').related_name}__id": row.id}
+        data["tags"] = sorted(await models.Tag.filter(**tagged).values_list("slug", flat=True))
+    if kind.authors:
         data["authors"] = list(
             await models.ResourceAuthor.filter(resource_id=row.id)
             .order_by("position", "id")
             .values_list("profile_id", flat=True)
         )
+    if kind.attachments:
+        attached = {f"{kind.link('attachments').related_name}__id": row.id}
         data["attachments"] = sorted(
-            await models.File.filter(resources__id=row.id).values_list("id", flat=True)
+            await models.File.filter(**attached).values_list("id", flat=True)
         )
     return data
-
-
-def _tag_relation(kind: Kind) -> str:
-    return {"Resource": "resources", "Video": "videos", "Event": "events", "NewsItem": "news"}[
-        kind.name
-    ]
 
 
 def token_id(principal: Principal) -> int | None:

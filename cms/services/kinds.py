@@ -1,4 +1,9 @@
-"""The content kinds editors write, declared once: what each requires, holds and points to."""
+"""The content kinds editors write, declared once: what each requires, holds and points to.
+
+Everything that treats kinds alike reads this registry instead of listing them again: the write
+services and revisions here, the index documents (`search_index`), media visibility (`media`),
+the seed loader (`seeds`) and the GraphQL API (`schema`).
+"""
 
 from __future__ import annotations
 
@@ -20,19 +25,50 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class Kind:
-    """How one content kind is written."""
+class Search:
+    """What the index documents of a kind hold: a title field, then text fields in this order.
 
-    name: str
+    A list field is joined with commas; a field the kind sanitises as HTML, or named in `markup`,
+    is read as text without its tags.
+    """
+
+    title: str
+    text: tuple[str, ...]
+    markup: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link:
+    """The table behind a many-to-many relation: `column` holds the item's id, `other` the
+    related row's; `related_name` is how the related model names the items."""
+
+    table: str
+    column: str
+    other: str
+    related_name: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one content kind is written, found, seeded and shown."""
+
+    name: str  # also its GraphQL type and the content type of its revisions and outbox events
     model: type[models.ContentModel]
-    label: str
+    label: str  # the field a slug is made from
     required: tuple[str, ...]
-    html: tuple[str, ...] = ()
+    collection: str  # a tenant's list of them: the seed data key and the GraphQL list field
+    html: tuple[str, ...] = ()  # sanitised as rich text; the fields that may embed media
     urls: tuple[str, ...] = ()
     refs: tuple[Ref, ...] = ()
     vocabularies: dict[str, type[Enum] | None] = field(default_factory=dict)
-    tags: bool = False
+    tags: bool = False  # a `tags` many-to-many relation to models.Tag
     shareable: bool = False
+    key: str = "slug"  # the field that names an item within its tenant
+    search: Search | None = None  # None: not in the search index
+    # Relations only resources have today: their rows are models.ResourceAuthor (ordered
+    # profiles) and the `attachments` many-to-many relation to models.File.
+    authors: bool = False
+    attachments: bool = False
 
     @property
     def editable(self) -> tuple[str, ...]:
@@ -49,6 +85,33 @@ class Kind:
             and not name.endswith("_id")
         )
 
+    @property
+    def indexed(self) -> bool:
+        return self.search is not None
+
+    @property
+    def image_refs(self) -> tuple[Ref, ...]:
+        """The images an item shows through a relation (a cover, a thumbnail, a photo)."""
+        return tuple(ref for ref in self.refs if ref.model is models.Image)
+
+    def link(self, relation: str) -> Link:
+        """The table of a many-to-many relation (`tags`, `attachments`), as the model declares
+        it and Tortoise completes it when it is initialised."""
+        known = _links.get((self.model, relation))
+        if known is not None:
+            return known
+        described = self.model.describe(serializable=False)["m2m_fields"]  # milliseconds
+        found = next(m2m for m2m in described if m2m["name"] == relation)
+        link = Link(
+            found["through"], found["backward_key"], found["forward_key"], found["related_name"]
+        )
+        if link.column:  # empty until Tortoise is initialised
+            _links[(self.model, relation)] = link
+        return link
+
+
+_links: dict[tuple[type[Model], str], Link] = {}
+
 
 _IMAGE = models.Image
 _ORG = models.Organisation
@@ -58,38 +121,97 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind(
-            "Resource", models.Resource, "title", ("title", "kind"), html=("body",),
+            "Resource",
+            models.Resource,
+            label="title",
+            required=("title", "kind"),
+            collection="resources",
+            html=("body",),
             urls=("external_url",),
             refs=(Ref("organisation", _ORG, True), Ref("cover_image", _IMAGE)),
-            vocabularies=_AREAS, tags=True, shareable=True,
+            vocabularies=_AREAS,
+            tags=True,
+            shareable=True,
+            search=Search("title", ("summary", "body")),
+            authors=True,
+            attachments=True,
         ),
         Kind(
-            "Video", models.Video, "title", ("title", "provider"), html=("description",),
-            urls=("source_url", "embed_url"), refs=(Ref("thumbnail", _IMAGE),),
-            vocabularies=_AREAS, tags=True, shareable=True,
+            "Video",
+            models.Video,
+            label="title",
+            required=("title", "provider"),
+            collection="videos",
+            html=("description",),
+            urls=("source_url", "embed_url"),
+            refs=(Ref("thumbnail", _IMAGE),),
+            vocabularies=_AREAS,
+            tags=True,
+            shareable=True,
+            search=Search("title", ("description", "transcript"), markup=("transcript",)),
         ),
         Kind(
-            "Profile", models.Profile, "name", ("name",), html=("bio",),
+            "Profile",
+            models.Profile,
+            label="name",
+            required=("name",),
+            collection="profiles",
+            html=("bio",),
             refs=(Ref("organisation", _ORG, True), Ref("photo", _IMAGE)),
             vocabularies={"roles": models.ProfileRole, "expertise": None, "languages": None},
             shareable=True,
+            # Never `private_contact`: a document holds only what the public may see.
+            search=Search("name", ("bio", "expertise", "roles")),
         ),
         Kind(
-            "Organisation", models.Organisation, "name", ("name", "kind"),
-            html=("description",), urls=("website",), shareable=True,
+            "Organisation",
+            models.Organisation,
+            label="name",
+            required=("name", "kind"),
+            collection="organisations",
+            html=("description",),
+            urls=("website",),
+            shareable=True,
         ),
         Kind(
-            "Event", models.Event, "title", ("title", "start", "end", "format"),
-            html=("description",), urls=("registration_url",),
-            refs=(Ref("host_organisation", _ORG, True),), vocabularies=_AREAS, tags=True,
+            "Event",
+            models.Event,
+            label="title",
+            required=("title", "start", "end", "format"),
+            collection="events",
+            html=("description",),
+            urls=("registration_url",),
+            refs=(Ref("host_organisation", _ORG, True),),
+            vocabularies=_AREAS,
+            tags=True,
+            search=Search("title", ("description", "location")),
         ),
         Kind(
-            "NewsItem", models.NewsItem, "title", ("title",), html=("body",),
-            refs=(Ref("image", _IMAGE),), vocabularies=_AREAS, tags=True,
+            "NewsItem",
+            models.NewsItem,
+            label="title",
+            required=("title",),
+            collection="news",
+            html=("body",),
+            refs=(Ref("image", _IMAGE),),
+            vocabularies=_AREAS,
+            tags=True,
+            search=Search("title", ("summary", "body")),
         ),
-        Kind("Page", models.Page, "title", ("title", "path"), html=("body",)),
+        Kind(
+            "Page",
+            models.Page,
+            label="title",
+            required=("title", "path"),
+            collection="pages",
+            html=("body",),
+            key="path",  # slugs repeat across sections
+            search=Search("title", ("summary", "body")),
+        ),
     )
-}  # fmt: skip
+}
+# The one kind with authors (see Kind.authors).
+AUTHORED = next(kind for kind in KINDS.values() if kind.authors)
 
 
 def kind_of(model: type[Model]) -> Kind:
