@@ -7,14 +7,21 @@ import strawberry
 
 def build_schema() -> strawberry.Schema:
     """The schema with every type that only `node(id:)` reaches registered too."""
-    from schema.content import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
-    from schema.media import FileType, ImageType
-    from schema.mutations import build_mutation
-    from schema.people import OrganisationType, ProfileType
-    from schema.query import Query
-    from schema.search import SearchQuery
-    from schema.tenants import TenantType
-    from schema.uploads import UploadMutation
+    from schema.content.types import (
+        EventType,
+        NewsItemType,
+        PageType,
+        ResourceType,
+        TagType,
+        VideoType,
+    )
+    from schema.media.types import FileType, ImageType
+    from schema.content.mutations import build_mutation
+    from schema.people.types import OrganisationType, ProfileType
+    from schema.queries import Query
+    from schema.search.queries import SearchQuery
+    from schema.tenants.types import TenantType
+    from schema.media.mutations import UploadMutation
 
     # Other domains (search, media) add their root fields as classes in these tuples.
     query_parts: tuple[type, ...] = (Query, SearchQuery)

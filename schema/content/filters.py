@@ -15,7 +15,7 @@ from cms import models
 from cms.errors import InvalidInput
 from cms.models import DelimitedListField
 from cms.tenancy import Scope, visible_q
-from schema.enums import (
+from schema.core.enums import (
     ContentStatus,
     EventFormat,
     NewsKind,
@@ -25,7 +25,7 @@ from schema.enums import (
     ThematicArea,
     VideoProvider,
 )
-from schema.pagination import OrderDirection, Ordering
+from schema.core.pagination import OrderDirection, Ordering
 
 MAX_FILTER_VALUES = 50
 

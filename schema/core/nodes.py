@@ -10,11 +10,11 @@ from strawberry.scalars import JSON
 
 from cms.auth import Permission, can
 from schema.context import Info
-from schema.enums import ContentStatus
-from schema.ids import to_global_id
+from schema.core.enums import ContentStatus
+from schema.core.ids import to_global_id
 
 if TYPE_CHECKING:
-    from schema.tenants import TenantType
+    from schema.tenants.types import TenantType
 
 
 @strawberry.interface(description="An object with a stable global id that `node(id:)` resolves.")
@@ -47,8 +47,10 @@ class Content(Node):
     type_name: strawberry.Private[str]
 
     @strawberry.field(description="The tenant that owns the item.")
-    async def tenant(self, info: Info) -> Annotated[TenantType, strawberry.lazy("schema.tenants")]:
-        from schema.tenants import TenantType
+    async def tenant(
+        self, info: Info
+    ) -> Annotated[TenantType, strawberry.lazy("schema.tenants.types")]:
+        from schema.tenants.types import TenantType
 
         tenant = await info.context.loaders.tenant_by_id.load(self.tenant_id)
         return TenantType.from_model(tenant)

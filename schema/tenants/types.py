@@ -6,9 +6,9 @@ import strawberry
 
 from cms import models
 from schema.context import Info
-from schema.enums import Maturity, TenantKind, ThematicArea, enum_list
-from schema.ids import to_global_id
-from schema.nodes import Node
+from schema.core.enums import Maturity, TenantKind, ThematicArea, enum_list
+from schema.core.ids import to_global_id
+from schema.core.nodes import Node
 
 
 @strawberry.type(name="Tenant", description="A programme, hub or Community of Practice.")

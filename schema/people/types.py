@@ -8,12 +8,12 @@ import strawberry
 
 from cms import models
 from schema.context import Info
-from schema.enums import OrganisationKind, ProfileRole, enum_list
-from schema.media import ImageType
-from schema.nodes import TRANSLATIONS, Content, content_fields
+from schema.core.enums import OrganisationKind, ProfileRole, enum_list
+from schema.media.types import ImageType
+from schema.core.nodes import TRANSLATIONS, Content, content_fields
 
 if TYPE_CHECKING:
-    from schema.tenants import TenantType
+    from schema.tenants.types import TenantType
 
 
 @strawberry.type(name="Organisation", description="A university, RPO, RFO, association or project.")
@@ -46,8 +46,8 @@ class OrganisationType(Content):
     @strawberry.field(description="Tenants the organisation is a member of.")
     async def memberships(
         self, info: Info
-    ) -> list[Annotated[TenantType, strawberry.lazy("schema.tenants")]]:
-        from schema.tenants import TenantType
+    ) -> list[Annotated[TenantType, strawberry.lazy("schema.tenants.types")]]:
+        from schema.tenants.types import TenantType
 
         rows = await info.context.loaders.memberships_by_organisation_id.load(self.pk)
         return [TenantType.from_model(t) for t in rows]

@@ -17,12 +17,18 @@ from cms import models
 from cms.errors import CMSError, FieldError, NotFound, ValidationFailed
 from cms.services import content, tags
 from cms.services.kinds import KINDS, Kind
-from schema.content import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
+from schema.content.types import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
 from schema.context import Info
-from schema.ids import from_global_id
-from schema.inputs import CREATE_INPUTS, SPECS, UPDATE_INPUTS, CreateTagInput, UpdateTagInput
-from schema.nodes import Content
-from schema.people import OrganisationType, ProfileType
+from schema.core.ids import from_global_id
+from schema.content.inputs import (
+    CREATE_INPUTS,
+    SPECS,
+    UPDATE_INPUTS,
+    CreateTagInput,
+    UpdateTagInput,
+)
+from schema.core.nodes import Content
+from schema.people.types import OrganisationType, ProfileType
 
 WRAPPERS: dict[str, Callable[[Any], Any]] = {
     "Resource": ResourceType.from_model,

@@ -11,8 +11,8 @@ from cms.errors import InvalidInput
 from media import renditions, specs
 from media.routes import file_url
 from schema.context import Info
-from schema.ids import to_global_id
-from schema.nodes import Node
+from schema.core.ids import to_global_id
+from schema.core.nodes import Node
 
 RenditionFit = strawberry.enum(
     specs.Fit, name="RenditionFit", description="COVER fills the box, cropping around the "

@@ -12,8 +12,8 @@ from cms.errors import FieldError, ValidationFailed
 from media import uploads
 from media.storage import Storage
 from schema.context import Info
-from schema.media import FileType, ImageType
-from schema.mutations import MutationError, _attempt, _principal, _tenant_required
+from schema.media.types import FileType, ImageType
+from schema.content.mutations import MutationError, _attempt, _principal, _tenant_required
 
 
 @strawberry.input(description="Where COVER crops centre, as fractions of width and height.")

@@ -11,12 +11,12 @@ from starlette.requests import Request
 
 from cms import models
 from cms.errors import InvalidInput
-from schema.content import EventType, NewsItemType, PageType, ResourceType, VideoType
+from schema.content.types import EventType, NewsItemType, PageType, ResourceType, VideoType
 from schema.context import Info
-from schema.enums import ThematicArea
-from schema.nodes import Content
-from schema.pagination import PageInfo
-from schema.people import ProfileType
+from schema.core.enums import ThematicArea
+from schema.core.nodes import Content
+from schema.core.pagination import PageInfo
+from schema.people.types import ProfileType
 from search_index import Audience, Filters, SearchScope, SearchService, decode_cursor, encode_cursor
 
 

@@ -14,10 +14,10 @@ from cms import models
 from cms.errors import InvalidInput
 from cms.models import Status
 from cms.tenancy import Scope, listed_q, visible_q
-from schema.content import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
+from schema.content.types import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
 from schema.context import Info
-from schema.enums import TenantKind
-from schema.filters import (
+from schema.core.enums import TenantKind
+from schema.content.filters import (
     EventFilter,
     EventOrder,
     EventOrderField,
@@ -43,12 +43,12 @@ from schema.filters import (
     filter_videos,
     ordering,
 )
-from schema.ids import from_global_id
-from schema.media import FileType, ImageType
-from schema.nodes import Node
-from schema.pagination import Connection, OrderDirection, Ordering, map_nodes, paginate
-from schema.people import OrganisationType, ProfileType
-from schema.tenants import TenantType
+from schema.core.ids import from_global_id
+from schema.media.types import FileType, ImageType
+from schema.core.nodes import Node
+from schema.core.pagination import Connection, OrderDirection, Ordering, map_nodes, paginate
+from schema.people.types import OrganisationType, ProfileType
+from schema.tenants.types import TenantType
 
 First = Annotated[
     int | None, strawberry.argument(description="Page size from the start (default 20, max 100).")

@@ -12,7 +12,7 @@ from typing import Any
 
 import strawberry
 
-from schema.enums import (
+from schema.core.enums import (
     EventFormat,
     NewsKind,
     OrganisationKind,

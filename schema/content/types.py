@@ -8,11 +8,18 @@ import strawberry
 
 from cms import models
 from schema.context import Info
-from schema.enums import EventFormat, NewsKind, ResourceKind, ThematicArea, VideoProvider, enum_list
-from schema.ids import to_global_id
-from schema.media import FileType, ImageType
-from schema.nodes import TRANSLATIONS, Content, Node, content_fields
-from schema.people import OrganisationType, ProfileType
+from schema.core.enums import (
+    EventFormat,
+    NewsKind,
+    ResourceKind,
+    ThematicArea,
+    VideoProvider,
+    enum_list,
+)
+from schema.core.ids import to_global_id
+from schema.media.types import FileType, ImageType
+from schema.core.nodes import TRANSLATIONS, Content, Node, content_fields
+from schema.people.types import OrganisationType, ProfileType
 
 
 @strawberry.type(name="Tag", description="A keyword of one tenant's vocabulary.")
