@@ -1,11 +1,11 @@
-"""The root Mutation: create, update and delete per kind, and the workflow of any item.
+"""Content writes: create, update and delete per kind, the workflow of any item, and tags.
 
-Expected failures (validation, not found, conflict, permission) come back as `errors` in the
-payload with a stable `code`; the resolvers only translate between GraphQL and cms.services.
+Every per-kind mutation is spelled out below with its GraphQL name; the resolvers come from
+one factory per operation, with input and payload types derived from the kind registry.
 """
 
-# No `from __future__ import annotations` here: the resolvers are made in loops and strawberry
-# must see their real input and payload classes, not names.
+# No `from __future__ import annotations` here: the resolvers are made by factories and
+# strawberry must see their real input and payload classes, not names.
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -13,86 +13,36 @@ from typing import Any
 
 import strawberry
 
-from cms import models
-from cms.errors import CMSError, FieldError, NotFound, ValidationFailed
+from cms.errors import FieldError, NotFound, ValidationFailed
+from cms.names import camel, lower_first
 from cms.services import content, tags
 from cms.services.kinds import KINDS, Kind
-from schema.content.types import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
-from schema.context import Info
-from schema.core.ids import from_global_id
 from schema.content.inputs import (
     CREATE_INPUTS,
-    SPECS,
+    INPUT_FIELDS,
     UPDATE_INPUTS,
     CreateTagInput,
     UpdateTagInput,
 )
+from schema.content.types import CONTENT_TYPES, TagType
+from schema.context import Info
+from schema.core.ids import database_id, from_global_id
 from schema.core.nodes import Content
-from schema.people.types import OrganisationType, ProfileType
+from schema.core.payloads import (
+    DeletePayload,
+    MutationError,
+    attempt,
+    payload_type,
+    require_principal,
+    require_tenant,
+)
 
-WRAPPERS: dict[str, Callable[[Any], Any]] = {
-    "Resource": ResourceType.from_model,
-    "Video": VideoType.from_model,
-    "Profile": ProfileType.from_model,
-    "Organisation": OrganisationType.from_model,
-    "Event": EventType.from_model,
-    "NewsItem": NewsItemType.from_model,
-    "Page": PageType.from_model,
-}
-NODE_TYPES: dict[str, Any] = {
-    "Resource": ResourceType, "Video": VideoType, "Profile": ProfileType,
-    "Organisation": OrganisationType, "Event": EventType, "NewsItem": NewsItemType,
-    "Page": PageType,
-}  # fmt: skip
-
-
-@strawberry.type(description="Why a mutation did not happen; `field` names the input field.")
-class MutationError:
-    field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    message: str = strawberry.field(description="What is wrong, for a person.")
-    code: str = strawberry.field(
-        description="Stable code: VALIDATION codes such as REQUIRED, TOO_LONG, DUPLICATE, "
-        "UNSAFE_HTML; NOT_FOUND; CONFLICT; PERMISSION_DENIED; TENANT_REQUIRED."
-    )
-
-
-def _errors(error: CMSError) -> list[MutationError]:
-    if isinstance(error, ValidationFailed):
-        return [MutationError(field=e.field, message=e.message, code=e.code) for e in error.errors]
-    return [MutationError(field=error.field, message=error.message, code=error.code)]
-
-
-def _lower(name: str) -> str:
-    return name[0].lower() + name[1:]
-
-
-def _payload(kind: str) -> type:
-    node_field = _lower(kind)
-    namespace = {
-        "__annotations__": {node_field: NODE_TYPES[kind] | None, "errors": list[MutationError]},
-        node_field: strawberry.field(default=None, description=f"The {kind} as saved."),
-        "errors": strawberry.field(default_factory=list, description="Empty on success."),
-    }
-    cls = type(f"{kind}Payload", (), namespace)
-    return strawberry.type(cls, description=f"The result of a {kind} mutation.")
-
-
-PAYLOADS = {kind: _payload(kind) for kind in SPECS}
+PAYLOADS = {name: payload_type(name, node_type) for name, node_type in CONTENT_TYPES.items()}
 
 
 @strawberry.type(description="The result of a workflow mutation on any content item.")
 class ContentPayload:
     node: Content | None = strawberry.field(default=None, description="The item as saved.")
-    errors: list[MutationError] = strawberry.field(
-        default_factory=list, description="Empty on success."
-    )
-
-
-@strawberry.type(description="The result of a delete.")
-class DeletePayload:
-    deleted_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Id of the removed item."
-    )
     errors: list[MutationError] = strawberry.field(
         default_factory=list, description="Empty on success."
     )
@@ -106,33 +56,21 @@ class TagPayload:
     )
 
 
-_MAX_ID = 2**31 - 1
-
-
-def _pk(global_id: Any, expected: str | tuple[str, ...], field: str) -> int:
-    decoded = from_global_id(str(global_id))
-    allowed = (expected,) if isinstance(expected, str) else expected
-    # A key past 32 bits names no row, and PostgreSQL refuses to compare an int column to it.
-    if decoded is None or decoded[0] not in allowed or not 0 < decoded[1] <= _MAX_ID:
-        raise NotFound(f"`{field}` is not the id of a {' or '.join(allowed)}.", field=field)
-    return decoded[1]
-
-
-def _values(kind: str, data: Any) -> dict[str, Any]:
+def _service_values(kind: Kind, data: Any) -> dict[str, Any]:
     """The input's set fields as service values: global ids become database ids."""
     values: dict[str, Any] = {}
     problems: list[FieldError] = []
-    for spec in SPECS[kind]:
+    for spec in INPUT_FIELDS[kind.name]:
         value = getattr(data, spec.name, strawberry.UNSET)
         if value is strawberry.UNSET:
             continue
         if spec.id_of is not None and value is not None:
-            field = "".join(w if i == 0 else w.title() for i, w in enumerate(spec.name.split("_")))
+            field = camel(spec.name)
             try:
                 if isinstance(value, list):
-                    value = [_pk(v, spec.id_of, field) for v in value]
+                    value = [database_id(v, spec.id_of, field) for v in value]
                 else:
-                    value = _pk(value, spec.id_of, field)
+                    value = database_id(value, spec.id_of, field)
             except NotFound as error:
                 problems.append(FieldError(field, error.message, error.code))
                 continue
@@ -142,93 +80,66 @@ def _values(kind: str, data: Any) -> dict[str, Any]:
     return values
 
 
-def _tenant_required(info: Info) -> models.Tenant:
-    tenant = info.context.scope.tenant
-    if tenant is None:
-        error = CMSError("Address a tenant (X-CMS-Tenant header or its domain) to create in it.")
-        error.code = "TENANT_REQUIRED"
-        raise error
-    return tenant
+def _saved(kind: Kind) -> Callable[[Any], Any]:
+    """The payload of a kind holding the saved row."""
+    payload, node_field = PAYLOADS[kind.name], lower_first(kind.name)
+    node_type = CONTENT_TYPES[kind.name]
+    return lambda row: payload(**{node_field: node_type.from_model(row)})
 
 
-def _principal(info: Info) -> Any:
-    principal = info.context.principal
-    if principal is None:
-        from cms.errors import PermissionDenied
-
-        raise PermissionDenied("Writing needs an API token (Authorization: Bearer …).")
-    return principal
-
-
-async def _attempt(
-    work: Callable[[], Awaitable[Any]],
-    success: Callable[[Any], Any],
-    failure: Callable[[list[MutationError]], Any],
-) -> Any:
-    try:
-        result = await work()
-    except CMSError as error:
-        return failure(_errors(error))
-    return success(result)
-
-
-def _create_field(kind: Kind) -> Any:
+def create_mutation(name: str, kind: Kind) -> Any:
     input_type, payload = CREATE_INPUTS[kind.name], PAYLOADS[kind.name]
-    node_field, wrap = _lower(kind.name), WRAPPERS[kind.name]
 
-    async def resolve(info: Info, input: input_type) -> payload:  # type: ignore[valid-type]
+    async def resolve(info: Info, input: input_type) -> payload:  # type: ignore[valid-type]  # made from the registry
         async def work() -> Any:
-            return await content.create(
-                _principal(info), _tenant_required(info), kind, _values(kind.name, input)
-            )
+            principal, tenant = require_principal(info), require_tenant(info)
+            return await content.create(principal, tenant, kind, _service_values(kind, input))
 
-        return await _attempt(
-            work, lambda row: payload(**{node_field: wrap(row)}), lambda e: payload(errors=e)
-        )
-
-    return strawberry.mutation(resolver=resolve, description=f"Create a {kind.name} (a draft).")
-
-
-def _update_field(kind: Kind) -> Any:
-    input_type, payload = UPDATE_INPUTS[kind.name], PAYLOADS[kind.name]
-    node_field, wrap = _lower(kind.name), WRAPPERS[kind.name]
-
-    async def resolve(info: Info, id: strawberry.ID, input: input_type) -> payload:  # type: ignore[valid-type]
-        async def work() -> Any:
-            values = _values(kind.name, input)
-            return await content.update(
-                _principal(info), kind, _pk(id, kind.name, "id"), values, input.expected_version
-            )
-
-        return await _attempt(
-            work, lambda row: payload(**{node_field: wrap(row)}), lambda e: payload(errors=e)
-        )
+        return await attempt(work, _saved(kind), lambda e: payload(errors=e))
 
     return strawberry.mutation(
+        name=name, resolver=resolve, description=f"Create a {kind.name} (a draft)."
+    )
+
+
+def update_mutation(name: str, kind: Kind) -> Any:
+    input_type, payload = UPDATE_INPUTS[kind.name], PAYLOADS[kind.name]
+
+    async def resolve(info: Info, id: strawberry.ID, input: input_type) -> payload:  # type: ignore[valid-type]  # made from the registry
+        async def work() -> Any:
+            values = _service_values(kind, input)
+            principal = require_principal(info)
+            pk = database_id(id, kind.name, "id")
+            return await content.update(principal, kind, pk, values, input.expected_version)
+
+        return await attempt(work, _saved(kind), lambda e: payload(errors=e))
+
+    return strawberry.mutation(
+        name=name,
         resolver=resolve,
         description=f"Change a {kind.name}; a stale expectedVersion is a CONFLICT.",
     )
 
 
-def _delete_field(kind: Kind) -> Any:
+def delete_mutation(name: str, kind: Kind) -> Any:
     async def resolve(info: Info, id: strawberry.ID) -> DeletePayload:
         async def work() -> Any:
-            await content.delete(_principal(info), kind, _pk(id, kind.name, "id"))
+            await content.delete(require_principal(info), kind, database_id(id, kind.name, "id"))
             return id
 
-        return await _attempt(
+        return await attempt(
             work,
             lambda deleted: DeletePayload(deleted_id=deleted),
             lambda e: DeletePayload(errors=e),
         )
 
     return strawberry.mutation(
-        resolver=resolve, description=f"Delete a {kind.name}; its revisions are kept."
+        name=name, resolver=resolve, description=f"Delete a {kind.name}; its revisions are kept."
     )
 
 
-def _content(id: strawberry.ID) -> tuple[Kind, int]:
-    pk = _pk(id, tuple(KINDS), "id")
+def _content_item(id: strawberry.ID) -> tuple[Kind, int]:
+    pk = database_id(id, tuple(KINDS), "id")
     decoded = from_global_id(str(id))
     assert decoded is not None
     return KINDS[decoded[0]], pk
@@ -238,18 +149,19 @@ async def _workflow(
     info: Info, id: strawberry.ID, operation: Callable[..., Awaitable[Any]], *args: Any
 ) -> ContentPayload:
     async def work() -> Any:
-        kind, pk = _content(id)
-        return kind, await operation(_principal(info), kind, pk, *args)
+        kind, pk = _content_item(id)
+        return kind, await operation(require_principal(info), kind, pk, *args)
 
-    return await _attempt(
+    return await attempt(
         work,
-        lambda result: ContentPayload(node=WRAPPERS[result[0].name](result[1])),
+        lambda result: ContentPayload(node=CONTENT_TYPES[result[0].name].from_model(result[1])),
         lambda e: ContentPayload(errors=e),
     )
 
 
-@strawberry.type(description="Workflow and tag mutations; per-kind ones are added below.")
 class WorkflowMutation:
+    """The workflow of any content item, and the tag vocabulary."""
+
     @strawberry.mutation(description="Publish now, or at `at` (a future time schedules it).")
     async def publish(
         self, info: Info, id: strawberry.ID, at: datetime | None = None
@@ -273,47 +185,56 @@ class WorkflowMutation:
     @strawberry.mutation(description="Add a tag to this site's vocabulary.")
     async def create_tag(self, info: Info, input: CreateTagInput) -> TagPayload:
         async def work() -> Any:
-            return await tags.create_tag(
-                _principal(info), _tenant_required(info), input.name, input.slug
-            )
+            principal, tenant = require_principal(info), require_tenant(info)
+            return await tags.create_tag(principal, tenant, input.name, input.slug)
 
-        return await _attempt(
+        return await attempt(
             work, lambda t: TagPayload(tag=TagType.from_model(t)), lambda e: TagPayload(errors=e)
         )
 
     @strawberry.mutation(description="Rename a tag or change its slug.")
     async def update_tag(self, info: Info, id: strawberry.ID, input: UpdateTagInput) -> TagPayload:
         async def work() -> Any:
-            return await tags.update_tag(
-                _principal(info), _pk(id, "Tag", "id"), input.name, input.slug
-            )
+            principal = require_principal(info)
+            pk = database_id(id, "Tag", "id")
+            return await tags.update_tag(principal, pk, input.name, input.slug)
 
-        return await _attempt(
+        return await attempt(
             work, lambda t: TagPayload(tag=TagType.from_model(t)), lambda e: TagPayload(errors=e)
         )
 
     @strawberry.mutation(description="Remove a tag from the vocabulary and from every item.")
     async def delete_tag(self, info: Info, id: strawberry.ID) -> DeletePayload:
         async def work() -> Any:
-            await tags.delete_tag(_principal(info), _pk(id, "Tag", "id"))
+            await tags.delete_tag(require_principal(info), database_id(id, "Tag", "id"))
             return id
 
-        return await _attempt(
+        return await attempt(
             work, lambda d: DeletePayload(deleted_id=d), lambda e: DeletePayload(errors=e)
         )
 
 
-def build_mutation(*parts: type) -> type:
-    """The Mutation type: workflow and tags, create/update/delete for each kind, then `parts`
-    (other domains' mutation classes, e.g. uploads)."""
-    namespace: dict[str, Any] = {}
-    for kind in KINDS.values():
-        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in kind.name).lstrip("_")
-        namespace[f"create_{snake}"] = _create_field(kind)
-        namespace[f"update_{snake}"] = _update_field(kind)
-        namespace[f"delete_{snake}"] = _delete_field(kind)
-    cls = type("Mutation", (WorkflowMutation, *parts), namespace)
-    return strawberry.type(cls, description="Writes: every one needs an API token of the tenant.")
+class KindMutation:
+    """Create, update and delete for each content kind of the registry."""
 
-
-__all__ = ["build_mutation"]
+    create_resource = create_mutation("createResource", KINDS["Resource"])
+    update_resource = update_mutation("updateResource", KINDS["Resource"])
+    delete_resource = delete_mutation("deleteResource", KINDS["Resource"])
+    create_video = create_mutation("createVideo", KINDS["Video"])
+    update_video = update_mutation("updateVideo", KINDS["Video"])
+    delete_video = delete_mutation("deleteVideo", KINDS["Video"])
+    create_profile = create_mutation("createProfile", KINDS["Profile"])
+    update_profile = update_mutation("updateProfile", KINDS["Profile"])
+    delete_profile = delete_mutation("deleteProfile", KINDS["Profile"])
+    create_organisation = create_mutation("createOrganisation", KINDS["Organisation"])
+    update_organisation = update_mutation("updateOrganisation", KINDS["Organisation"])
+    delete_organisation = delete_mutation("deleteOrganisation", KINDS["Organisation"])
+    create_event = create_mutation("createEvent", KINDS["Event"])
+    update_event = update_mutation("updateEvent", KINDS["Event"])
+    delete_event = delete_mutation("deleteEvent", KINDS["Event"])
+    create_news_item = create_mutation("createNewsItem", KINDS["NewsItem"])
+    update_news_item = update_mutation("updateNewsItem", KINDS["NewsItem"])
+    delete_news_item = delete_mutation("deleteNewsItem", KINDS["NewsItem"])
+    create_page = create_mutation("createPage", KINDS["Page"])
+    update_page = update_mutation("updatePage", KINDS["Page"])
+    delete_page = delete_mutation("deletePage", KINDS["Page"])
