@@ -72,7 +72,7 @@ class TranslationsByGroupLoader(Loader[TranslationKey, list[Any]]):
         wanted: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         for type_name, tenant_id, group in keys:
             wanted[type_name][tenant_id].add(group)
-        found: list[tuple[TranslationKey, Any]] = []
+        found: list[tuple[Any, Any]] = []
         for type_name, by_tenant in wanted.items():
             kind = KINDS[type_name]
             # Each tenant's own groups only: the same string in another tenant links nothing.

@@ -110,7 +110,8 @@ def update_mutation(name: str, kind: Kind) -> Any:
             values = _service_values(kind, input)
             principal = require_principal(info)
             pk = database_id(id, kind.name, "id")
-            return await content.update(principal, kind, pk, values, input.expected_version)
+            expected = input.expected_version  # type: ignore[attr-defined]  # made from the registry
+            return await content.update(principal, kind, pk, values, expected)
 
         return await attempt(work, _saved(kind), lambda e: payload(errors=e))
 

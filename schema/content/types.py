@@ -206,6 +206,7 @@ def _content_types() -> dict[str, type[Content]]:
 
 def _implementations(interface: type) -> list[type]:
     found: list[type] = []
+    subclass: type
     for subclass in interface.__subclasses__():
         found.append(subclass)
         found.extend(_implementations(subclass))

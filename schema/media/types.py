@@ -13,13 +13,15 @@ from media.routes import file_url
 from schema.context import Info
 from schema.core.nodes import Node
 
-RenditionFit = strawberry.enum(
-    specs.Fit, name="RenditionFit", description="COVER fills the box, cropping around the "
-    "focal point; CONTAIN fits the whole image inside it."
-)  # fmt: skip
-RenditionFormat = strawberry.enum(
-    specs.Format, name="RenditionFormat", description="Encoding of a rendition."
+RenditionFit = specs.Fit
+RenditionFormat = specs.Format
+strawberry.enum(
+    RenditionFit,
+    name="RenditionFit",
+    description="COVER fills the box, cropping around the focal point; CONTAIN fits the whole "
+    "image inside it.",
 )
+strawberry.enum(RenditionFormat, name="RenditionFormat", description="Encoding of a rendition.")
 
 
 @strawberry.type(description="One size of an image, at a signed URL that makes it on demand.")

@@ -86,7 +86,7 @@ class SearchQuery:
             )
         offset = decode_cursor(after) + 1 if after else 0
         audience = Audience.of(
-            info.context.scope, search_index.SearchScope(scope.value) if scope is not None else None
+            info.context.scope, search_index.SearchScope[scope.name] if scope is not None else None
         )
         filters = Filters(
             kinds=tuple(k.value for k in kinds or ()),
