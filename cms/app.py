@@ -66,5 +66,5 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         middleware=[Middleware(CORSMiddleware, policy=CORSPolicy(settings, directory))],
         lifespan=lifespan,
     )
-    app.state.search = search  # for tests and the CLI; resolvers get it on the context
+    app.state.search = search  # for tests; resolvers get it on the GraphQL context
     return app

@@ -177,13 +177,16 @@ class WorkflowMutation:
     async def archive(self, info: Info, id: strawberry.ID) -> ContentPayload:
         return await _workflow(info, id, content.archive)
 
-    @strawberry.mutation(description="Restore an earlier revision's content as a new version.")
+    @strawberry.mutation(
+        name="revertToRevision",
+        description="Restore an earlier revision's content as a new version.",
+    )
     async def revert_to_revision(
         self, info: Info, id: strawberry.ID, revision: int
     ) -> ContentPayload:
         return await _workflow(info, id, content.revert, revision)
 
-    @strawberry.mutation(description="Add a tag to this site's vocabulary.")
+    @strawberry.mutation(name="createTag", description="Add a tag to this site's vocabulary.")
     async def create_tag(self, info: Info, input: CreateTagInput) -> TagPayload:
         async def work() -> Any:
             principal, tenant = require_principal(info), require_tenant(info)
@@ -193,7 +196,7 @@ class WorkflowMutation:
             work, lambda t: TagPayload(tag=TagType.from_model(t)), lambda e: TagPayload(errors=e)
         )
 
-    @strawberry.mutation(description="Rename a tag or change its slug.")
+    @strawberry.mutation(name="updateTag", description="Rename a tag or change its slug.")
     async def update_tag(self, info: Info, id: strawberry.ID, input: UpdateTagInput) -> TagPayload:
         async def work() -> Any:
             principal = require_principal(info)
@@ -204,7 +207,9 @@ class WorkflowMutation:
             work, lambda t: TagPayload(tag=TagType.from_model(t)), lambda e: TagPayload(errors=e)
         )
 
-    @strawberry.mutation(description="Remove a tag from the vocabulary and from every item.")
+    @strawberry.mutation(
+        name="deleteTag", description="Remove a tag from the vocabulary and from every item."
+    )
     async def delete_tag(self, info: Info, id: strawberry.ID) -> DeletePayload:
         async def work() -> Any:
             await tags.delete_tag(require_principal(info), database_id(id, "Tag", "id"))

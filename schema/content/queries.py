@@ -222,7 +222,7 @@ class ContentQuery:
         row = await owned_item(info, models.Event, slug=slug)
         return EventType.from_model(row) if row else None
 
-    @strawberry.field(description="One news item of this site by slug.")
+    @strawberry.field(name="newsItem", description="One news item of this site by slug.")
     async def news_item(self, info: Info, slug: str) -> NewsItemType | None:
         row = await owned_item(info, models.NewsItem, slug=slug)
         return NewsItemType.from_model(row) if row else None

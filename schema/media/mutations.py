@@ -53,7 +53,8 @@ class UploadMutation:
     """Uploads; each needs a token that may create in the tenant."""
 
     @strawberry.mutation(
-        description="Upload an image (JPEG, PNG, WebP, GIF or AVIF, decided from its bytes)."
+        name="uploadImage",
+        description="Upload an image (JPEG, PNG, WebP, GIF or AVIF, decided from its bytes).",
     )
     async def upload_image(
         self,
@@ -86,7 +87,8 @@ class UploadMutation:
         )
 
     @strawberry.mutation(
-        description="Upload a document (a PDF's text is extracted for search) or a video file."
+        name="uploadFile",
+        description="Upload a document (a PDF's text is extracted for search) or a video file.",
     )
     async def upload_file(
         self,
