@@ -24,13 +24,17 @@ log = logging.getLogger("cms.app")
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """A fresh app for `settings`; tests pass `manage_database=False` and open the db themselves."""
     from media.routes import media_routes
+    from media.storage import Storage
     from schema import build_schema
+    from schema.context import Services
     from schema.http import GraphQLEndpoint
     from search_index import SearchService
 
     directory = TenantDirectory(settings.tenant_cache_seconds)
-    graphql = GraphQLEndpoint(build_schema(), settings, directory)
     search = SearchService.from_settings(settings)
+    storage = Storage(settings.data_dir / "media")
+    services = Services(settings=settings, directory=directory, search=search, storage=storage)
+    graphql = GraphQLEndpoint(build_schema(), services)
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -57,12 +61,10 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         routes=[
             Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
-            Mount("/media", routes=media_routes(settings), name="media"),
+            Mount("/media", routes=media_routes(settings, storage=storage), name="media"),
         ],
         middleware=[Middleware(CORSMiddleware, policy=CORSPolicy(settings, directory))],
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.tenant_directory = directory
-    app.state.search = search
+    app.state.search = search  # for tests; resolvers get it on the GraphQL context
     return app

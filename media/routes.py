@@ -183,9 +183,11 @@ class MediaRoutes:
         return FileResponse(self.storage.path(key), media_type=row.content_type, headers=headers)
 
 
-def media_routes(settings: Settings, visibility: Visibility | None = None) -> list[BaseRoute]:
-    """The routes to mount at /media."""
-    handlers = MediaRoutes(settings, visibility=visibility)
+def media_routes(
+    settings: Settings, visibility: Visibility | None = None, storage: Storage | None = None
+) -> list[BaseRoute]:
+    """The routes to mount at /media (over the app's one `storage` when it has one)."""
+    handlers = MediaRoutes(settings, storage=storage, visibility=visibility)
     methods = ["GET", "HEAD"]
     return [
         Route("/renditions/{signature}/{path:path}", handlers.rendition, methods=methods),

@@ -1,41 +1,64 @@
-"""The GraphQL API: `build_schema()` makes the strawberry schema."""
+"""The GraphQL API: `build_schema()` composes the domains' root fields into one schema.
+
+Each domain (tenants, content, people, media, search) has its own folder with its types,
+root fields and loaders; `core` holds what they share. The root types are made here.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from strawberry.types.field import StrawberryField
+
+# The root Query's fields in the order of the published schema; fields not named here
+# follow in the order of their domains.
+QUERY_ORDER = (
+    "site", "tenants", "tenant",
+    "resources", "videos", "profiles", "organisations", "events", "news", "pages",
+    "tags", "tag",
+    "resource", "video", "profile", "organisation", "event", "news_item", "page",
+    "node", "search",
+)  # fmt: skip
+
+
+def _root(name: str, description: str, parts: tuple[type, ...], order: tuple[str, ...]) -> Any:
+    """A root type holding the root fields of every part, `order` first."""
+    fields: dict[str, StrawberryField] = {}
+    for part in parts:
+        for attribute, value in vars(part).items():
+            if isinstance(value, StrawberryField):
+                if attribute in fields:
+                    raise ValueError(f"{name}.{attribute} is defined twice.")
+                fields[attribute] = value
+    ordered = {attribute: fields.pop(attribute) for attribute in order} | fields
+    return strawberry.type(type(name, (), ordered), description=description)
 
 
 def build_schema() -> strawberry.Schema:
-    """The schema with every type that only `node(id:)` reaches registered too."""
-    from schema.content import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
-    from schema.media import FileType, ImageType
-    from schema.mutations import build_mutation
-    from schema.people import OrganisationType, ProfileType
-    from schema.query import Query
-    from schema.search import SearchQuery
-    from schema.tenants import TenantType
-    from schema.uploads import UploadMutation
+    """The schema, with every type that only `node(id:)` reaches registered too."""
+    from schema.content.mutations import KindMutation, WorkflowMutation
+    from schema.content.queries import ContentQuery
+    from schema.media.mutations import UploadMutation
+    from schema.node import NODE_TYPES, NodeQuery
+    from schema.people.queries import PeopleQuery
+    from schema.search.queries import SearchQuery
+    from schema.tenants.queries import TenantQuery
 
-    # Other domains (search, media) add their root fields as classes in these tuples.
-    query_parts: tuple[type, ...] = (Query, SearchQuery)
-    mutation_parts: tuple[type, ...] = (UploadMutation,)
+    query = _root(
+        "Query",
+        "Everything a CoP website or the knowledge portal can read.",
+        (TenantQuery, ContentQuery, PeopleQuery, NodeQuery, SearchQuery),
+        QUERY_ORDER,
+    )
+    mutation = _root(
+        "Mutation",
+        "Writes: every one needs an API token of the tenant.",
+        (WorkflowMutation, UploadMutation, KindMutation),
+        (),
+    )
     return strawberry.Schema(
-        query=strawberry.type(
-            type("Query", query_parts, {}),
-            description="Everything a CoP website or the knowledge portal can read.",
-        ),
-        mutation=build_mutation(*mutation_parts),
-        types=[
-            TenantType,
-            ResourceType,
-            VideoType,
-            ProfileType,
-            OrganisationType,
-            EventType,
-            NewsItemType,
-            PageType,
-            TagType,
-            ImageType,
-            FileType,
-        ],
+        query=query,
+        mutation=mutation,
+        types=[reachable.node_type for reachable in NODE_TYPES.values()],
     )

@@ -38,12 +38,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
-from cms.auth import Permission, authenticate, can
-from cms.config import Settings
+from cms.auth import authenticate
 from cms.errors import AuthenticationFailed, CMSError, LimitExceeded
-from cms.tenancy import TENANT_HEADER, TenantDirectory
-from cms.tenancy import Scope as ReadScope
-from schema.context import Context
+from cms.tenancy import TENANT_HEADER
+from schema.context import Context, Services
 from schema.limits import check_document, cost_error, query_cost, variable_errors
 
 log = logging.getLogger("cms.graphql")
@@ -163,12 +161,13 @@ def _wants_ide(request: Request) -> bool:
 class GraphQLEndpoint:
     """An ASGI app answering GraphQL requests for one schema and one settings object."""
 
-    def __init__(self, schema: strawberry.Schema, settings: Settings, directory: TenantDirectory):
+    def __init__(self, schema: strawberry.Schema, services: Services):
         self.schema = schema._schema
-        self.settings = settings
-        self.directory = directory
+        self.services = services
+        self.settings = services.settings
+        self.directory = services.directory
         self.rules = list(specified_rules)
-        if not settings.introspection:
+        if not self.settings.introspection:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
 
@@ -249,17 +248,7 @@ class GraphQLEndpoint:
             if cost > self.settings.max_query_cost:
                 refused = cost_error(cost, self.settings.max_query_cost)
                 return self._refuse(media_type, [refused])
-        context = Context(
-            request=request,
-            settings=self.settings,
-            scope=ReadScope(
-                tenant=tenant,
-                now=datetime.now(UTC),
-                preview=can(principal, Permission.PREVIEW, tenant.id if tenant else None),
-            ),
-            directory=self.directory,
-            principal=principal,
-        )
+        context = Context.of(request, self.services, tenant, principal, now=datetime.now(UTC))
         outcome = execute(
             self.schema,
             document,

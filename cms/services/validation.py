@@ -16,6 +16,7 @@ from tortoise.fields.data import CharEnumFieldInstance
 
 from cms.errors import FieldError
 from cms.models import DelimitedListField
+from cms.names import camel
 from cms.services.kinds import Kind
 from cms.services.richtext import MAX_DEPTH, active_content, nesting_depth, sanitise
 
@@ -27,11 +28,6 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 # Deliberately loose: one @, no spaces, a dot in the domain; deliverability is not ours to check.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def slugify(text: str, max_length: int = 200) -> str:

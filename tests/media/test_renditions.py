@@ -10,7 +10,7 @@ import pytest
 
 from cms import models
 from media import operations
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.conftest import data_of
 from tests.media import samples

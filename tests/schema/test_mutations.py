@@ -11,7 +11,7 @@ import pytest
 
 from cms import models
 from cms.models import Status
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.conftest import graphql
 from tests.factories import bearer, database_state

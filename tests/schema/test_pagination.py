@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from cms import models
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.conftest import data_of, graphql
 

@@ -32,7 +32,7 @@ from cms import models
 from cms.config import Settings
 from cms.models import Status
 from schema import http as schema_http
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.conftest import data_of, graphql
 from tests.schema.test_sdl import readable_fields_named

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cms.models import Status
-from schema.ids import to_global_id
+from schema.core.ids import to_global_id
 from tests import factories
 from tests.conftest import data_of, graphql
 from tests.factories import bearer

@@ -411,7 +411,7 @@ async def test_imported_drafts_and_items_stay_inside_their_tenant(client, settin
     await _import(settings)
     private = await models.NewsItem.get(source_uid=PRIVATE_NEWS)
     page = await models.Page.get(source_uid=HOW_TO_JOIN)
-    from schema.ids import to_global_id
+    from schema.core.ids import to_global_id
 
     query = """query($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id }
                draft: newsItem(slug: "newsletter-june-2025-draft") { id }

@@ -10,10 +10,9 @@ from strawberry.file_uploads import Upload as UploadScalar
 
 from cms.errors import FieldError, ValidationFailed
 from media import uploads
-from media.storage import Storage
 from schema.context import Info
-from schema.media import FileType, ImageType
-from schema.mutations import MutationError, _attempt, _principal, _tenant_required
+from schema.core.payloads import MutationError, attempt, require_principal, require_tenant
+from schema.media.types import FileType, ImageType
 
 
 @strawberry.input(description="Where COVER crops centre, as fractions of width and height.")
@@ -50,14 +49,12 @@ async def _read(file: Any) -> uploads.Upload:
     return uploads.Upload(data=await file.read(), filename=file.filename or "")
 
 
-def _storage(info: Info) -> Storage:
-    return Storage(info.context.settings.data_dir / "media")
-
-
-@strawberry.type(description="Uploads; each needs a token that may create in the tenant.")
 class UploadMutation:
+    """Uploads; each needs a token that may create in the tenant."""
+
     @strawberry.mutation(
-        description="Upload an image (JPEG, PNG, WebP, GIF or AVIF, decided from its bytes)."
+        name="uploadImage",
+        description="Upload an image (JPEG, PNG, WebP, GIF or AVIF, decided from its bytes).",
     )
     async def upload_image(
         self,
@@ -70,12 +67,12 @@ class UploadMutation:
         credit: Annotated[str, strawberry.argument(description="Photographer or source.")] = "",
     ) -> ImagePayload:
         async def work() -> Any:
-            principal, tenant = _principal(info), _tenant_required(info)
+            principal, tenant = require_principal(info), require_tenant(info)
             focal = (focal_point.x, focal_point.y) if focal_point is not None else None
             return await uploads.upload_image(
                 principal,
                 tenant,
-                _storage(info),
+                info.context.storage,
                 await _read(file),
                 alt=alt,
                 credit=credit,
@@ -83,14 +80,15 @@ class UploadMutation:
                 max_bytes=info.context.settings.max_upload_bytes,
             )
 
-        return await _attempt(
+        return await attempt(
             work,
             lambda row: ImagePayload(image=ImageType.from_model(row)),
             lambda errors: ImagePayload(errors=errors),
         )
 
     @strawberry.mutation(
-        description="Upload a document (a PDF's text is extracted for search) or a video file."
+        name="uploadFile",
+        description="Upload a document (a PDF's text is extracted for search) or a video file.",
     )
     async def upload_file(
         self,
@@ -101,22 +99,19 @@ class UploadMutation:
         ] = "",
     ) -> FilePayload:
         async def work() -> Any:
-            principal, tenant = _principal(info), _tenant_required(info)
+            principal, tenant = require_principal(info), require_tenant(info)
             return await uploads.upload_file(
                 principal,
                 tenant,
-                _storage(info),
+                info.context.storage,
                 await _read(file),
                 title=title,
                 max_bytes=info.context.settings.max_upload_bytes,
                 pdf_limits=uploads.PdfLimits.of(info.context.settings),
             )
 
-        return await _attempt(
+        return await attempt(
             work,
             lambda row: FilePayload(file=FileType.from_model(row)),
             lambda errors: FilePayload(errors=errors),
         )
-
-
-__all__ = ["UploadMutation"]

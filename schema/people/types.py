@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from cms import models
 from schema.context import Info
-from schema.enums import OrganisationKind, ProfileRole, enum_list
-from schema.media import ImageType
-from schema.nodes import TRANSLATIONS, Content, content_fields
+from schema.core.enums import OrganisationKind, ProfileRole, enum_list
+from schema.core.nodes import TRANSLATIONS, Content
+from schema.media.types import ImageType, image_by_id
 
 if TYPE_CHECKING:
-    from schema.tenants import TenantType
+    from schema.tenants.types import TenantType
+
+
+async def organisation_by_id(info: Info, organisation_id: int | None) -> OrganisationType | None:
+    """The organisation a relation points at, if the reader may see it."""
+    if organisation_id is None:
+        return None
+    row = await info.context.loaders.organisation_by_id.load(organisation_id)
+    return OrganisationType.from_model(row) if row else None
 
 
 @strawberry.type(name="Organisation", description="A university, RPO, RFO, association or project.")
@@ -25,19 +33,7 @@ class OrganisationType(Content):
     website: str = strawberry.field(description="Public website URL.")
     description: str = strawberry.field(description="About the organisation (HTML).")
     shared: bool = strawberry.field(description="Visible to other tenants and the portal.")
-
-    @classmethod
-    def from_model(cls, m: models.Organisation) -> OrganisationType:
-        return cls(
-            **content_fields("Organisation", m),
-            name=m.name,
-            acronym=m.acronym,
-            kind=m.kind,
-            country=m.country,
-            website=m.website,
-            description=m.description,
-            shared=m.shared,
-        )
+    model: strawberry.Private[models.Organisation]
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[OrganisationType]:
@@ -46,10 +42,10 @@ class OrganisationType(Content):
     @strawberry.field(description="Tenants the organisation is a member of.")
     async def memberships(
         self, info: Info
-    ) -> list[Annotated[TenantType, strawberry.lazy("schema.tenants")]]:
-        from schema.tenants import TenantType
+    ) -> list[Annotated[TenantType, strawberry.lazy("schema.tenants.types")]]:
+        from schema.tenants.types import TenantType
 
-        rows = await info.context.loaders.memberships_by_organisation_id.load(self.pk)
+        rows = await info.context.loaders.memberships_by_organisation_id.load(self.model.id)
         return [TenantType.from_model(t) for t in rows]
 
 
@@ -65,24 +61,11 @@ class ProfileType(Content):
         description="Listed Change Catalysts and experts who may be contracted for support."
     )
     shared: bool = strawberry.field(description="Visible to other tenants and the portal.")
-    organisation_id: strawberry.Private[int | None]
-    photo_id: strawberry.Private[int | None]
+    model: strawberry.Private[models.Profile]
 
     @classmethod
-    def from_model(cls, m: models.Profile) -> ProfileType:
-        return cls(
-            **content_fields("Profile", m),
-            name=m.name,
-            roles=enum_list(models.ProfileRole, m.roles),
-            expertise=list(m.expertise),
-            languages=list(m.languages),
-            country=m.country,
-            bio=m.bio,
-            eligible_for_contracting=m.eligible_for_contracting,
-            shared=m.shared,
-            organisation_id=m.organisation_id,  # type: ignore[attr-defined]
-            photo_id=m.photo_id,  # type: ignore[attr-defined]
-        )
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return {"roles": enum_list(models.ProfileRole, model.roles)}
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[ProfileType]:
@@ -90,14 +73,8 @@ class ProfileType(Content):
 
     @strawberry.field(description="Where the person works.")
     async def organisation(self, info: Info) -> OrganisationType | None:
-        if self.organisation_id is None:
-            return None
-        row = await info.context.loaders.organisation_by_id.load(self.organisation_id)
-        return OrganisationType.from_model(row) if row else None
+        return await organisation_by_id(info, self.model.organisation_id)  # type: ignore[attr-defined]  # Tortoise FK
 
     @strawberry.field(description="Portrait.")
     async def photo(self, info: Info) -> ImageType | None:
-        if self.photo_id is None:
-            return None
-        row = await info.context.loaders.image_by_id.load(self.photo_id)
-        return ImageType.from_model(row) if row else None
+        return await image_by_id(info, self.model.photo_id)  # type: ignore[attr-defined]  # Tortoise FK

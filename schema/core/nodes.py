@@ -1,4 +1,4 @@
-"""The Node interface and the fields every content item shares."""
+"""The Node interface, the fields every content item shares, and saved revisions."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import get_object_definition
 
 from cms.auth import Permission, can
 from schema.context import Info
-from schema.enums import ContentStatus
-from schema.ids import to_global_id
+from schema.core.enums import ContentStatus
+from schema.core.types import HoldsModel
 
 if TYPE_CHECKING:
-    from schema.tenants import TenantType
+    from schema.tenants.types import TenantType
 
 
 @strawberry.interface(description="An object with a stable global id that `node(id:)` resolves.")
-class Node:
+class Node(HoldsModel):
     id: strawberry.ID = strawberry.field(description="Global id, stable across releases.")
 
 
@@ -42,29 +43,34 @@ class Content(Node):
     translation_group: str | None = strawberry.field(
         description="Items of this tenant with the same group are translations of one another."
     )
-    pk: strawberry.Private[int]
-    tenant_id: strawberry.Private[int]
-    type_name: strawberry.Private[str]
+    model: strawberry.Private[Any]
+
+    @property
+    def kind_name(self) -> str:
+        """The content kind, which is the GraphQL type's name (see cms.services.kinds)."""
+        return get_object_definition(type(self), strict=True).name
 
     @strawberry.field(description="The tenant that owns the item.")
-    async def tenant(self, info: Info) -> Annotated[TenantType, strawberry.lazy("schema.tenants")]:
-        from schema.tenants import TenantType
+    async def tenant(
+        self, info: Info
+    ) -> Annotated[TenantType, strawberry.lazy("schema.tenants.types")]:
+        from schema.tenants.types import TenantType
 
-        tenant = await info.context.loaders.tenant_by_id.load(self.tenant_id)
+        tenant = await info.context.loaders.tenant_by_id.load(self.model.tenant_id)
         return TenantType.from_model(tenant)
 
     async def _translations(self, info: Info) -> list[Any]:
         """Rows of the other items of this one's translation group that the reader may see."""
         if self.translation_group is None:
             return []
-        key = (self.type_name, self.tenant_id, self.translation_group)
+        key = (self.kind_name, self.model.tenant_id, self.translation_group)
         rows = await info.context.loaders.translations_by_group.load(key)
-        return [row for row in rows if row.id != self.pk]
+        return [row for row in rows if row.id != self.model.id]
 
     async def _history(self, info: Info) -> list[Any]:
-        if not can(info.context.principal, Permission.PREVIEW, self.tenant_id):
+        if not can(info.context.principal, Permission.PREVIEW, self.model.tenant_id):
             return []
-        return await info.context.loaders.revisions_by_item.load((self.type_name, self.pk))
+        return await info.context.loaders.revisions_by_item.load((self.kind_name, self.model.id))
 
     @strawberry.field(
         description="Saved versions, oldest first; only for tokens that may preview the tenant."
@@ -90,40 +96,18 @@ WRITE_ONLY = frozenset({"private_contact"})
 
 
 @strawberry.type(name="Revision", description="A saved version of a content item.")
-class RevisionType:
+class RevisionType(HoldsModel):
     version: int = strawberry.field(description="The item's version after this save.")
     operation: str = strawberry.field(description="create, update, publish, revert:N, …")
     author: str = strawberry.field(description="Name of the token (or `system`) that saved it.")
     created_at: datetime = strawberry.field(description="When it was saved.")
     snapshot: JSON = strawberry.field(description="Every editable field as it was saved.")
+    model: strawberry.Private[Any]
 
     @classmethod
-    def from_model(cls, m: Any) -> RevisionType:
-        return cls(
-            version=m.version,
-            operation=m.operation,
-            author=m.author_name,
-            created_at=m.created_at,
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return {
+            "author": model.author_name,
             # Private contact details are write-only in the API, history included.
-            snapshot={k: v for k, v in m.snapshot.items() if k not in WRITE_ONLY},
-        )
-
-
-def content_fields(type_name: str, m: Any) -> dict[str, Any]:
-    """The shared Content fields of a model instance, as constructor arguments."""
-    return {
-        "id": strawberry.ID(to_global_id(type_name, m.id)),
-        "slug": m.slug,
-        "status": m.status,
-        "published_at": m.published_at,
-        "language": m.language,
-        "version": m.version,
-        "created_at": m.created_at,
-        "updated_at": m.updated_at,
-        "expires_at": m.expires_at,
-        "source_uid": m.source_uid,
-        "translation_group": m.translation_group,
-        "pk": m.id,
-        "tenant_id": m.tenant_id,
-        "type_name": type_name,
-    }
+            "snapshot": {k: v for k, v in model.snapshot.items() if k not in WRITE_ONLY},
+        }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from cms import models
 from schema.context import Info
-from schema.enums import Maturity, TenantKind, ThematicArea, enum_list
-from schema.ids import to_global_id
-from schema.nodes import Node
+from schema.core.enums import Maturity, TenantKind, ThematicArea, enum_list
+from schema.core.nodes import Node
 
 
 @strawberry.type(name="Tenant", description="A programme, hub or Community of Practice.")
@@ -24,36 +25,21 @@ class TenantType(Node):
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it works on.")
     maturity: Maturity | None = strawberry.field(description="Starting, growing or mature.")
     default_language: str = strawberry.field(description="Language of its content by default.")
-    pk: strawberry.Private[int]
-    parent_id: strawberry.Private[int | None]
+    model: strawberry.Private[models.Tenant]
 
     @classmethod
-    def from_model(cls, m: models.Tenant) -> TenantType:
-        return cls(
-            id=strawberry.ID(to_global_id("Tenant", m.id)),
-            slug=m.slug,
-            name=m.name,
-            acronym=m.acronym,
-            kind=m.kind,
-            description=m.description,
-            domains=list(m.domains),
-            website=m.website,
-            contact_email=m.contact_email,
-            thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
-            maturity=m.maturity,
-            default_language=m.default_language,
-            pk=m.id,
-            parent_id=m.parent_id,  # type: ignore[attr-defined]
-        )
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return {"thematic_areas": enum_list(models.ThematicArea, model.thematic_areas)}
 
     @strawberry.field(description="The hub or programme this tenant belongs to.")
     async def parent(self, info: Info) -> TenantType | None:
-        if self.parent_id is None:
+        parent_id = self.model.parent_id  # type: ignore[attr-defined]  # Tortoise FK
+        if parent_id is None:
             return None
-        parent = await info.context.loaders.tenant_by_id.load(self.parent_id)
+        parent = await info.context.loaders.tenant_by_id.load(parent_id)
         return TenantType.from_model(parent) if parent else None
 
     @strawberry.field(description="Tenants that have this one as parent.")
     async def children(self, info: Info) -> list[TenantType]:
-        rows = await info.context.loaders.children_by_tenant_id.load(self.pk)
+        rows = await info.context.loaders.children_by_tenant_id.load(self.model.id)
         return [TenantType.from_model(t) for t in rows]

@@ -3,48 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from strawberry.types import get_object_definition
 
 from cms import models
+from cms.services.kinds import KINDS
 from schema.context import Info
-from schema.enums import EventFormat, NewsKind, ResourceKind, ThematicArea, VideoProvider, enum_list
-from schema.ids import to_global_id
-from schema.media import FileType, ImageType
-from schema.nodes import TRANSLATIONS, Content, Node, content_fields
-from schema.people import OrganisationType, ProfileType
+from schema.core.enums import (
+    EventFormat,
+    NewsKind,
+    ResourceKind,
+    ThematicArea,
+    VideoProvider,
+    enum_list,
+)
+from schema.core.nodes import TRANSLATIONS, Content, Node
+from schema.media.types import FileType, ImageType, image_by_id
+from schema.people.types import OrganisationType, ProfileType, organisation_by_id
 
 
 @strawberry.type(name="Tag", description="A keyword of one tenant's vocabulary.")
 class TagType(Node):
     name: str = strawberry.field(description="As shown to readers.")
     slug: str = strawberry.field(description="As used in filters and URLs.")
-    pk: strawberry.Private[int]
-    tenant_id: strawberry.Private[int]
-
-    @classmethod
-    def from_model(cls, m: models.Tag) -> TagType:
-        return cls(
-            id=strawberry.ID(to_global_id("Tag", m.id)),
-            name=m.name,
-            slug=m.slug,
-            pk=m.id,
-            tenant_id=m.tenant_id,  # type: ignore[attr-defined]
-        )
+    model: strawberry.Private[models.Tag]
 
 
-async def _image(info: Info, image_id: int | None) -> ImageType | None:
-    if image_id is None:
-        return None
-    row = await info.context.loaders.image_by_id.load(image_id)
-    return ImageType.from_model(row) if row else None
-
-
-async def _organisation(info: Info, organisation_id: int | None) -> OrganisationType | None:
-    if organisation_id is None:
-        return None
-    row = await info.context.loaders.organisation_by_id.load(organisation_id)
-    return OrganisationType.from_model(row) if row else None
+def _areas(model: Any) -> dict[str, Any]:
+    return {"thematic_areas": enum_list(models.ThematicArea, model.thematic_areas)}
 
 
 @strawberry.type(name="Resource", description="A knowledge-base item: toolkit, guide, report, …")
@@ -56,23 +44,11 @@ class ResourceType(Content):
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it addresses.")
     external_url: str = strawberry.field(description="Where the resource lives, if elsewhere.")
     shared: bool = strawberry.field(description="Part of the shared knowledge base.")
-    organisation_id: strawberry.Private[int | None]
-    cover_image_id: strawberry.Private[int | None]
+    model: strawberry.Private[models.Resource]
 
     @classmethod
-    def from_model(cls, m: models.Resource) -> ResourceType:
-        return cls(
-            **content_fields("Resource", m),
-            kind=m.kind,
-            title=m.title,
-            summary=m.summary,
-            body=m.body,
-            thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
-            external_url=m.external_url,
-            shared=m.shared,
-            organisation_id=m.organisation_id,  # type: ignore[attr-defined]
-            cover_image_id=m.cover_image_id,  # type: ignore[attr-defined]
-        )
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return _areas(model)
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[ResourceType]:
@@ -80,25 +56,25 @@ class ResourceType(Content):
 
     @strawberry.field(description="Keywords.")
     async def tags(self, info: Info) -> list[TagType]:
-        rows = await info.context.loaders.tags_by_resource_id.load(self.pk)
+        rows = await info.context.loaders.tags_by_resource_id.load(self.model.id)
         return [TagType.from_model(t) for t in rows]
 
     @strawberry.field(description="Authors in byline order (only those visible to the reader).")
     async def authors(self, info: Info) -> list[ProfileType]:
-        rows = await info.context.loaders.authors_by_resource_id.load(self.pk)
+        rows = await info.context.loaders.authors_by_resource_id.load(self.model.id)
         return [ProfileType.from_model(p) for p in rows]
 
     @strawberry.field(description="Publishing organisation.")
     async def organisation(self, info: Info) -> OrganisationType | None:
-        return await _organisation(info, self.organisation_id)
+        return await organisation_by_id(info, self.model.organisation_id)  # type: ignore[attr-defined]  # Tortoise FK
 
     @strawberry.field(description="Cover picture.")
     async def cover_image(self, info: Info) -> ImageType | None:
-        return await _image(info, self.cover_image_id)
+        return await image_by_id(info, self.model.cover_image_id)  # type: ignore[attr-defined]  # Tortoise FK
 
     @strawberry.field(description="Downloadable documents.")
     async def attachments(self, info: Info) -> list[FileType]:
-        rows = await info.context.loaders.attachments_by_resource_id.load(self.pk)
+        rows = await info.context.loaders.attachments_by_resource_id.load(self.model.id)
         return [FileType.from_model(f) for f in rows]
 
 
@@ -113,23 +89,11 @@ class VideoType(Content):
     transcript: str = strawberry.field(description="Transcript (plain text).")
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it addresses.")
     shared: bool = strawberry.field(description="Part of the shared knowledge base.")
-    thumbnail_id: strawberry.Private[int | None]
+    model: strawberry.Private[models.Video]
 
     @classmethod
-    def from_model(cls, m: models.Video) -> VideoType:
-        return cls(
-            **content_fields("Video", m),
-            title=m.title,
-            description=m.description,
-            provider=m.provider,
-            source_url=m.source_url,
-            embed_url=m.embed_url,
-            duration_seconds=m.duration_seconds,
-            transcript=m.transcript,
-            thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
-            shared=m.shared,
-            thumbnail_id=m.thumbnail_id,  # type: ignore[attr-defined]
-        )
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return _areas(model)
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[VideoType]:
@@ -137,12 +101,12 @@ class VideoType(Content):
 
     @strawberry.field(description="Keywords.")
     async def tags(self, info: Info) -> list[TagType]:
-        rows = await info.context.loaders.tags_by_video_id.load(self.pk)
+        rows = await info.context.loaders.tags_by_video_id.load(self.model.id)
         return [TagType.from_model(t) for t in rows]
 
     @strawberry.field(description="Still picture shown before playing.")
     async def thumbnail(self, info: Info) -> ImageType | None:
-        return await _image(info, self.thumbnail_id)
+        return await image_by_id(info, self.model.thumbnail_id)  # type: ignore[attr-defined]  # Tortoise FK
 
 
 @strawberry.type(name="Event", description="A webinar, workshop, symposium or meeting.")
@@ -158,25 +122,11 @@ class EventType(Content):
     contact_name: str = strawberry.field(description="Who answers questions about it.")
     contact_email: str = strawberry.field(description="Where to send questions about it.")
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it addresses.")
-    host_organisation_id: strawberry.Private[int | None]
+    model: strawberry.Private[models.Event]
 
     @classmethod
-    def from_model(cls, m: models.Event) -> EventType:
-        return cls(
-            **content_fields("Event", m),
-            title=m.title,
-            description=m.description,
-            start=m.start,
-            end=m.end,
-            timezone=m.timezone,
-            format=m.format,
-            location=m.location,
-            registration_url=m.registration_url,
-            contact_name=m.contact_name,
-            contact_email=m.contact_email,
-            thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
-            host_organisation_id=m.host_organisation_id,  # type: ignore[attr-defined]
-        )
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return _areas(model)
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[EventType]:
@@ -184,12 +134,12 @@ class EventType(Content):
 
     @strawberry.field(description="Keywords.")
     async def tags(self, info: Info) -> list[TagType]:
-        rows = await info.context.loaders.tags_by_event_id.load(self.pk)
+        rows = await info.context.loaders.tags_by_event_id.load(self.model.id)
         return [TagType.from_model(t) for t in rows]
 
     @strawberry.field(description="Organisation hosting the event.")
     async def host_organisation(self, info: Info) -> OrganisationType | None:
-        return await _organisation(info, self.host_organisation_id)
+        return await organisation_by_id(info, self.model.host_organisation_id)  # type: ignore[attr-defined]  # Tortoise FK
 
 
 @strawberry.type(name="NewsItem", description="A news story or press release.")
@@ -199,19 +149,11 @@ class NewsItemType(Content):
     summary: str = strawberry.field(description="Standfirst (plain text).")
     body: str = strawberry.field(description="Story (sanitised HTML).")
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it addresses.")
-    image_id: strawberry.Private[int | None]
+    model: strawberry.Private[models.NewsItem]
 
     @classmethod
-    def from_model(cls, m: models.NewsItem) -> NewsItemType:
-        return cls(
-            **content_fields("NewsItem", m),
-            kind=m.kind,
-            title=m.title,
-            summary=m.summary,
-            body=m.body,
-            thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
-            image_id=m.image_id,  # type: ignore[attr-defined]
-        )
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return _areas(model)
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[NewsItemType]:
@@ -219,12 +161,12 @@ class NewsItemType(Content):
 
     @strawberry.field(description="Keywords.")
     async def tags(self, info: Info) -> list[TagType]:
-        rows = await info.context.loaders.tags_by_news_item_id.load(self.pk)
+        rows = await info.context.loaders.tags_by_news_item_id.load(self.model.id)
         return [TagType.from_model(t) for t in rows]
 
     @strawberry.field(description="Lead image.")
     async def image(self, info: Info) -> ImageType | None:
-        return await _image(info, self.image_id)
+        return await image_by_id(info, self.model.image_id)  # type: ignore[attr-defined]  # Tortoise FK
 
 
 @strawberry.type(name="Page", description="A page of a CoP site at a hierarchical path.")
@@ -235,20 +177,7 @@ class PageType(Content):
     body: str = strawberry.field(description="Content (sanitised HTML).")
     menu_order: int = strawberry.field(description="Position among its siblings in menus.")
     show_in_menu: bool = strawberry.field(description="Whether menus list the page.")
-    parent_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_model(cls, m: models.Page) -> PageType:
-        return cls(
-            **content_fields("Page", m),
-            title=m.title,
-            path=m.path,
-            summary=m.summary,
-            body=m.body,
-            menu_order=m.menu_order,
-            show_in_menu=m.show_in_menu,
-            parent_id=m.parent_id,  # type: ignore[attr-defined]
-        )
+    model: strawberry.Private[models.Page]
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[PageType]:
@@ -256,12 +185,32 @@ class PageType(Content):
 
     @strawberry.field(description="The page above this one.")
     async def parent(self, info: Info) -> PageType | None:
-        if self.parent_id is None:
+        parent_id = self.model.parent_id  # type: ignore[attr-defined]  # Tortoise FK
+        if parent_id is None:
             return None
-        row = await info.context.loaders.page_by_id.load(self.parent_id)
+        row = await info.context.loaders.page_by_id.load(parent_id)
         return PageType.from_model(row) if row else None
 
     @strawberry.field(description="Published pages below this one, in menu order.")
     async def children(self, info: Info) -> list[PageType]:
-        rows = await info.context.loaders.children_by_page_id.load(self.pk)
+        rows = await info.context.loaders.children_by_page_id.load(self.model.id)
         return [PageType.from_model(p) for p in rows]
+
+
+def _content_types() -> dict[str, type[Content]]:
+    """The GraphQL type of each content kind of the registry, in its order: every type that
+    implements Content is one, named as its kind (a kind without a type fails here)."""
+    implemented = {get_object_definition(t, strict=True).name: t for t in _implementations(Content)}
+    return {name: implemented[name] for name in KINDS}
+
+
+def _implementations(interface: type) -> list[type]:
+    found: list[type] = []
+    subclass: type
+    for subclass in interface.__subclasses__():
+        found.append(subclass)
+        found.extend(_implementations(subclass))
+    return found
+
+
+CONTENT_TYPES: dict[str, type[Content]] = _content_types()

@@ -82,16 +82,6 @@ def map_nodes(connection: Connection[Any], wrap: Any) -> Connection[Any]:
     return connection
 
 
-def empty_connection() -> Connection[Any]:
-    return Connection(
-        edges=[],
-        page_info=PageInfo(
-            has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-        ),
-        _count_query=None,
-    )
-
-
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
@@ -127,13 +117,15 @@ def _decode_value(model: type[Model], name: str, value: Any) -> Any:
     raise ValueError(f"not a cursor value of {name}")
 
 
-def encode_cursor(ordering: Ordering, row: Model) -> str:
+def encode_keyset_cursor(ordering: Ordering, row: Model) -> str:
     values = [_encode_value(getattr(row, f)) for f, _ in ordering.with_tiebreak()]
     raw = json.dumps([ordering.name, values], separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(ordering: Ordering, cursor: str, argument: str, model: type[Model]) -> list[Any]:
+def decode_keyset_cursor(
+    ordering: Ordering, cursor: str, argument: str, model: type[Model]
+) -> list[Any]:
     """The sort values a cursor carries; a clear error for anything not made by us."""
     invalid = InvalidInput(f"`{argument}` is not a valid cursor.", field=argument)
     try:
@@ -204,11 +196,11 @@ async def paginate(
     forward_fields = ordering.with_tiebreak()
     page = query
     if after is not None:
-        values = decode_cursor(ordering, after, "after", query.model)
+        values = decode_keyset_cursor(ordering, after, "after", query.model)
         page = page.filter(_after_q(forward_fields, values))
     if before is not None:
         backward = ordering.reversed()
-        values = decode_cursor(ordering, before, "before", query.model)
+        values = decode_keyset_cursor(ordering, before, "before", query.model)
         page = page.filter(_after_q(backward, values))
 
     backwards = last is not None or (first is None and before is not None)
@@ -222,7 +214,7 @@ async def paginate(
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    edges = [Edge(cursor=encode_cursor(ordering, row), node=row) for row in rows]
+    edges = [Edge(cursor=encode_keyset_cursor(ordering, row), node=row) for row in rows]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,16 +11,17 @@ from cms.errors import InvalidInput
 from media import renditions, specs
 from media.routes import file_url
 from schema.context import Info
-from schema.ids import to_global_id
-from schema.nodes import Node
+from schema.core.nodes import Node
 
-RenditionFit = strawberry.enum(
-    specs.Fit, name="RenditionFit", description="COVER fills the box, cropping around the "
-    "focal point; CONTAIN fits the whole image inside it."
-)  # fmt: skip
-RenditionFormat = strawberry.enum(
-    specs.Format, name="RenditionFormat", description="Encoding of a rendition."
+RenditionFit = specs.Fit
+RenditionFormat = specs.Format
+strawberry.enum(
+    RenditionFit,
+    name="RenditionFit",
+    description="COVER fills the box, cropping around the focal point; CONTAIN fits the whole "
+    "image inside it.",
 )
+strawberry.enum(RenditionFormat, name="RenditionFormat", description="Encoding of a rendition.")
 
 
 @strawberry.type(description="One size of an image, at a signed URL that makes it on demand.")
@@ -65,9 +66,14 @@ class ImageType(Node):
     source_uid: str | None = strawberry.field(
         description="UID of the Plone item it was imported from (null: uploaded here)."
     )
-    pk: strawberry.Private[int]
-    tenant_id: strawberry.Private[int]
-    storage_key: strawberry.Private[str]
+    model: strawberry.Private[models.Image]
+
+    @classmethod
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return {
+            "url": media_url(model.storage_key),
+            "focal_point": FocalPoint(x=model.focal_x, y=model.focal_y),
+        }
 
     def _spec(self, info: Info, width: int | None, height: int | None, fit: specs.Fit,
               format: specs.Format, quality: int | None) -> specs.Spec:  # fmt: skip
@@ -78,7 +84,7 @@ class ImageType(Node):
         size = (self.width, self.height)
         width, height = specs.output_size(size, spec, _ladder(info).max_pixels)
         signer = renditions.signer_for(info.context.settings)
-        url = renditions.url(signer, self.storage_key, spec)
+        url = renditions.url(signer, self.model.storage_key, spec)
         return Rendition(url=url, width=width, height=height, format=spec.format)
 
     @strawberry.field(
@@ -130,25 +136,6 @@ class ImageType(Node):
             seen.setdefault(made.width, made.url)
         return ", ".join(f"{url} {width}w" for width, url in seen.items())
 
-    @classmethod
-    def from_model(cls, m: models.Image) -> ImageType:
-        return cls(
-            id=strawberry.ID(to_global_id("Image", m.id)),
-            url=media_url(m.storage_key),
-            content_type=m.content_type,
-            size=m.size,
-            width=m.width,
-            height=m.height,
-            alt=m.alt,
-            credit=m.credit,
-            placeholder=m.placeholder,
-            focal_point=FocalPoint(x=m.focal_x, y=m.focal_y),
-            source_uid=m.source_uid,
-            pk=m.id,
-            tenant_id=m.tenant_id,  # type: ignore[attr-defined]
-            storage_key=m.storage_key,
-        )
-
 
 @strawberry.type(name="File", description="An uploaded document such as a PDF.")
 class FileType(Node):
@@ -163,25 +150,22 @@ class FileType(Node):
     source_uid: str | None = strawberry.field(
         description="UID of the Plone item it was imported from (null: uploaded here)."
     )
-    pk: strawberry.Private[int]
-    tenant_id: strawberry.Private[int]
+    model: strawberry.Private[models.File]
+
+    @classmethod
+    def converted(cls, model: Any) -> dict[str, Any]:
+        return {"url": file_url(model.storage_key)}
 
     @strawberry.field(description="The document's words (a PDF's extracted text), for search.")
     async def text(self, info: Info) -> str:
         # Loaded only when asked: a list of attachments should not carry whole documents.
-        row = await info.context.loaders.file_by_id.load(self.pk)
+        row = await info.context.loaders.file_by_id.load(self.model.id)
         return row.text if row is not None else ""
 
-    @classmethod
-    def from_model(cls, m: models.File) -> FileType:
-        return cls(
-            id=strawberry.ID(to_global_id("File", m.id)),
-            url=file_url(m.storage_key),
-            title=m.title,
-            filename=m.filename,
-            content_type=m.content_type,
-            size=m.size,
-            source_uid=m.source_uid,
-            pk=m.id,
-            tenant_id=m.tenant_id,  # type: ignore[attr-defined]
-        )
+
+async def image_by_id(info: Info, image_id: int | None) -> ImageType | None:
+    """The image a relation points at (pictures of items the reader sees are public)."""
+    if image_id is None:
+        return None
+    row = await info.context.loaders.image_by_id.load(image_id)
+    return ImageType.from_model(row) if row else None

@@ -1,0 +1,1 @@
+"""What every domain of the API shares: ids, the Node interface, pagination, lists, payloads."""

@@ -1,0 +1,83 @@
+"""What every domain's DataLoaders share: answering in key order, grouping, one batch query.
+
+Loaders answer in key order with None or [] for misses, and apply the reader's visibility
+rules themselves, so a relation can never reveal what a list or lookup would hide. They are
+named `<Thing>By<Key>Loader` and made fresh for each request (see schema/loaders.py).
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from cms.tenancy import Scope, visible_q
+
+K = TypeVar("K")
+V = TypeVar("V")
+M = TypeVar("M", bound=Model)
+
+
+class Loader(DataLoader[K, V], Generic[K, V]):
+    """A DataLoader whose batch function is its `fetch` method."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self.fetch)
+
+    @abstractmethod
+    async def fetch(self, keys: list[K]) -> list[V]:
+        """One value per key, in key order."""
+
+
+def in_key_order(keys: Sequence[int], rows: Sequence[M]) -> list[M | None]:
+    by_id = {row.pk: row for row in rows}
+    return [by_id.get(key) for key in keys]
+
+
+def grouped(keys: Sequence[Any], pairs: Sequence[tuple[Any, M]]) -> list[list[M]]:
+    """The values of (key, value) pairs grouped under each key, in key order."""
+    groups: dict[Any, list[M]] = defaultdict(list)
+    for key, value in pairs:
+        groups[key].append(value)
+    return [groups.get(key, []) for key in keys]
+
+
+def grouped_rows(
+    keys: Sequence[int], rows: Sequence[dict[str, Any]], model: type[M]
+) -> list[list[M]]:
+    """Rows of `values()` with an `owner_id`, as unsaved model instances grouped by owner."""
+    return grouped(keys, [(row.pop("owner_id"), model(**row)) for row in rows])
+
+
+def bind_markers(dialect: str, count: int) -> str:
+    """Bind markers for `count` values in the SQL dialect of the connection."""
+    if dialect == "postgres":
+        return ", ".join(f"${i}" for i in range(1, count + 1))
+    return ", ".join("?" * count)
+
+
+class ByIdLoader(Loader[int, M | None]):
+    """Rows of `model` by primary key, whatever their visibility (media: shown by reference)."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        super().__init__()
+
+    async def fetch(self, keys: list[int]) -> list[M | None]:
+        return in_key_order(keys, await self.model.filter(id__in=keys))
+
+
+class VisibleByIdLoader(Loader[int, M | None]):
+    """Rows of a content `model` by primary key that the reader may see."""
+
+    def __init__(self, scope: Scope, model: type[M], *, shareable: bool) -> None:
+        self.scope, self.model, self.shareable = scope, model, shareable
+        super().__init__()
+
+    async def fetch(self, keys: list[int]) -> list[M | None]:
+        where = visible_q(self.scope, shareable=self.shareable)
+        return in_key_order(keys, await self.model.filter(where, id__in=keys))
