@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from cms.models.tenants import Tenant
 
 
 class Status(StrEnum):
@@ -71,6 +74,9 @@ class TimestampedModel(Model):
 class ContentModel(TimestampedModel):
     """Fields every tenant-owned content item has; each subclass declares its own tenant FK."""
 
+    # Declared for the type checker only: each subclass's FK names its own reverse relation.
+    tenant: fields.ForeignKeyRelation[Tenant]
+    tenant_id: int
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=200)
     status = fields.CharEnumField(Status, max_length=16, default=Status.DRAFT)
