@@ -372,7 +372,7 @@ async def load_documents(
         documents[row.id] = make_document(
             content_type,
             row,
-            slugs.get(row.tenant_id, ""),  # type: ignore[attr-defined]
+            slugs.get(row.tenant_id, ""),
             [slug for _, slug in tagged],
             by.shared,
             attached.get(row.id, ""),

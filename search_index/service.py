@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from anyio import to_thread
@@ -28,6 +28,8 @@ from search_index.store import IndexStore
 from search_index.visibility import Audience, database_q
 
 log = logging.getLogger("cms.search")
+
+_T = TypeVar("_T")  # what the work handed to a search thread returns
 
 POLL_SECONDS = 0.5
 
@@ -91,7 +93,7 @@ class SearchService:
             self._limiter = anyio.CapacityLimiter(self.threads)
         return self._limiter
 
-    async def _run(self, work: Callable[[], Any]) -> Any:
+    async def _run(self, work: Callable[[], _T]) -> _T:
         limiter = self.limiter
         waiting = limiter.statistics().tasks_waiting
         if limiter.available_tokens == 0 and waiting >= self.queue:

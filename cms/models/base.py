@@ -39,7 +39,7 @@ class DelimitedListField(fields.TextField):
         kwargs.setdefault("default", "")
         super().__init__(**kwargs)
 
-    def to_db_value(self, value: Any, instance: Any) -> str | None:  # type: ignore[override]
+    def to_db_value(self, value: Any, instance: Any) -> str | None:
         if value is None:
             return None
         if isinstance(value, str):
@@ -50,7 +50,7 @@ class DelimitedListField(fields.TextField):
                 raise ValueError(f"list item {item!r} may not contain {self.SEPARATOR!r}")
         return f"|{'|'.join(items)}|" if items else ""
 
-    def to_python_value(self, value: Any) -> list[str]:  # type: ignore[override]
+    def to_python_value(self, value: Any) -> list[str]:
         if value is None or value == "":
             return []
         if isinstance(value, list):

@@ -7,7 +7,7 @@ then the revision, the audit entry and the outbox event. Any failure rolls all o
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
@@ -126,19 +126,19 @@ async def update(
     async with in_transaction():
         row = await _editable(principal, kind, object_id)
         _check_version(row, expected_version)
-        cleaned.update(await _resolve_refs(kind, row.tenant_id, refs, errors))  # type: ignore[attr-defined]
+        cleaned.update(await _resolve_refs(kind, row.tenant_id, refs, errors))
         moved: str | None = None
         if kind.model is models.Page and "path" in cleaned:
-            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
+            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)
             cleaned.update(location)
             slug = cleaned["path"].rsplit("/", 1)[-1]
             if location["path"] != row.path:  # type: ignore[attr-defined]
                 moved = location["path"]
         if kind.model is models.Event:
             check_event_times({"start": row.start, "end": row.end, **cleaned}, errors)  # type: ignore[attr-defined]
-        links = await _resolve_relations(kind, row.tenant_id, relations, errors)  # type: ignore[attr-defined]
+        links = await _resolve_relations(kind, row.tenant_id, relations, errors)
         if slug is not None and slug != row.slug:
-            cleaned["slug"] = await _slug(kind, row.tenant_id, slug, cleaned, row.id, errors)  # type: ignore[attr-defined]
+            cleaned["slug"] = await _slug(kind, row.tenant_id, slug, cleaned, row.id, errors)
         descendants = await _moved_descendants(row, moved, errors) if moved else []
         if errors:
             raise ValidationFailed(errors)
@@ -151,8 +151,8 @@ async def update(
 
 async def _move(principal: Principal, pages: list[tuple[models.Page, str]]) -> None:
     for page, path in pages:
-        page = await _save(KIND_PAGE, page, {"path": path})
-        await _record(principal, "move", KIND_PAGE, page)
+        moved = await _save(KIND_PAGE, page, {"path": path})
+        await _record(principal, "move", KIND_PAGE, moved)
 
 
 async def _moved_descendants(
@@ -195,11 +195,11 @@ async def delete(principal: Principal, kind: Kind, object_id: int) -> None:
         permission = (
             Permission.DELETE_DRAFT if row.status == Status.DRAFT else Permission.DELETE_PUBLISHED
         )
-        require(principal, permission, row.tenant_id)  # type: ignore[attr-defined]
+        require(principal, permission, row.tenant_id)
         await _check_unused(kind, row)
         state = await history.snapshot(kind, row)
         await history.record(
-            principal, "delete", kind.name, row.tenant_id, row.id,  # type: ignore[attr-defined]
+            principal, "delete", kind.name, row.tenant_id, row.id,
             version=row.version + 1, state=state,
         )  # fmt: skip
         await row.delete()
@@ -289,7 +289,7 @@ async def revert(
         cleaned = await clean_values_off_loop(kind, restored, errors)
         if kind.model is models.Page and cleaned.get("path", row.path) != row.path:  # type: ignore[attr-defined]
             # A restored path must be free and under an existing parent, as in an update.
-            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
+            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)
             cleaned.update(location, slug=location["path"].rsplit("/", 1)[-1])
             descendants = await _moved_descendants(row, location["path"], errors)
         else:
@@ -297,12 +297,12 @@ async def revert(
         refs = {f"{r.field}_id": state.get(f"{r.field}_id") for r in kind.refs}
         # A target deleted since the revision is dropped rather than failing the revert.
         ref_errors: list[FieldError] = []
-        resolved = await _resolve_refs(kind, row.tenant_id, refs, ref_errors)  # type: ignore[attr-defined]
+        resolved = await _resolve_refs(kind, row.tenant_id, refs, ref_errors)
         cleaned.update(
             {k: v for k, v in resolved.items() if camel(k) not in {e.field for e in ref_errors}}
         )
         relations = {k: state[k] for k in RELATIONS if k in state}
-        links = await _resolve_relations(kind, row.tenant_id, relations, [], lenient=True)  # type: ignore[attr-defined]
+        links = await _resolve_relations(kind, row.tenant_id, relations, [], lenient=True)
         if errors:
             raise ValidationFailed(errors)
         row = await _save(kind, row, cleaned)
@@ -347,7 +347,7 @@ async def _get(principal: Principal, kind: Kind, object_id: int) -> models.Conte
     """The item, if the caller has a role in its tenant; otherwise the same NOT_FOUND as for
     an id that names nothing, so that writes do not tell which ids other tenants hold."""
     row = await kind.model.get_or_none(id=object_id)
-    if row is None or principal.role_in(row.tenant_id) is None:  # type: ignore[attr-defined]
+    if row is None or principal.role_in(row.tenant_id) is None:
         raise NotFound(f"No {kind.name} you may change has this id.", field="id")
     return row
 
@@ -355,7 +355,7 @@ async def _get(principal: Principal, kind: Kind, object_id: int) -> models.Conte
 async def _editable(principal: Principal, kind: Kind, object_id: int) -> models.ContentModel:
     row = await _get(principal, kind, object_id)
     permission = Permission.EDIT_DRAFT if row.status == Status.DRAFT else Permission.EDIT_PUBLISHED
-    require(principal, permission, row.tenant_id)  # type: ignore[attr-defined]
+    require(principal, permission, row.tenant_id)
     return row
 
 
@@ -391,7 +391,7 @@ async def _transition(
 ) -> models.ContentModel:
     async with in_transaction():
         row = await _get(principal, kind, object_id)
-        require(principal, Permission.PUBLISH, row.tenant_id)  # type: ignore[attr-defined]
+        require(principal, Permission.PUBLISH, row.tenant_id)
         if status == Status.PUBLISHED and published_at is None:
             now = _now()
             live = row.status == Status.PUBLISHED and row.published_at and row.published_at <= now
@@ -407,7 +407,7 @@ async def _record(
 ) -> None:
     state = await history.snapshot(kind, row)
     await history.record(
-        principal, operation, kind.name, row.tenant_id, row.id,  # type: ignore[attr-defined]
+        principal, operation, kind.name, row.tenant_id, row.id,
         version=row.version, state=state,
     )  # fmt: skip
 
@@ -517,7 +517,9 @@ async def _slug(
             errors.extend(_duplicate(kind))
         return slug
     base = _slug_base(kind, cleaned)
-    existing = set(await taken.filter(slug__startswith=base).values_list("slug", flat=True))
+    # Tortoise types a flat values_list as tuples (tortoise-orm#1112): these are slugs.
+    slugs = await taken.filter(slug__startswith=base).values_list("slug", flat=True)
+    existing = set(cast(list[str], slugs))
     candidate, n = base, 2
     while candidate in existing:
         candidate, n = f"{base}-{n}", n + 1
@@ -574,6 +576,6 @@ async def _is_under(page: models.Page, ancestor_id: int) -> bool:
         if current.id == ancestor_id:
             return True
         seen.add(current.id)
-        parent_id = current.parent_id  # type: ignore[attr-defined]
+        parent_id = current.parent_id
         current = await models.Page.get_or_none(id=parent_id) if parent_id is not None else None
     return False
