@@ -39,9 +39,10 @@ bench: $(STAMP) ## the API benchmark against a bare Starlette ceiling
 schema: $(STAMP) ## write schema.graphql from the code
 	$(BIN)/cms export-schema -o schema.graphql
 
-check: $(STAMP) ## lint and format check
+check: $(STAMP) ## lint, format check and type check
 	$(BIN)/ruff check cms schema search_index media seeds tests bench
 	$(BIN)/ruff format --check cms schema search_index media seeds tests bench
+	$(BIN)/mypy cms media search_index seeds
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var
