@@ -275,10 +275,15 @@ def cmd_import_plone(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> Any:
         return await import_plone(
-            settings, args.tenant, Path(args.path), blobs=args.blobs and Path(args.blobs),
-            translations=args.translations and Path(args.translations), dry_run=args.dry_run,
-            timezone=args.timezone, progress=progress,
-        )  # fmt: skip
+            settings,
+            args.tenant,
+            Path(args.path),
+            blobs=args.blobs and Path(args.blobs),
+            translations=args.translations and Path(args.translations),
+            dry_run=args.dry_run,
+            timezone=args.timezone,
+            progress=progress,
+        )
 
     try:
         report = asyncio.run(_with_db(settings, work))
