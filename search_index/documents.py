@@ -144,9 +144,9 @@ def timestamp(value: datetime | None, missing: int = NEVER) -> int:
 
 class _TextExtractor(HTMLParser):
     _BLOCKS = frozenset(
-        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
-         "th", "blockquote", "section", "article", "pre", "figcaption", "dt", "dd"}
-    )  # fmt: skip
+        "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th blockquote section article pre figcaption"
+        " dt dd".split()
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -309,11 +309,16 @@ async def _authors(rows: list[Any], now: datetime) -> dict[int, Authors]:
         await models.ResourceAuthor.filter(resource_id__in=sorted(tenants))
         .order_by("position", "id")
         .values(
-            "resource_id", "profile_id", "profile__name", "profile__tenant_id",
-            "profile__shared", "profile__status", "profile__published_at",
+            "resource_id",
+            "profile_id",
+            "profile__name",
+            "profile__tenant_id",
+            "profile__shared",
+            "profile__status",
+            "profile__published_at",
             "profile__expires_at",
         )
-    )  # fmt: skip
+    )
     grouped: dict[int, Authors] = defaultdict(Authors)
     for link in links:
         authors = grouped[link["resource_id"]]

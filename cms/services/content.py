@@ -167,8 +167,13 @@ async def _moved_descendants(
     moves = [(child, new_path + "/" + child.path[len(old_prefix) :]) for child in below]
     too_long = [path for _, path in moves if len(path) > PATH_MAX]
     if too_long:
-        errors.append(FieldError("path", f"The page {too_long[0]!r} would be longer than "
-                                 f"{PATH_MAX} characters.", "INVALID_PATH"))  # fmt: skip
+        errors.append(
+            FieldError(
+                "path",
+                f"The page {too_long[0]!r} would be longer than {PATH_MAX} characters.",
+                "INVALID_PATH",
+            )
+        )
         return []
     targets = [path for _, path in moves]
     taken = (
@@ -199,9 +204,14 @@ async def delete(principal: Principal, kind: Kind, object_id: int) -> None:
         await _check_unused(kind, row)
         state = await history.snapshot(kind, row)
         await history.record(
-            principal, "delete", kind.name, row.tenant_id, row.id,
-            version=row.version + 1, state=state,
-        )  # fmt: skip
+            principal,
+            "delete",
+            kind.name,
+            row.tenant_id,
+            row.id,
+            version=row.version + 1,
+            state=state,
+        )
         await row.delete()
 
 
@@ -230,10 +240,9 @@ async def _check_unused(kind: Kind, row: Any) -> None:
         )
     elif kind.model is models.Profile:
         count = await models.Resource.filter(
-            others, id__in=Subquery(
-                models.ResourceAuthor.filter(profile_id=row.id).values("resource_id")
-            )
-        ).count()  # fmt: skip
+            others,
+            id__in=Subquery(models.ResourceAuthor.filter(profile_id=row.id).values("resource_id")),
+        ).count()
     else:
         return
     if count:
@@ -376,8 +385,9 @@ async def _save(
         **changes, version=row.version + 1, updated_at=_now()
     )
     if count != 1:
-        raise Conflict("The item changed while it was being saved; reload and retry.",
-                       field="expectedVersion")  # fmt: skip
+        raise Conflict(
+            "The item changed while it was being saved; reload and retry.", field="expectedVersion"
+        )
     return await kind.model.get(id=row.id)
 
 
@@ -407,9 +417,14 @@ async def _record(
 ) -> None:
     state = await history.snapshot(kind, row)
     await history.record(
-        principal, operation, kind.name, row.tenant_id, row.id,
-        version=row.version, state=state,
-    )  # fmt: skip
+        principal,
+        operation,
+        kind.name,
+        row.tenant_id,
+        row.id,
+        version=row.version,
+        state=state,
+    )
 
 
 async def _resolve_refs(
@@ -488,9 +503,11 @@ async def _write_relations(kind: Kind, row: Any, links: dict[str, list[Any]]) ->
     if "authors" in links:
         await models.ResourceAuthor.filter(resource_id=row.id).delete()
         await models.ResourceAuthor.bulk_create(
-            [models.ResourceAuthor(resource_id=row.id, profile_id=pid, position=i)
-             for i, pid in enumerate(links["authors"])]
-        )  # fmt: skip
+            [
+                models.ResourceAuthor(resource_id=row.id, profile_id=pid, position=i)
+                for i, pid in enumerate(links["authors"])
+            ]
+        )
     if "attachments" in links:
         await row.attachments.clear()
         if links["attachments"]:
@@ -559,9 +576,10 @@ async def _page_location(
             )
         elif own_id is not None and await _is_under(parent, own_id):
             errors.append(
-                FieldError("path", "A page cannot move under itself or its children.",
-                           "INVALID_PATH")
-            )  # fmt: skip
+                FieldError(
+                    "path", "A page cannot move under itself or its children.", "INVALID_PATH"
+                )
+            )
         else:
             parent_id = parent.id
     return {"path": clean, "parent_id": parent_id}
