@@ -29,7 +29,7 @@ class TagType(Node):
             name=m.name,
             slug=m.slug,
             pk=m.id,
-            tenant_id=m.tenant_id,  # type: ignore[attr-defined]
+            tenant_id=m.tenant_id,
         )
 
 
@@ -70,8 +70,8 @@ class ResourceType(Content):
             thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
             external_url=m.external_url,
             shared=m.shared,
-            organisation_id=m.organisation_id,  # type: ignore[attr-defined]
-            cover_image_id=m.cover_image_id,  # type: ignore[attr-defined]
+            organisation_id=m.organisation_id,
+            cover_image_id=m.cover_image_id,
         )
 
     @strawberry.field(description=TRANSLATIONS)
@@ -128,7 +128,7 @@ class VideoType(Content):
             transcript=m.transcript,
             thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
             shared=m.shared,
-            thumbnail_id=m.thumbnail_id,  # type: ignore[attr-defined]
+            thumbnail_id=m.thumbnail_id,
         )
 
     @strawberry.field(description=TRANSLATIONS)
@@ -175,7 +175,7 @@ class EventType(Content):
             contact_name=m.contact_name,
             contact_email=m.contact_email,
             thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
-            host_organisation_id=m.host_organisation_id,  # type: ignore[attr-defined]
+            host_organisation_id=m.host_organisation_id,
         )
 
     @strawberry.field(description=TRANSLATIONS)
@@ -210,7 +210,7 @@ class NewsItemType(Content):
             summary=m.summary,
             body=m.body,
             thematic_areas=enum_list(models.ThematicArea, m.thematic_areas),
-            image_id=m.image_id,  # type: ignore[attr-defined]
+            image_id=m.image_id,
         )
 
     @strawberry.field(description=TRANSLATIONS)
@@ -247,7 +247,7 @@ class PageType(Content):
             body=m.body,
             menu_order=m.menu_order,
             show_in_menu=m.show_in_menu,
-            parent_id=m.parent_id,  # type: ignore[attr-defined]
+            parent_id=m.parent_id,
         )
 
     @strawberry.field(description=TRANSLATIONS)

@@ -81,7 +81,7 @@ class Loaders:
         rows = await Tenant.filter(parent_id__in=keys).order_by("name", "id")
         grouped: dict[int, list[Tenant]] = defaultdict(list)
         for row in rows:
-            grouped[row.parent_id].append(row)  # type: ignore[attr-defined]
+            grouped[row.parent_id].append(row)
         return [grouped.get(key, []) for key in keys]
 
     @staticmethod
@@ -104,7 +104,7 @@ class Loaders:
         ).order_by("menu_order", "title", "id")
         grouped: dict[int, list[Page]] = defaultdict(list)
         for row in rows:
-            grouped[row.parent_id].append(row)  # type: ignore[attr-defined]
+            grouped[row.parent_id].append(row)
         return [grouped.get(key, []) for key in keys]
 
     async def _authors_by_resource_id(self, keys: list[int]) -> list[list[Profile]]:
@@ -167,7 +167,7 @@ class Loaders:
                 where, visible_q(self.scope, shareable=kind.shareable)
             ).order_by("language", "id")
             for row in rows:
-                grouped[(type_name, row.tenant_id, row.translation_group)].append(row)  # type: ignore[attr-defined]
+                grouped[(type_name, row.tenant_id, row.translation_group)].append(row)
         return [grouped.get(key, []) for key in keys]
 
     async def _memberships(self, keys: list[int]) -> list[list[Tenant]]:

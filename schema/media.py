@@ -145,7 +145,7 @@ class ImageType(Node):
             focal_point=FocalPoint(x=m.focal_x, y=m.focal_y),
             source_uid=m.source_uid,
             pk=m.id,
-            tenant_id=m.tenant_id,  # type: ignore[attr-defined]
+            tenant_id=m.tenant_id,
             storage_key=m.storage_key,
         )
 
@@ -183,5 +183,5 @@ class FileType(Node):
             size=m.size,
             source_uid=m.source_uid,
             pk=m.id,
-            tenant_id=m.tenant_id,  # type: ignore[attr-defined]
+            tenant_id=m.tenant_id,
         )

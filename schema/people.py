@@ -80,8 +80,8 @@ class ProfileType(Content):
             bio=m.bio,
             eligible_for_contracting=m.eligible_for_contracting,
             shared=m.shared,
-            organisation_id=m.organisation_id,  # type: ignore[attr-defined]
-            photo_id=m.photo_id,  # type: ignore[attr-defined]
+            organisation_id=m.organisation_id,
+            photo_id=m.photo_id,
         )
 
     @strawberry.field(description=TRANSLATIONS)

@@ -43,7 +43,7 @@ class TenantType(Node):
             maturity=m.maturity,
             default_language=m.default_language,
             pk=m.id,
-            parent_id=m.parent_id,  # type: ignore[attr-defined]
+            parent_id=m.parent_id,
         )
 
     @strawberry.field(description="The hub or programme this tenant belongs to.")
