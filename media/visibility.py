@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from cms import models
 from cms.auth import Permission, Principal
@@ -24,15 +23,17 @@ from cms.tenancy import published_q
 
 MAX_ENTRIES = 10_000
 # Relations from content to media: (model, field of the media row's id, media model).
-_IMAGE_USES: tuple[tuple[Any, str], ...] = (
+_IMAGE_USES: tuple[tuple[type[models.ContentModel], str], ...] = (
     (models.Resource, "cover_image_id__in"),
     (models.Video, "thumbnail_id__in"),
     (models.NewsItem, "image_id__in"),
     (models.Profile, "photo_id__in"),
 )
-_FILE_USES: tuple[tuple[Any, str], ...] = ((models.Resource, "attachments__id__in"),)
+_FILE_USES: tuple[tuple[type[models.ContentModel], str], ...] = (
+    (models.Resource, "attachments__id__in"),
+)
 # Rich text that may link media (the fields cms.services.kinds sanitises as HTML).
-_RICH_TEXT: tuple[tuple[Any, str], ...] = (
+_RICH_TEXT: tuple[tuple[type[models.ContentModel], str], ...] = (
     (models.Page, "body"),
     (models.NewsItem, "body"),
     (models.Resource, "body"),
@@ -57,7 +58,7 @@ class Media:
 
     @property
     def tenant_ids(self) -> set[int]:
-        rows: list[Any] = [*self.images, *self.files]
+        rows: list[models.Image | models.File] = [*self.images, *self.files]
         return {row.tenant_id for row in rows}
 
     def previewable_by(self, principal: Principal | None) -> bool:
@@ -98,7 +99,7 @@ class Visibility:
 
 async def _used_live(media: Media, storage_key: str) -> bool:
     live = published_q(datetime.now(UTC))
-    uses: list[tuple[Any, str, list[int]]] = []
+    uses: list[tuple[type[models.ContentModel], str, list[int]]] = []
     for image_model, lookup in _IMAGE_USES:
         uses.append((image_model, lookup, [row.id for row in media.images]))
     for file_model, lookup in _FILE_USES:

@@ -16,7 +16,7 @@ import anyio.to_thread
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from cms.models import Page, Status, Tag, Tenant
+from cms.models import Organisation, Page, Status, Tag, Tenant
 from cms.services import content, tags
 from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS as SERVICE_KINDS_BY_NAME
@@ -172,5 +172,6 @@ async def _create(
     elif status == Status.ARCHIVED:
         row = await content.archive(SYSTEM, kind, row.id)
     if memberships:
-        await row.memberships.add(*(tenants[slug] for slug in memberships))  # type: ignore[attr-defined]
+        assert isinstance(row, Organisation), "only organisations have memberships"
+        await row.memberships.add(*(tenants[slug] for slug in memberships))
     return row

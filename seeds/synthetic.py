@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pypika_tortoise.queries import Table
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.fields.relational import ManyToManyFieldInstance
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -394,8 +395,9 @@ async def _link(
 ) -> None:
     """Insert many-to-many rows (own id, related id) in batches, straight into the through table."""
     m2m = model._meta.fields_map[relation]
-    table = Table(m2m.through)  # type: ignore[attr-defined]
-    columns = (m2m.backward_key, m2m.forward_key)  # type: ignore[attr-defined]
+    assert isinstance(m2m, ManyToManyFieldInstance), f"{relation} is not a many-to-many field"
+    table = Table(m2m.through)
+    columns = (m2m.backward_key, m2m.forward_key)
     for chunk in _chunks(list(pairs)):
         query = conn.query_class.into(table).columns(*columns).insert(*chunk)
         await conn.execute_query(*query.get_parameterized_sql())

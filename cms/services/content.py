@@ -128,18 +128,20 @@ async def update(
         _check_version(row, expected_version)
         cleaned.update(await _resolve_refs(kind, row.tenant_id, refs, errors))
         moved: str | None = None
-        if kind.model is models.Page and "path" in cleaned:
+        if isinstance(row, models.Page) and "path" in cleaned:
             location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)
             cleaned.update(location)
             slug = cleaned["path"].rsplit("/", 1)[-1]
-            if location["path"] != row.path:  # type: ignore[attr-defined]
+            if location["path"] != row.path:
                 moved = location["path"]
-        if kind.model is models.Event:
-            check_event_times({"start": row.start, "end": row.end, **cleaned}, errors)  # type: ignore[attr-defined]
+        if isinstance(row, models.Event):
+            check_event_times({"start": row.start, "end": row.end, **cleaned}, errors)
         links = await _resolve_relations(kind, row.tenant_id, relations, errors)
         if slug is not None and slug != row.slug:
             cleaned["slug"] = await _slug(kind, row.tenant_id, slug, cleaned, row.id, errors)
-        descendants = await _moved_descendants(row, moved, errors) if moved else []
+        descendants = []
+        if isinstance(row, models.Page) and moved:
+            descendants = await _moved_descendants(row, moved, errors)
         if errors:
             raise ValidationFailed(errors)
         row = await _save(kind, row, cleaned)
@@ -156,7 +158,7 @@ async def _move(principal: Principal, pages: list[tuple[models.Page, str]]) -> N
 
 
 async def _moved_descendants(
-    page: Any, new_path: str, errors: list[FieldError]
+    page: models.Page, new_path: str, errors: list[FieldError]
 ) -> list[tuple[models.Page, str]]:
     """Every page under `page` with its path under `new_path`: a move carries the subtree, so
     no child is left at a path whose parent is gone."""
@@ -215,9 +217,9 @@ async def delete(principal: Principal, kind: Kind, object_id: int) -> None:
         await row.delete()
 
 
-async def _check_unused(kind: Kind, row: Any) -> None:
+async def _check_unused(kind: Kind, row: models.ContentModel) -> None:
     """Refuse the delete of what other tenants' items, or pages under a page, still use."""
-    if kind.model is models.Page:
+    if isinstance(row, models.Page):
         children = await models.Page.filter(
             tenant_id=row.tenant_id, path__startswith=f"{row.path}/"
         ).count()
@@ -296,7 +298,7 @@ async def revert(
             if isinstance(restored.get(key), str):
                 restored[key] = datetime.fromisoformat(restored[key])
         cleaned = await clean_values_off_loop(kind, restored, errors)
-        if kind.model is models.Page and cleaned.get("path", row.path) != row.path:  # type: ignore[attr-defined]
+        if isinstance(row, models.Page) and cleaned.get("path", row.path) != row.path:
             # A restored path must be free and under an existing parent, as in an update.
             location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)
             cleaned.update(location, slug=location["path"].rsplit("/", 1)[-1])
