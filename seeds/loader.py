@@ -107,16 +107,16 @@ async def _write_items(
     plan: TenantPlan, tenant: Tenant, tenants: dict[str, Tenant], report: SeedReport
 ) -> None:
     """Create one tenant's missing items, kind by kind so that references resolve."""
-    objects: dict[str, dict[str, Any]] = {}
+    objects: dict[str, dict[str, Model]] = {}
     for kind, spec in KINDS.items():
         items = plan.items.get(kind, [])
         # A page is known by its path (slugs repeat across sections), anything else by slug.
         key = "path" if kind == "pages" else "slug"
         keys = [item[key] for item in items]
-        found: list[Any] = (
+        found: list[Model] = (
             await spec.model.filter(tenant=tenant, **{f"{key}__in": keys}) if keys else []
         )
-        by_key: dict[str, Any] = {getattr(obj, key): obj for obj in found}
+        by_key: dict[str, Model] = {getattr(obj, key): obj for obj in found}
         objects[kind] = by_key
         if kind == "pages":
             # Parents before children; an existing page may be the parent of a new one.

@@ -26,7 +26,14 @@ class ThematicArea(StrEnum):
     GENDER_DIMENSION = "gender-dimension"
 
 
-class DelimitedListField(fields.TextField):
+if TYPE_CHECKING:
+    # What the attribute holds: a list of strings, which a TextField (a str) would hide.
+    _ListInText = fields.Field[list[str]]
+else:
+    _ListInText = fields.TextField
+
+
+class DelimitedListField(_ListInText):
     """A list of short strings stored as ``|a|b|`` so that one member filters portably.
 
     SQLite and PostgreSQL both answer ``LIKE '%|a|%'``, which JSON containment does not give us
