@@ -39,10 +39,11 @@ bench: $(STAMP) ## the API benchmark against a bare Starlette ceiling
 schema: $(STAMP) ## write schema.graphql from the code
 	$(BIN)/cms export-schema -o schema.graphql
 
-check: $(STAMP) ## lint, format check and the import contracts (pyproject.toml [tool.importlinter])
+check: $(STAMP) ## lint, format check, type check and the import contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check cms schema search_index media seeds importers tests bench
 	$(BIN)/ruff format --check cms schema search_index media seeds importers tests bench
 	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy cms media search_index seeds importers
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var

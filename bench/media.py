@@ -94,10 +94,22 @@ def cpu_seconds(pid: int) -> float:
 
 def start_server(data_dir: str, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "bench.media:serve", "--host",
-         LOOPBACK, "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.media:serve",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, "BENCH_MEDIA_DIR": data_dir},
-    )  # fmt: skip
+    )
 
 
 async def wait_ready(base: str, limit: float = 30.0) -> None:
@@ -191,25 +203,38 @@ async def run(args: argparse.Namespace) -> None:
                 first_http_ms = (time.perf_counter() - started) * 1000
                 assert response.status_code == 200, response.text
                 assert response.content == rendered
-            ours = await load(port, url, args.requests, args.concurrency,
-                              args.max_run_seconds, server.pid)  # fmt: skip
-            static = await load(port, "/static/plain.webp", args.requests, args.concurrency,
-                                args.max_run_seconds, server.pid)  # fmt: skip
+            ours = await load(
+                port, url, args.requests, args.concurrency, args.max_run_seconds, server.pid
+            )
+            static = await load(
+                port,
+                "/static/plain.webp",
+                args.requests,
+                args.concurrency,
+                args.max_run_seconds,
+                server.pid,
+            )
         finally:
             server.terminate()
             server.wait(10)
         shutil.rmtree(root / "media", ignore_errors=True)
 
-    print(f"original: 2400x1600 JPEG, {len(data):,} bytes; rendition: 800 px WebP, "
-          f"{len(rendered):,} bytes")  # fmt: skip
+    print(
+        f"original: 2400x1600 JPEG, {len(data):,} bytes; rendition: 800 px WebP, "
+        f"{len(rendered):,} bytes"
+    )
     print(f"first rendition, render only (median of 5): {first_ms:7.1f} ms")
     print(f"first rendition, first HTTP GET end to end: {first_http_ms:7.1f} ms")
     print(f"serving, {args.concurrency} connections, {args.requests} requests each:")
     for name, figures in (("cached rendition (ours)", ours), ("StaticFiles, same file", static)):
-        print(f"  {name:26} {figures['rps']:8.0f} req/s  {figures['cpu_ms']:.3f} server CPU "
-              f"ms/req  ({figures['requests']:.0f} requests)")  # fmt: skip
-    print(f"ratio ours / StaticFiles: {ours['rps'] / static['rps']:.2f}x requests/s, "
-          f"{ours['cpu_ms'] / static['cpu_ms']:.2f}x server CPU per request")  # fmt: skip
+        print(
+            f"  {name:26} {figures['rps']:8.0f} req/s  {figures['cpu_ms']:.3f} server CPU "
+            f"ms/req  ({figures['requests']:.0f} requests)"
+        )
+    print(
+        f"ratio ours / StaticFiles: {ours['rps'] / static['rps']:.2f}x requests/s, "
+        f"{ours['cpu_ms'] / static['cpu_ms']:.2f}x server CPU per request"
+    )
 
 
 def serve():  # type: ignore[no-untyped-def]

@@ -134,9 +134,19 @@ async def build_fts(path: Path) -> tuple[sqlite3.Connection, int, float]:
             for doc in docs.values():
                 title = next(v for k, v in doc.items() if k.startswith("title_"))
                 text = next(v for k, v in doc.items() if k.startswith("text_"))
-                rows.append((title, text, doc["kind"], doc["tenant"], int(doc["shared"]),
-                             doc["status"], doc["published_at"], doc["language"],
-                             f",{doc['tags']},"))  # fmt: skip
+                rows.append(
+                    (
+                        title,
+                        text,
+                        doc["kind"],
+                        doc["tenant"],
+                        int(doc["shared"]),
+                        doc["status"],
+                        doc["published_at"],
+                        doc["language"],
+                        f",{doc['tags']},",
+                    )
+                )
             conn.executemany("INSERT INTO fts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             count += len(rows)
     conn.commit()
@@ -251,8 +261,10 @@ async def run(items: int, repeats: int) -> None:
         print(f"{query:<36} {a:>11} {b:>10}")
     print()
     fts_p50 = statistics.median(samples["fts5"])
-    print(f"Search benchmark: {indexed} items (real seed + {items} synthetic), "
-          f"{len(QUERIES)} queries x {repeats} runs, platform scope")  # fmt: skip
+    print(
+        f"Search benchmark: {indexed} items (real seed + {items} synthetic), "
+        f"{len(QUERIES)} queries x {repeats} runs, platform scope"
+    )
     print(f"{'engine':<26} {'index items/s':>14} {'p50 ms':>8} {'p95 ms':>8} {'p50 / FTS5':>11}")
     rows = [
         ("Whoosh via GraphQL", indexed / index_seconds, samples["graphql"]),
@@ -261,8 +273,10 @@ async def run(items: int, repeats: int) -> None:
     ]
     for name, rate, values in rows:
         p50 = statistics.median(values)
-        print(f"{name:<26} {rate:>14.0f} {p50:>8.2f} {percentile(values, 95):>8.2f} "
-              f"{p50 / fts_p50:>10.1f}x")  # fmt: skip
+        print(
+            f"{name:<26} {rate:>14.0f} {p50:>8.2f} {percentile(values, 95):>8.2f} "
+            f"{p50 / fts_p50:>10.1f}x"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -133,5 +133,5 @@ async def authenticate(authorization: str | None) -> Principal | None:
         token_id=row.id,
         name=row.name,
         role=Role(row.role),
-        tenant_id=row.tenant_id,  # type: ignore[attr-defined]
+        tenant_id=row.tenant_id,
     )

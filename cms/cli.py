@@ -8,15 +8,17 @@ import contextlib
 import logging
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from cms import db
 from cms.config import Settings, SettingsError
 
 log = logging.getLogger("cms")
+
+_T = TypeVar("_T")  # what the work run with an open database returns
 
 # Commands that may create and migrate a database; every other one needs an existing schema,
 # so that a wrong CMS_DATA_DIR is reported instead of answered from a new, empty database.
@@ -138,7 +140,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_db(settings: Settings, work: Any) -> Any:
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[_T]]) -> _T:
     await db.init(settings)
     try:
         return await work()
@@ -203,11 +205,11 @@ class _ProgressBar:
             self.drawn = False
 
 
-async def _reindex(settings: Settings, progress: Any) -> int:
+async def _reindex(settings: Settings, progress: Callable[[int, int], None] | None) -> int:
     from search_index import SearchService
 
     service = SearchService.from_settings(settings)
-    return int(await _with_db(settings, lambda: service.rebuild(progress)))
+    return await _with_db(settings, lambda: service.rebuild(progress))
 
 
 async def _index_if_empty(settings: Settings) -> str | None:
@@ -275,10 +277,15 @@ def cmd_import_plone(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> Any:
         return await import_plone(
-            settings, args.tenant, Path(args.path), blobs=args.blobs and Path(args.blobs),
-            translations=args.translations and Path(args.translations), dry_run=args.dry_run,
-            timezone=args.timezone, progress=progress,
-        )  # fmt: skip
+            settings,
+            args.tenant,
+            Path(args.path),
+            blobs=args.blobs and Path(args.blobs),
+            translations=args.translations and Path(args.translations),
+            dry_run=args.dry_run,
+            timezone=args.timezone,
+            progress=progress,
+        )
 
     try:
         report = asyncio.run(_with_db(settings, work))

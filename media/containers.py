@@ -21,10 +21,29 @@ import zlib
 # Markup a browser or an interpreter would act on, and the signatures of a ZIP archive (a
 # file's local header and the central directory's end): no photo's metadata has them.
 METADATA_MARKERS = (
-    b"<script", b"<html", b"<svg", b"<?xml", b"<iframe", b"<body", b"<!doctype", b"<?php",
-    b"<img", b"<object", b"<embed", b"<style", b"<meta", b"<link", b"<form", b"<math",
-    b"<head", b"<base", b"<a ", b"javascript:", b"pk\x03\x04", b"pk\x05\x06",
-)  # fmt: skip
+    b"<script",
+    b"<html",
+    b"<svg",
+    b"<?xml",
+    b"<iframe",
+    b"<body",
+    b"<!doctype",
+    b"<?php",
+    b"<img",
+    b"<object",
+    b"<embed",
+    b"<style",
+    b"<meta",
+    b"<link",
+    b"<form",
+    b"<math",
+    b"<head",
+    b"<base",
+    b"<a ",
+    b"javascript:",
+    b"pk\x03\x04",
+    b"pk\x05\x06",
+)
 # In entropy-coded data 0xFF is followed by 0x00 (a stuffed byte) or a restart marker (RSTn);
 # any other 0xFF (a fill byte or a marker) ends the data. One regex finds it, in C.
 _SEGMENT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7]")

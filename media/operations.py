@@ -80,9 +80,9 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         raise _too_many_pixels(max_pixels) from None
     except UnidentifiedImageError:
         raise ImageProblem(
-            "UNSUPPORTED_FORMAT", "The file is not an image in a format we accept "
-            "(JPEG, PNG, WebP, GIF, AVIF)."
-        ) from None  # fmt: skip
+            "UNSUPPORTED_FORMAT",
+            "The file is not an image in a format we accept (JPEG, PNG, WebP, GIF, AVIF).",
+        ) from None
     except (OSError, SyntaxError, ValueError, struct.error):
         raise _damaged() from None
     if image.format not in ACCEPTED:

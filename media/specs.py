@@ -24,9 +24,27 @@ MAX_DIMENSION = 4000
 MAX_SRCSET_WIDTHS = 12
 # Aspect ratios (width / height) a COVER box is rounded to: the ones sites actually use.
 ASPECT_RATIOS = tuple(
-    sorted({1 / 3, 9 / 21, 1 / 2, 9 / 16, 2 / 3, 3 / 4, 4 / 5, 1.0, 5 / 4, 4 / 3, 3 / 2, 16 / 10,
-            16 / 9, 2.0, 21 / 9, 3.0})
-)  # fmt: skip
+    sorted(
+        {
+            1 / 3,
+            9 / 21,
+            1 / 2,
+            9 / 16,
+            2 / 3,
+            3 / 4,
+            4 / 5,
+            1.0,
+            5 / 4,
+            4 / 3,
+            3 / 2,
+            16 / 10,
+            16 / 9,
+            2.0,
+            21 / 9,
+            3.0,
+        }
+    )
+)
 
 
 class Fit(StrEnum):

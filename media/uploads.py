@@ -8,7 +8,7 @@ Pillow and pypdf are CPU-bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from tortoise.transactions import in_transaction
@@ -177,9 +177,17 @@ async def upload_file(
     return row
 
 
+# An image or a file row: what _write_row creates or updates, typed as what it was given.
+_Media = TypeVar("_Media", models.Image, models.File)
+
+
 async def _write_row(
-    model: Any, tenant: models.Tenant, values: dict[str, Any], source_uid: str | None, replace: Any
-) -> Any:
+    model: type[_Media],
+    tenant: models.Tenant,
+    values: dict[str, Any],
+    source_uid: str | None,
+    replace: _Media | None,
+) -> _Media:
     if replace is None:
         return await model.create(tenant_id=tenant.id, source_uid=source_uid, **values)
     if replace.tenant_id != tenant.id:

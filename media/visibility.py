@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from cms import models
 from cms.auth import Permission, Principal
@@ -26,13 +25,13 @@ from cms.tenancy import published_q
 MAX_ENTRIES = 10_000
 # Relations from content to media, and rich text that may link media (the fields the kinds
 # sanitise as HTML), as (model, lookup of the media rows' ids) and (model, field).
-_IMAGE_USES: tuple[tuple[Any, str], ...] = tuple(
+_IMAGE_USES: tuple[tuple[type[models.ContentModel], str], ...] = tuple(
     (kind.model, f"{ref.field}_id__in") for kind in KINDS.values() for ref in kind.image_refs
 )
-_FILE_USES: tuple[tuple[Any, str], ...] = tuple(
+_FILE_USES: tuple[tuple[type[models.ContentModel], str], ...] = tuple(
     (kind.model, "attachments__id__in") for kind in KINDS.values() if kind.attachments
 )
-_RICH_TEXT: tuple[tuple[Any, str], ...] = tuple(
+_RICH_TEXT: tuple[tuple[type[models.ContentModel], str], ...] = tuple(
     (kind.model, name) for kind in KINDS.values() for name in kind.html
 )
 
@@ -51,7 +50,7 @@ class Media:
 
     @property
     def tenant_ids(self) -> set[int]:
-        rows: list[Any] = [*self.images, *self.files]
+        rows: list[models.Image | models.File] = [*self.images, *self.files]
         return {row.tenant_id for row in rows}
 
     def previewable_by(self, principal: Principal | None) -> bool:
@@ -92,7 +91,7 @@ class Visibility:
 
 async def _used_live(media: Media, storage_key: str) -> bool:
     live = published_q(datetime.now(UTC))
-    uses: list[tuple[Any, str, list[int]]] = []
+    uses: list[tuple[type[models.ContentModel], str, list[int]]] = []
     for image_model, lookup in _IMAGE_USES:
         uses.append((image_model, lookup, [row.id for row in media.images]))
     for file_model, lookup in _FILE_USES:

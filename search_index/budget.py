@@ -240,7 +240,7 @@ def bind(query: wq.Query, budget: Budget) -> wq.Query:
             return wq.NullQuery
         else:
             return q
-        new.budget = budget  # type: ignore[attr-defined]
+        new.budget = budget
         return new
 
     return query.accept(capped_leaf)

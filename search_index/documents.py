@@ -133,9 +133,9 @@ def timestamp(value: datetime | None, missing: int = NEVER) -> int:
 
 class _TextExtractor(HTMLParser):
     _BLOCKS = frozenset(
-        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
-         "th", "blockquote", "section", "article", "pre", "figcaption", "dt", "dd"}
-    )  # fmt: skip
+        "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th blockquote section article pre figcaption"
+        " dt dd".split()
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -296,11 +296,16 @@ async def _authors(rows: list[Any], now: datetime) -> dict[int, Authors]:
         await models.ResourceAuthor.filter(resource_id__in=sorted(tenants))
         .order_by("position", "id")
         .values(
-            "resource_id", "profile_id", "profile__name", "profile__tenant_id",
-            "profile__shared", "profile__status", "profile__published_at",
+            "resource_id",
+            "profile_id",
+            "profile__name",
+            "profile__tenant_id",
+            "profile__shared",
+            "profile__status",
+            "profile__published_at",
             "profile__expires_at",
         )
-    )  # fmt: skip
+    )
     grouped: dict[int, Authors] = defaultdict(Authors)
     for link in links:
         authors = grouped[link["resource_id"]]
@@ -359,7 +364,7 @@ async def load_documents(
         documents[row.id] = make_document(
             content_type,
             row,
-            slugs.get(row.tenant_id, ""),  # type: ignore[attr-defined]
+            slugs.get(row.tenant_id, ""),
             [slug for _, slug in tagged],
             by.shared,
             attached.get(row.id, ""),

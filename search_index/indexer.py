@@ -21,7 +21,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from anyio import to_thread
 from tortoise.expressions import Q
@@ -89,7 +89,9 @@ class Indexer:
         profiles = sorted(wanted[PROFILE])
         if profiles:  # author names are part of their resources' documents
             authored = models.ResourceAuthor.filter(profile_id__in=profiles)
-            wanted[AUTHORED.name].update(await authored.values_list("resource_id", flat=True))
+            # Tortoise types a flat values_list as tuples (tortoise-orm#1112): these are ids.
+            resource_ids = cast(list[int], await authored.values_list("resource_id", flat=True))
+            wanted[AUTHORED.name].update(resource_ids)
             await self._add_referrers(wanted, "author_ids", profiles)
         tags = sorted({e["object_id"] for e in events if e["content_type"] == "Tag"})
         if tags:  # a renamed or deleted tag changes the documents that carry it
@@ -159,7 +161,7 @@ class Indexer:
         if not profiles:
             return
         authored = models.ResourceAuthor.filter(profile_id__in=list(profiles))
-        resources = set(await authored.values_list("resource_id", flat=True))
+        resources = set(cast(list[int], await authored.values_list("resource_id", flat=True)))
         await self._reindex({AUTHORED.name: resources})
 
     def _apply(self, updates: list[dict[str, Any]], deletes: list[str]) -> None:
@@ -215,11 +217,12 @@ class Indexer:
             for content_type, model in MODELS.items():
                 last = 0
                 while True:
-                    ids = list(
+                    ids = cast(
+                        list[int],
                         await model.filter(id__gt=last)
                         .order_by("id")
                         .limit(REBUILD_CHUNK)
-                        .values_list("id", flat=True)
+                        .values_list("id", flat=True),
                     )
                     if not ids:
                         break

@@ -269,8 +269,9 @@ def _languages(searcher: Searcher, language: str | None) -> list[str]:
     """Analysis languages to parse a query in: the one asked for, else those indexed."""
     if language:
         return [language_of(language)]
-    present = {language_of(t.decode() if isinstance(t, bytes) else t)
-               for t in searcher.lexicon("language")}  # fmt: skip
+    present = {
+        language_of(t.decode() if isinstance(t, bytes) else t) for t in searcher.lexicon("language")
+    }
     return [lang for lang in ALL_LANGUAGES if lang in present] or ["xx"]
 
 

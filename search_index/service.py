@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import anyio
 from anyio import to_thread
 
+from cms import models
 from cms.config import Settings
 from cms.errors import LimitExceeded
 from search_index.budget import SearchLimits
@@ -29,6 +30,8 @@ from search_index.visibility import Audience, database_q
 
 log = logging.getLogger("cms.search")
 
+_T = TypeVar("_T")  # what the work handed to a search thread returns
+
 POLL_SECONDS = 0.5
 
 
@@ -37,7 +40,7 @@ class Found:
     """A hit whose row the audience may read, loaded from the database."""
 
     hit: Hit
-    row: Any
+    row: models.ContentModel
 
 
 @dataclass
@@ -91,7 +94,7 @@ class SearchService:
             self._limiter = anyio.CapacityLimiter(self.threads)
         return self._limiter
 
-    async def _run(self, work: Callable[[], Any]) -> Any:
+    async def _run(self, work: Callable[[], _T]) -> _T:
         limiter = self.limiter
         waiting = limiter.statistics().tasks_waiting
         if limiter.available_tokens == 0 and waiting >= self.queue:
@@ -158,7 +161,7 @@ async def hydrate(hits: list[Hit], audience: Audience) -> list[Found]:
     wanted: dict[str, list[int]] = defaultdict(list)
     for hit in hits:
         wanted[hit.content_type].append(hit.object_id)
-    rows: dict[tuple[str, int], Any] = {}
+    rows: dict[tuple[str, int], models.ContentModel] = {}
     for content_type, ids in wanted.items():
         model = MODELS[content_type]
         for row in await model.filter(database_q(audience, content_type), id__in=ids):

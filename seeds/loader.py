@@ -16,7 +16,7 @@ import anyio.to_thread
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from cms.models import Page, Profile, Status, Tenant
+from cms.models import Organisation, Page, Profile, Status, Tenant
 from cms.services import content, tags
 from cms.services.content import SYSTEM
 from cms.services.kinds import kind_of
@@ -108,16 +108,16 @@ async def _write_items(
     plan: TenantPlan, tenant: Tenant, tenants: dict[str, Tenant], report: SeedReport
 ) -> None:
     """Create one tenant's missing items, kind by kind so that references resolve."""
-    objects: dict[str, dict[str, Any]] = {}
+    objects: dict[str, dict[str, Model]] = {}
     for collection, spec in KINDS.items():
         items = plan.items.get(collection, [])
         # A page is known by its path (slugs repeat across sections), anything else by slug.
         key = spec.content.key if spec.content is not None else "slug"
         keys = [item[key] for item in items]
-        found: list[Any] = (
+        found: list[Model] = (
             await spec.model.filter(tenant=tenant, **{f"{key}__in": keys}) if keys else []
         )
-        by_key: dict[str, Any] = {getattr(obj, key): obj for obj in found}
+        by_key: dict[str, Model] = {getattr(obj, key): obj for obj in found}
         objects[collection] = by_key
         if spec.model is Page:
             # Parents before children; an existing page may be the parent of a new one.
@@ -161,5 +161,6 @@ async def _create(
     elif status == Status.ARCHIVED:
         row = await content.archive(SYSTEM, kind, row.id)
     if memberships:
-        await row.memberships.add(*(tenants[slug] for slug in memberships))  # type: ignore[attr-defined]
+        assert isinstance(row, Organisation), "only organisations have memberships"
+        await row.memberships.add(*(tenants[slug] for slug in memberships))
     return row

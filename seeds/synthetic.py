@@ -20,6 +20,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from cms.models import (
+    ContentModel,
     Event,
     EventFormat,
     Image,
@@ -62,7 +63,7 @@ T = TypeVar("T")
 class Planned:
     """One unsaved item with what it links to by slug (tags, authors) and its cover image."""
 
-    obj: Any
+    obj: ContentModel
     tags: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     image: Image | None = None

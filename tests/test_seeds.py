@@ -104,9 +104,17 @@ async def test_caliper_has_the_press_release_deliverable_and_sister_projects() -
     assert deliverable.kind == ResourceKind.DELIVERABLE and deliverable.shared
     projects = await Organisation.filter(tenant=caliper, kind=OrganisationKind.PROJECT)
     assert {o.acronym for o in projects} >= {
-        "SPEAR", "GE Academy", "GEECCO", "SUPERA", "Gearing Roles", "Gender Smart",
-        "CASPER", "UniSAFE", "EQUAL-IST", "ACT",
-    }  # fmt: skip
+        "SPEAR",
+        "GE Academy",
+        "GEECCO",
+        "SUPERA",
+        "Gearing Roles",
+        "Gender Smart",
+        "CASPER",
+        "UniSAFE",
+        "EQUAL-IST",
+        "ACT",
+    }
     partner = await Organisation.get(tenant=caliper, slug="smart-venice")
     assert [t.slug for t in await partner.memberships.all()] == ["caliper"]
 
@@ -185,9 +193,16 @@ async def test_malformed_data_raises_seed_error_and_writes_nothing(tmp_path: Pat
             {"slug": "r3", "kind": "guide"},
             {"slug": "r4", "title": "R4", "kind": "guide", "tags": ["known", "missing"]},
         ],
-        "events": [{"slug": "e1", "title": "E1", "format": "online",
-                    "start": "2024-05-01T10:00:00", "end": "2024-05-01T12:00:00+00:00"}],
-    }  # fmt: skip
+        "events": [
+            {
+                "slug": "e1",
+                "title": "E1",
+                "format": "online",
+                "start": "2024-05-01T10:00:00",
+                "end": "2024-05-01T12:00:00+00:00",
+            }
+        ],
+    }
     data_dir = write_data(tmp_path / "data", "a-good.json", [good])
     write_data(data_dir, "b-bad.json", [bad])
 
@@ -233,16 +248,28 @@ async def test_invalid_json_is_a_seed_error(tmp_path: Path) -> None:
 
 async def test_loader_writes_authors_in_order_memberships_and_page_parents(tmp_path: Path) -> None:
     cop = {
-        "slug": "test-cop", "name": "Test CoP", "kind": "cop",
+        "slug": "test-cop",
+        "name": "Test CoP",
+        "kind": "cop",
         "tags": [{"slug": "t", "name": "T"}],
-        "organisations": [{"slug": "org", "name": "Org", "kind": "rpo",
-                           "memberships": ["test-cop"]}],
-        "profiles": [{"slug": f"p{i}", "name": f"Test Person {i}", "roles": ["member"]}
-                     for i in range(3)],
-        "resources": [{"slug": "r", "title": "R", "kind": "guide", "tags": ["t"],
-                       "authors": ["p2", "p0", "p1"], "organisation": "org"}],
+        "organisations": [
+            {"slug": "org", "name": "Org", "kind": "rpo", "memberships": ["test-cop"]}
+        ],
+        "profiles": [
+            {"slug": f"p{i}", "name": f"Test Person {i}", "roles": ["member"]} for i in range(3)
+        ],
+        "resources": [
+            {
+                "slug": "r",
+                "title": "R",
+                "kind": "guide",
+                "tags": ["t"],
+                "authors": ["p2", "p0", "p1"],
+                "organisation": "org",
+            }
+        ],
         "pages": [{"path": "a/b", "title": "B"}, {"path": "a", "title": "A"}],
-    }  # fmt: skip
+    }
     report = await load_seed(write_data(tmp_path / "data", "test.json", [cop]))
     assert report.created["profiles"] == 3 and report.created["pages"] == 2
 

@@ -53,10 +53,17 @@ async def _timed(label: str, work: Any, items: int) -> dict[str, Any]:
     report = await work()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     counts = {o: report.total(o) for o in ("imported", "updated", "unchanged", "skipped")}
-    print(f"  {label:<14} {wall:7.2f} s  {items / wall:8.1f} items/s  cpu {cpu:6.2f} s  "
-          f"{counts}", file=sys.stderr)  # fmt: skip
-    return {"run": label, "seconds": wall, "cpu_seconds": cpu, "items_per_s": items / wall,
-            **counts}  # fmt: skip
+    print(
+        f"  {label:<14} {wall:7.2f} s  {items / wall:8.1f} items/s  cpu {cpu:6.2f} s  {counts}",
+        file=sys.stderr,
+    )
+    return {
+        "run": label,
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "items_per_s": items / wall,
+        **counts,
+    }
 
 
 async def run(items: int, seed: int) -> dict[str, Any]:
@@ -112,8 +119,10 @@ def main(argv: list[str] | None = None) -> None:
     print("| run | seconds | items/s | CPU s | time ÷ first import |")
     print("|---|---|---|---|---|")
     for r in result["runs"]:
-        print(f"| {r['run']} | {r['seconds']:.2f} | {r['items_per_s']:.1f} | "
-              f"{r['cpu_seconds']:.2f} | {r['time_vs_first_import']:.2f} |")  # fmt: skip
+        print(
+            f"| {r['run']} | {r['seconds']:.2f} | {r['items_per_s']:.1f} | "
+            f"{r['cpu_seconds']:.2f} | {r['time_vs_first_import']:.2f} |"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
 

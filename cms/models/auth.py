@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from cms.models.history import AuditEntry, Revision
+    from cms.models.tenants import Tenant
 
 
 class Role(StrEnum):
@@ -20,15 +25,20 @@ class ApiToken(Model):
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100, unique=True)
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyNullableRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="tokens", null=True, on_delete=fields.RESTRICT
     )
+    tenant_id: int | None
     role = fields.CharEnumField(Role, max_length=16)
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+
+    # Reverse relations, filled in by Tortoise: declared so that the type checker knows them.
+    revisions: fields.ReverseRelation[Revision]
+    audit_entries: fields.ReverseRelation[AuditEntry]
 
     class Meta:
         table = "api_token"

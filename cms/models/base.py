@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from cms.models.tenants import Tenant
 
 
 class Status(StrEnum):
@@ -23,7 +26,14 @@ class ThematicArea(StrEnum):
     GENDER_DIMENSION = "gender-dimension"
 
 
-class DelimitedListField(fields.TextField):
+if TYPE_CHECKING:
+    # What the attribute holds: a list of strings, which a TextField (a str) would hide.
+    _ListInText = fields.Field[list[str]]
+else:
+    _ListInText = fields.TextField
+
+
+class DelimitedListField(_ListInText):
     """A list of short strings stored as ``|a|b|`` so that one member filters portably.
 
     SQLite and PostgreSQL both answer ``LIKE '%|a|%'``, which JSON containment does not give us
@@ -36,7 +46,7 @@ class DelimitedListField(fields.TextField):
         kwargs.setdefault("default", "")
         super().__init__(**kwargs)
 
-    def to_db_value(self, value: Any, instance: Any) -> str | None:  # type: ignore[override]
+    def to_db_value(self, value: Any, instance: Any) -> str | None:
         if value is None:
             return None
         if isinstance(value, str):
@@ -47,7 +57,7 @@ class DelimitedListField(fields.TextField):
                 raise ValueError(f"list item {item!r} may not contain {self.SEPARATOR!r}")
         return f"|{'|'.join(items)}|" if items else ""
 
-    def to_python_value(self, value: Any) -> list[str]:  # type: ignore[override]
+    def to_python_value(self, value: Any) -> list[str]:
         if value is None or value == "":
             return []
         if isinstance(value, list):
@@ -71,6 +81,9 @@ class TimestampedModel(Model):
 class ContentModel(TimestampedModel):
     """Fields every tenant-owned content item has; each subclass declares its own tenant FK."""
 
+    # Declared for the type checker only: each subclass's FK names its own reverse relation.
+    tenant: fields.ForeignKeyRelation[Tenant]
+    tenant_id: int
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=200)
     status = fields.CharEnumField(Status, max_length=16, default=Status.DRAFT)

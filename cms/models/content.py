@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 
 from cms.models.base import ContentModel, DelimitedListField, TimestampedModel
+
+if TYPE_CHECKING:
+    from cms.models.media import File, Image
+    from cms.models.people import Organisation, Profile
+    from cms.models.tenants import Tenant
 
 
 class ResourceKind(StrEnum):
@@ -43,9 +49,18 @@ class Tag(TimestampedModel):
     """A keyword in one tenant's vocabulary."""
 
     id = fields.IntField(primary_key=True)
-    tenant = fields.ForeignKeyField("models.Tenant", related_name="tags", on_delete=fields.RESTRICT)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="tags", on_delete=fields.RESTRICT
+    )
+    tenant_id: int
     name = fields.CharField(max_length=100)
     slug = fields.CharField(max_length=100)
+
+    # Reverse relations, filled in by Tortoise: declared so that the type checker knows them.
+    resources: fields.ManyToManyRelation[Resource]
+    videos: fields.ManyToManyRelation[Video]
+    events: fields.ManyToManyRelation[Event]
+    news: fields.ManyToManyRelation[NewsItem]
 
     class Meta:
         table = "tag"
@@ -55,9 +70,10 @@ class Tag(TimestampedModel):
 class Resource(ContentModel):
     """A knowledge-base item: toolkit, guide, report, deliverable, training material, …"""
 
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="resources", on_delete=fields.RESTRICT
     )
+    tenant_id: int
     kind = fields.CharEnumField(ResourceKind, max_length=32)
     title = fields.CharField(max_length=300)
     summary = fields.TextField(default="")
@@ -65,16 +81,23 @@ class Resource(ContentModel):
     thematic_areas = DelimitedListField()
     external_url = fields.CharField(max_length=1000, default="")
     shared = fields.BooleanField(default=False)
-    organisation = fields.ForeignKeyField(
+    organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="resources", null=True, on_delete=fields.SET_NULL
     )
-    cover_image = fields.ForeignKeyField(
+    organisation_id: int | None
+    cover_image: fields.ForeignKeyNullableRelation[Image] = fields.ForeignKeyField(
         "models.Image", related_name="resource_covers", null=True, on_delete=fields.SET_NULL
     )
-    tags = fields.ManyToManyField("models.Tag", related_name="resources", through="resource_tag")
-    attachments = fields.ManyToManyField(
+    cover_image_id: int | None
+    tags: fields.ManyToManyRelation[Tag] = fields.ManyToManyField(
+        "models.Tag", related_name="resources", through="resource_tag"
+    )
+    attachments: fields.ManyToManyRelation[File] = fields.ManyToManyField(
         "models.File", related_name="resources", through="resource_attachment"
     )
+
+    # Reverse relations, filled in by Tortoise: declared so that the type checker knows them.
+    author_links: fields.ReverseRelation[ResourceAuthor]
 
     class Meta:
         table = "resource"
@@ -86,12 +109,14 @@ class ResourceAuthor(TimestampedModel):
     """An author of a resource, in byline order."""
 
     id = fields.IntField(primary_key=True)
-    resource = fields.ForeignKeyField(
+    resource: fields.ForeignKeyRelation[Resource] = fields.ForeignKeyField(
         "models.Resource", related_name="author_links", on_delete=fields.CASCADE
     )
-    profile = fields.ForeignKeyField(
+    resource_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
         "models.Profile", related_name="authored_links", on_delete=fields.CASCADE
     )
+    profile_id: int
     position = fields.IntField(default=0)
 
     class Meta:
@@ -102,9 +127,10 @@ class ResourceAuthor(TimestampedModel):
 class Video(ContentModel):
     """A video in the knowledge base (ACT's thematic videos and the like)."""
 
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="videos", on_delete=fields.RESTRICT
     )
+    tenant_id: int
     title = fields.CharField(max_length=300)
     description = fields.TextField(default="")
     provider = fields.CharEnumField(VideoProvider, max_length=16)
@@ -112,12 +138,15 @@ class Video(ContentModel):
     embed_url = fields.CharField(max_length=1000, default="")
     duration_seconds = fields.IntField(null=True)
     transcript = fields.TextField(default="")
-    thumbnail = fields.ForeignKeyField(
+    thumbnail: fields.ForeignKeyNullableRelation[Image] = fields.ForeignKeyField(
         "models.Image", related_name="video_thumbnails", null=True, on_delete=fields.SET_NULL
     )
+    thumbnail_id: int | None
     thematic_areas = DelimitedListField()
     shared = fields.BooleanField(default=False)
-    tags = fields.ManyToManyField("models.Tag", related_name="videos", through="video_tag")
+    tags: fields.ManyToManyRelation[Tag] = fields.ManyToManyField(
+        "models.Tag", related_name="videos", through="video_tag"
+    )
 
     class Meta:
         table = "video"
@@ -128,9 +157,10 @@ class Video(ContentModel):
 class Event(ContentModel):
     """A webinar, workshop, symposium or meeting, with timezone-aware start and end."""
 
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="events", on_delete=fields.RESTRICT
     )
+    tenant_id: int
     title = fields.CharField(max_length=300)
     description = fields.TextField(default="")
     start = fields.DatetimeField()
@@ -138,14 +168,17 @@ class Event(ContentModel):
     timezone = fields.CharField(max_length=64, default="Europe/Brussels")
     format = fields.CharEnumField(EventFormat, max_length=16)
     location = fields.CharField(max_length=300, default="")
-    host_organisation = fields.ForeignKeyField(
+    host_organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="hosted_events", null=True, on_delete=fields.SET_NULL
     )
+    host_organisation_id: int | None
     registration_url = fields.CharField(max_length=1000, default="")
     contact_name = fields.CharField(max_length=200, default="")
     contact_email = fields.CharField(max_length=254, default="")
     thematic_areas = DelimitedListField()
-    tags = fields.ManyToManyField("models.Tag", related_name="events", through="event_tag")
+    tags: fields.ManyToManyRelation[Tag] = fields.ManyToManyField(
+        "models.Tag", related_name="events", through="event_tag"
+    )
 
     class Meta:
         table = "event"
@@ -156,16 +189,22 @@ class Event(ContentModel):
 class NewsItem(ContentModel):
     """A news story or press release."""
 
-    tenant = fields.ForeignKeyField("models.Tenant", related_name="news", on_delete=fields.RESTRICT)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="news", on_delete=fields.RESTRICT
+    )
+    tenant_id: int
     kind = fields.CharEnumField(NewsKind, max_length=16, default=NewsKind.NEWS)
     title = fields.CharField(max_length=300)
     summary = fields.TextField(default="")
     body = fields.TextField(default="")
-    image = fields.ForeignKeyField(
+    image: fields.ForeignKeyNullableRelation[Image] = fields.ForeignKeyField(
         "models.Image", related_name="news_items", null=True, on_delete=fields.SET_NULL
     )
+    image_id: int | None
     thematic_areas = DelimitedListField()
-    tags = fields.ManyToManyField("models.Tag", related_name="news", through="news_tag")
+    tags: fields.ManyToManyRelation[Tag] = fields.ManyToManyField(
+        "models.Tag", related_name="news", through="news_tag"
+    )
 
     class Meta:
         table = "news_item"
@@ -176,18 +215,23 @@ class NewsItem(ContentModel):
 class Page(ContentModel):
     """A page of a CoP site at a hierarchical path such as ``about/how-to-join``."""
 
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="pages", on_delete=fields.RESTRICT
     )
+    tenant_id: int
     title = fields.CharField(max_length=300)
     path = fields.CharField(max_length=500)
-    parent = fields.ForeignKeyField(
+    parent: fields.ForeignKeyNullableRelation[Page] = fields.ForeignKeyField(
         "models.Page", related_name="children", null=True, on_delete=fields.SET_NULL
     )
+    parent_id: int | None
     summary = fields.TextField(default="")
     body = fields.TextField(default="")
     menu_order = fields.IntField(default=0)
     show_in_menu = fields.BooleanField(default=True)
+
+    # Reverse relations, filled in by Tortoise: declared so that the type checker knows them.
+    children: fields.ReverseRelation[Page]
 
     class Meta:
         table = "page"

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from cms.models.auth import ApiToken
+    from cms.models.tenants import Tenant
 
 
 class Revision(Model):
     """A full snapshot of a content item after a write, numbered by the item's version."""
 
     id = fields.IntField(primary_key=True)
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="revisions", on_delete=fields.RESTRICT
     )
+    tenant_id: int
     content_type = fields.CharField(max_length=32)
     object_id = fields.IntField()
     version = fields.IntField()
     operation = fields.CharField(max_length=32)
-    snapshot = fields.JSONField()
-    token = fields.ForeignKeyField(
+    snapshot: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    token: fields.ForeignKeyNullableRelation[ApiToken] = fields.ForeignKeyField(
         "models.ApiToken", related_name="revisions", null=True, on_delete=fields.SET_NULL
     )
+    token_id: int | None
     author_name = fields.CharField(max_length=100, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -33,12 +41,14 @@ class AuditEntry(Model):
     """Who did what to which item, when, and with which token (kept after tokens go)."""
 
     id = fields.IntField(primary_key=True)
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="audit_entries", on_delete=fields.RESTRICT
     )
-    token = fields.ForeignKeyField(
+    tenant_id: int
+    token: fields.ForeignKeyNullableRelation[ApiToken] = fields.ForeignKeyField(
         "models.ApiToken", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
     )
+    token_id: int | None
     token_name = fields.CharField(max_length=100, default="")
     action = fields.CharField(max_length=32)
     content_type = fields.CharField(max_length=32)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from cms.models.base import TimestampedModel
+
+if TYPE_CHECKING:
+    from cms.models.content import NewsItem, Resource, Video
+    from cms.models.people import Profile
+    from cms.models.tenants import Tenant
 
 
 class Image(TimestampedModel):
     """An uploaded image, stored once by content hash."""
 
     id = fields.IntField(primary_key=True)
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="images", on_delete=fields.RESTRICT
     )
+    tenant_id: int
     storage_key = fields.CharField(max_length=200)
     content_type = fields.CharField(max_length=100)
     size = fields.BigIntField(default=0)
@@ -31,6 +39,12 @@ class Image(TimestampedModel):
     # The UID of the Plone item this image was imported from (null = uploaded here).
     source_uid = fields.CharField(max_length=64, null=True)
 
+    # Reverse relations, filled in by Tortoise: declared so that the type checker knows them.
+    resource_covers: fields.ReverseRelation[Resource]
+    video_thumbnails: fields.ReverseRelation[Video]
+    news_items: fields.ReverseRelation[NewsItem]
+    profiles: fields.ReverseRelation[Profile]
+
     class Meta:
         table = "image"
         unique_together = (("tenant", "source_uid"),)
@@ -40,9 +54,10 @@ class File(TimestampedModel):
     """An uploaded document (PDF, slides, data), stored once by content hash."""
 
     id = fields.IntField(primary_key=True)
-    tenant = fields.ForeignKeyField(
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="files", on_delete=fields.RESTRICT
     )
+    tenant_id: int
     storage_key = fields.CharField(max_length=200)
     content_type = fields.CharField(max_length=100)
     size = fields.BigIntField(default=0)
@@ -53,6 +68,9 @@ class File(TimestampedModel):
     text = fields.TextField(default="")
     # The UID of the Plone item this file was imported from (null = uploaded here).
     source_uid = fields.CharField(max_length=64, null=True)
+
+    # Reverse relations, filled in by Tortoise: declared so that the type checker knows them.
+    resources: fields.ManyToManyRelation[Resource]
 
     class Meta:
         table = "file"

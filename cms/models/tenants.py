@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 
 from cms.models.base import DelimitedListField, TimestampedModel
+
+if TYPE_CHECKING:
+    from cms.models.auth import ApiToken
+    from cms.models.content import Event, NewsItem, Page, Resource, Tag, Video
+    from cms.models.history import AuditEntry, Revision
+    from cms.models.media import File, Image
+    from cms.models.people import Organisation, Profile
 
 
 class TenantKind(StrEnum):
@@ -32,6 +40,7 @@ class Tenant(TimestampedModel):
     parent: fields.ForeignKeyNullableRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="children", null=True, on_delete=fields.SET_NULL
     )
+    parent_id: int | None
     description = fields.TextField(default="")
     domains = DelimitedListField()
     website = fields.CharField(max_length=500, default="")
@@ -41,6 +50,23 @@ class Tenant(TimestampedModel):
     default_language = fields.CharField(max_length=16, default="en")
     # IANA name: how dates given without an offset (a Plone export's, say) are read.
     timezone = fields.CharField(max_length=64, default="Europe/Brussels")
+
+    # Reverse relations, filled in by Tortoise: declared so that the type checker knows them.
+    children: fields.ReverseRelation[Tenant]
+    tags: fields.ReverseRelation[Tag]
+    resources: fields.ReverseRelation[Resource]
+    videos: fields.ReverseRelation[Video]
+    events: fields.ReverseRelation[Event]
+    news: fields.ReverseRelation[NewsItem]
+    pages: fields.ReverseRelation[Page]
+    organisations: fields.ReverseRelation[Organisation]
+    profiles: fields.ReverseRelation[Profile]
+    member_organisations: fields.ManyToManyRelation[Organisation]
+    images: fields.ReverseRelation[Image]
+    files: fields.ReverseRelation[File]
+    tokens: fields.ReverseRelation[ApiToken]
+    revisions: fields.ReverseRelation[Revision]
+    audit_entries: fields.ReverseRelation[AuditEntry]
 
     class Meta:
         table = "tenant"

@@ -7,7 +7,7 @@ then the revision, the audit entry and the outbox event. Any failure rolls all o
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
@@ -17,10 +17,10 @@ from cms import models
 from cms.auth import Permission, Principal, require
 from cms.errors import Conflict, FieldError, NotFound, ValidationFailed
 from cms.models import Role, Status
+from cms.names import camel
 from cms.services import history
 from cms.services.kinds import AUTHORED, KINDS, Kind
 from cms.services.validation import (
-    camel,
     check_event_times,
     check_path,
     check_slug,
@@ -127,20 +127,22 @@ async def update(
     async with in_transaction():
         row = await _editable(principal, kind, object_id)
         _check_version(row, expected_version)
-        cleaned.update(await _resolve_refs(kind, row.tenant_id, refs, errors))  # type: ignore[attr-defined]
+        cleaned.update(await _resolve_refs(kind, row.tenant_id, refs, errors))
         moved: str | None = None
-        if kind.model is models.Page and "path" in cleaned:
-            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
+        if isinstance(row, models.Page) and "path" in cleaned:
+            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)
             cleaned.update(location)
             slug = cleaned["path"].rsplit("/", 1)[-1]
-            if location["path"] != row.path:  # type: ignore[attr-defined]
+            if location["path"] != row.path:
                 moved = location["path"]
-        if kind.model is models.Event:
-            check_event_times({"start": row.start, "end": row.end, **cleaned}, errors)  # type: ignore[attr-defined]
-        links = await _resolve_relations(kind, row.tenant_id, relations, errors)  # type: ignore[attr-defined]
+        if isinstance(row, models.Event):
+            check_event_times({"start": row.start, "end": row.end, **cleaned}, errors)
+        links = await _resolve_relations(kind, row.tenant_id, relations, errors)
         if slug is not None and slug != row.slug:
-            cleaned["slug"] = await _slug(kind, row.tenant_id, slug, cleaned, row.id, errors)  # type: ignore[attr-defined]
-        descendants = await _moved_descendants(row, moved, errors) if moved else []
+            cleaned["slug"] = await _slug(kind, row.tenant_id, slug, cleaned, row.id, errors)
+        descendants = []
+        if isinstance(row, models.Page) and moved:
+            descendants = await _moved_descendants(row, moved, errors)
         if errors:
             raise ValidationFailed(errors)
         row = await _save(kind, row, cleaned)
@@ -152,12 +154,12 @@ async def update(
 
 async def _move(principal: Principal, pages: list[tuple[models.Page, str]]) -> None:
     for page, path in pages:
-        page = await _save(KIND_PAGE, page, {"path": path})
-        await _record(principal, "move", KIND_PAGE, page)
+        moved = await _save(KIND_PAGE, page, {"path": path})
+        await _record(principal, "move", KIND_PAGE, moved)
 
 
 async def _moved_descendants(
-    page: Any, new_path: str, errors: list[FieldError]
+    page: models.Page, new_path: str, errors: list[FieldError]
 ) -> list[tuple[models.Page, str]]:
     """Every page under `page` with its path under `new_path`: a move carries the subtree, so
     no child is left at a path whose parent is gone."""
@@ -168,8 +170,13 @@ async def _moved_descendants(
     moves = [(child, new_path + "/" + child.path[len(old_prefix) :]) for child in below]
     too_long = [path for _, path in moves if len(path) > PATH_MAX]
     if too_long:
-        errors.append(FieldError("path", f"The page {too_long[0]!r} would be longer than "
-                                 f"{PATH_MAX} characters.", "INVALID_PATH"))  # fmt: skip
+        errors.append(
+            FieldError(
+                "path",
+                f"The page {too_long[0]!r} would be longer than {PATH_MAX} characters.",
+                "INVALID_PATH",
+            )
+        )
         return []
     targets = [path for _, path in moves]
     taken = (
@@ -196,19 +203,24 @@ async def delete(principal: Principal, kind: Kind, object_id: int) -> None:
         permission = (
             Permission.DELETE_DRAFT if row.status == Status.DRAFT else Permission.DELETE_PUBLISHED
         )
-        require(principal, permission, row.tenant_id)  # type: ignore[attr-defined]
+        require(principal, permission, row.tenant_id)
         await _check_unused(kind, row)
         state = await history.snapshot(kind, row)
         await history.record(
-            principal, "delete", kind.name, row.tenant_id, row.id,  # type: ignore[attr-defined]
-            version=row.version + 1, state=state,
-        )  # fmt: skip
+            principal,
+            "delete",
+            kind.name,
+            row.tenant_id,
+            row.id,
+            version=row.version + 1,
+            state=state,
+        )
         await row.delete()
 
 
-async def _check_unused(kind: Kind, row: Any) -> None:
+async def _check_unused(kind: Kind, row: models.ContentModel) -> None:
     """Refuse the delete of what other tenants' items, or pages under a page, still use."""
-    if kind.model is models.Page:
+    if isinstance(row, models.Page):
         children = await models.Page.filter(
             tenant_id=row.tenant_id, path__startswith=f"{row.path}/"
         ).count()
@@ -232,10 +244,9 @@ async def _check_unused(kind: Kind, row: Any) -> None:
     )
     if kind.model is models.Profile:
         count += await AUTHORED.model.filter(
-            others, id__in=Subquery(
-                models.ResourceAuthor.filter(profile_id=row.id).values("resource_id")
-            )
-        ).count()  # fmt: skip
+            others,
+            id__in=Subquery(models.ResourceAuthor.filter(profile_id=row.id).values("resource_id")),
+        ).count()
     if count:
         raise _in_use(
             f"{count} item(s) of other tenants use this {kind.name.lower()}, so it cannot be "
@@ -287,9 +298,9 @@ async def revert(
             if isinstance(restored.get(key), str):
                 restored[key] = datetime.fromisoformat(restored[key])
         cleaned = await clean_values_off_loop(kind, restored, errors)
-        if kind.model is models.Page and cleaned.get("path", row.path) != row.path:  # type: ignore[attr-defined]
+        if isinstance(row, models.Page) and cleaned.get("path", row.path) != row.path:
             # A restored path must be free and under an existing parent, as in an update.
-            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)  # type: ignore[attr-defined]
+            location = await _page_location(row.tenant_id, cleaned["path"], row.id, errors)
             cleaned.update(location, slug=location["path"].rsplit("/", 1)[-1])
             descendants = await _moved_descendants(row, location["path"], errors)
         else:
@@ -297,12 +308,12 @@ async def revert(
         refs = {f"{r.field}_id": state.get(f"{r.field}_id") for r in kind.refs}
         # A target deleted since the revision is dropped rather than failing the revert.
         ref_errors: list[FieldError] = []
-        resolved = await _resolve_refs(kind, row.tenant_id, refs, ref_errors)  # type: ignore[attr-defined]
+        resolved = await _resolve_refs(kind, row.tenant_id, refs, ref_errors)
         cleaned.update(
             {k: v for k, v in resolved.items() if camel(k) not in {e.field for e in ref_errors}}
         )
         relations = {k: state[k] for k in RELATIONS if k in state}
-        links = await _resolve_relations(kind, row.tenant_id, relations, [], lenient=True)  # type: ignore[attr-defined]
+        links = await _resolve_relations(kind, row.tenant_id, relations, [], lenient=True)
         if errors:
             raise ValidationFailed(errors)
         row = await _save(kind, row, cleaned)
@@ -345,7 +356,7 @@ async def _get(principal: Principal, kind: Kind, object_id: int) -> models.Conte
     """The item, if the caller has a role in its tenant; otherwise the same NOT_FOUND as for
     an id that names nothing, so that writes do not tell which ids other tenants hold."""
     row = await kind.model.get_or_none(id=object_id)
-    if row is None or principal.role_in(row.tenant_id) is None:  # type: ignore[attr-defined]
+    if row is None or principal.role_in(row.tenant_id) is None:
         raise NotFound(f"No {kind.name} you may change has this id.", field="id")
     return row
 
@@ -353,7 +364,7 @@ async def _get(principal: Principal, kind: Kind, object_id: int) -> models.Conte
 async def _editable(principal: Principal, kind: Kind, object_id: int) -> models.ContentModel:
     row = await _get(principal, kind, object_id)
     permission = Permission.EDIT_DRAFT if row.status == Status.DRAFT else Permission.EDIT_PUBLISHED
-    require(principal, permission, row.tenant_id)  # type: ignore[attr-defined]
+    require(principal, permission, row.tenant_id)
     return row
 
 
@@ -374,8 +385,9 @@ async def _save(
         **changes, version=row.version + 1, updated_at=_now()
     )
     if count != 1:
-        raise Conflict("The item changed while it was being saved; reload and retry.",
-                       field="expectedVersion")  # fmt: skip
+        raise Conflict(
+            "The item changed while it was being saved; reload and retry.", field="expectedVersion"
+        )
     return await kind.model.get(id=row.id)
 
 
@@ -389,7 +401,7 @@ async def _transition(
 ) -> models.ContentModel:
     async with in_transaction():
         row = await _get(principal, kind, object_id)
-        require(principal, Permission.PUBLISH, row.tenant_id)  # type: ignore[attr-defined]
+        require(principal, Permission.PUBLISH, row.tenant_id)
         if status == Status.PUBLISHED and published_at is None:
             now = _now()
             live = row.status == Status.PUBLISHED and row.published_at and row.published_at <= now
@@ -405,9 +417,14 @@ async def _record(
 ) -> None:
     state = await history.snapshot(kind, row)
     await history.record(
-        principal, operation, kind.name, row.tenant_id, row.id,  # type: ignore[attr-defined]
-        version=row.version, state=state,
-    )  # fmt: skip
+        principal,
+        operation,
+        kind.name,
+        row.tenant_id,
+        row.id,
+        version=row.version,
+        state=state,
+    )
 
 
 async def _resolve_refs(
@@ -486,9 +503,11 @@ async def _write_relations(kind: Kind, row: Any, links: dict[str, list[Any]]) ->
     if "authors" in links:
         await models.ResourceAuthor.filter(resource_id=row.id).delete()
         await models.ResourceAuthor.bulk_create(
-            [models.ResourceAuthor(resource_id=row.id, profile_id=pid, position=i)
-             for i, pid in enumerate(links["authors"])]
-        )  # fmt: skip
+            [
+                models.ResourceAuthor(resource_id=row.id, profile_id=pid, position=i)
+                for i, pid in enumerate(links["authors"])
+            ]
+        )
     if "attachments" in links:
         await row.attachments.clear()
         if links["attachments"]:
@@ -515,7 +534,9 @@ async def _slug(
             errors.extend(_duplicate(kind))
         return slug
     base = _slug_base(kind, cleaned)
-    existing = set(await taken.filter(slug__startswith=base).values_list("slug", flat=True))
+    # Tortoise types a flat values_list as tuples (tortoise-orm#1112): these are slugs.
+    slugs = await taken.filter(slug__startswith=base).values_list("slug", flat=True)
+    existing = set(cast(list[str], slugs))
     candidate, n = base, 2
     while candidate in existing:
         candidate, n = f"{base}-{n}", n + 1
@@ -555,9 +576,10 @@ async def _page_location(
             )
         elif own_id is not None and await _is_under(parent, own_id):
             errors.append(
-                FieldError("path", "A page cannot move under itself or its children.",
-                           "INVALID_PATH")
-            )  # fmt: skip
+                FieldError(
+                    "path", "A page cannot move under itself or its children.", "INVALID_PATH"
+                )
+            )
         else:
             parent_id = parent.id
     return {"path": clean, "parent_id": parent_id}
@@ -572,6 +594,6 @@ async def _is_under(page: models.Page, ancestor_id: int) -> bool:
         if current.id == ancestor_id:
             return True
         seen.add(current.id)
-        parent_id = current.parent_id  # type: ignore[attr-defined]
+        parent_id = current.parent_id
         current = await models.Page.get_or_none(id=parent_id) if parent_id is not None else None
     return False

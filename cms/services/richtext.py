@@ -10,12 +10,11 @@ import nh3
 # on many start tags, so its time grows with depth times tags: 40,000 nested <div> took seconds.
 MAX_DEPTH = 100
 
-ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "sub",
-    "sup", "small", "mark", "abbr", "cite", "q", "blockquote", "code", "pre", "ul", "ol", "li",
-    "dl", "dt", "dd", "a", "img", "figure", "figcaption", "table", "caption", "thead", "tbody",
-    "tfoot", "tr", "th", "td", "span", "div",
-}  # fmt: skip
+ALLOWED_TAGS = set(
+    "p br hr h2 h3 h4 h5 h6 strong b em i u s sub sup small mark abbr cite q blockquote code pre"
+    " ul ol li dl dt dd a img figure figcaption table caption thead tbody tfoot tr th td"
+    " span div".split()
+)
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -86,12 +85,17 @@ _TABLES = frozenset({"table", "template", "html"})
 # far: past no special element (`barrier`; the parser may close farther, so this errs towards
 # depth), within its table (`table`), or only the current element (`top`).
 _REOPENS: dict[str, str | None] = {
-    "p": "barrier", "li": "barrier", "dt": "barrier", "dd": "barrier", "option": "top",
+    "p": "barrier",
+    "li": "barrier",
+    "dt": "barrier",
+    "dd": "barrier",
+    "option": "top",
     **{part: "table" for part in ("tr", "td", "th", "tbody", "thead", "tfoot")},
-}  # fmt: skip
+}
 # Parts of a table close (and are closed) within their own table, whatever lies between.
-_TABLE_PARTS = frozenset({"table", "caption", "colgroup", "tbody", "thead", "tfoot", "tr", "td",
-                          "th"})  # fmt: skip
+_TABLE_PARTS = frozenset(
+    {"table", "caption", "colgroup", "tbody", "thead", "tfoot", "tr", "td", "th"}
+)
 # End tags that the parser ignores when a special element lies between (list item scope is
 # narrower than the default scope; counting it as the barrier errs towards depth).
 _NARROW_END = frozenset({"li", "dt", "dd"})

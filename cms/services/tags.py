@@ -61,11 +61,11 @@ async def create_tag(principal: Principal, tenant: Tenant, name: str, slug: str 
 
 async def _get(principal: Principal, tag_id: int) -> Tag:
     tag = await Tag.get_or_none(id=tag_id)
-    if tag is None or principal.role_in(tag.tenant_id) is None:  # type: ignore[attr-defined]
+    if tag is None or principal.role_in(tag.tenant_id) is None:
         # Another tenant's tag answers as a missing one: writes do not reveal which ids exist.
         raise NotFound("No tag you may change has this id.", field="id")
     # Renaming or removing a tag changes published items, so it takes an editor.
-    require(principal, Permission.EDIT_PUBLISHED, tag.tenant_id)  # type: ignore[attr-defined]
+    require(principal, Permission.EDIT_PUBLISHED, tag.tenant_id)
     return tag
 
 
@@ -77,17 +77,17 @@ async def update_tag(principal: Principal, tag_id: int, name: str | None, slug: 
             tag.name = _check_name(name, errors)
         if slug is not None:
             if _check_slug(slug, errors):
-                await _free(tag.tenant_id, slug, tag.id, errors)  # type: ignore[attr-defined]
+                await _free(tag.tenant_id, slug, tag.id, errors)
             tag.slug = slug
         if errors:
             raise ValidationFailed(errors)
         await tag.save()
-        await history.record(principal, "update", "Tag", tag.tenant_id, tag.id)  # type: ignore[attr-defined]
+        await history.record(principal, "update", "Tag", tag.tenant_id, tag.id)
         return tag
 
 
 async def delete_tag(principal: Principal, tag_id: int) -> None:
     async with in_transaction():
         tag = await _get(principal, tag_id)
-        await history.record(principal, "delete", "Tag", tag.tenant_id, tag.id)  # type: ignore[attr-defined]
+        await history.record(principal, "delete", "Tag", tag.tenant_id, tag.id)
         await tag.delete()

@@ -31,7 +31,7 @@ async def create_token(name: str, role: str, tenant_slug: str | None) -> tuple[A
             errors.append(
                 FieldError(
                     "tenant", "Only an admin token may have no tenant (platform admin).", "REQUIRED"
-                )  # fmt: skip
+                )
             )
     else:
         # A slug longer than the column names no tenant (and Tortoise refuses to look it up).
@@ -49,14 +49,21 @@ async def create_token(name: str, role: str, tenant_slug: str | None) -> tuple[A
     try:
         async with in_transaction():
             row = await ApiToken.create(
-                name=name, role=parsed_role, tenant=tenant, token_hash=hash_token(value),
+                name=name,
+                role=parsed_role,
+                tenant=tenant,
+                token_hash=hash_token(value),
                 prefix=value[:12],
-            )  # fmt: skip
+            )
             if tenant is not None:
                 await AuditEntry.create(
-                    tenant=tenant, token=row, token_name=name, action="create-token",
-                    content_type="ApiToken", object_id=row.id,
-                )  # fmt: skip
+                    tenant=tenant,
+                    token=row,
+                    token_name=name,
+                    action="create-token",
+                    content_type="ApiToken",
+                    object_id=row.id,
+                )
     except IntegrityError:
         raise ValidationFailed(
             [FieldError("name", f"A token named {name!r} exists.", "DUPLICATE")]

@@ -44,7 +44,7 @@ def check_slug(value: Any, errors: list[FieldError], field: str = "slug") -> Non
                 field,
                 "Use lower-case letters, digits and single hyphens (at most 200).",
                 "INVALID_SLUG",
-            )  # fmt: skip
+            )
         )
 
 
@@ -54,7 +54,7 @@ def check_path(value: str, errors: list[FieldError]) -> str:
         errors.append(
             FieldError(
                 "path", "A path is slugs joined by '/', e.g. about/how-to-join.", "INVALID_PATH"
-            )  # fmt: skip
+            )
         )
     return clean
 
@@ -185,8 +185,10 @@ def _clean_list(vocabulary: type[Enum] | None, value: Any, fail: Any) -> Any:
         if len(raw) > MAX_LIST_ITEM or DelimitedListField.SEPARATOR in raw:
             return fail(f"Entries are at most {MAX_LIST_ITEM} characters, without '|'.", "INVALID")
         if vocabulary is not None and raw not in {m.value for m in vocabulary}:
-            return fail(f"{raw!r} is not one of: {', '.join(m.value for m in vocabulary)}.",
-                        "INVALID_CHOICE")  # fmt: skip
+            return fail(
+                f"{raw!r} is not one of: {', '.join(m.value for m in vocabulary)}.",
+                "INVALID_CHOICE",
+            )
         if raw not in items:
             items.append(raw)
     return items
@@ -206,8 +208,10 @@ def date_problem(value: Any) -> tuple[str, str] | None:
     if not isinstance(value, datetime):
         return "Expected a date and time.", "INVALID"
     if value.tzinfo is None or value.utcoffset() is None:
-        return ("Give the time with a timezone offset, e.g. 2025-03-01T09:00:00+01:00.",
-                "NAIVE_DATETIME")  # fmt: skip
+        return (
+            "Give the time with a timezone offset, e.g. 2025-03-01T09:00:00+01:00.",
+            "NAIVE_DATETIME",
+        )
     try:
         value.astimezone(UTC)
     except OverflowError:

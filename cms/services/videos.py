@@ -11,8 +11,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-_YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com",
-                  "youtube-nocookie.com", "www.youtube-nocookie.com"}  # fmt: skip
+_YOUTUBE_HOSTS = {
+    "youtube.com",
+    "www.youtube.com",
+    "m.youtube.com",
+    "music.youtube.com",
+    "youtube-nocookie.com",
+    "www.youtube-nocookie.com",
+}
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 _VIMEO_ID = re.compile(r"^[0-9]{1,12}$")
@@ -46,11 +52,11 @@ def parse_video_url(url: str) -> VideoSource | None:
 
 
 def _youtube(host: str, segments: list[str], query: dict[str, list[str]]) -> VideoSource | None:
-    candidate = None
+    candidate: str | None = None
     if host == "youtu.be":
         candidate = segments[0] if segments else None
     elif segments[:1] == ["watch"]:
-        candidate = (query.get("v") or [None])[0]
+        candidate = next(iter(query.get("v", [])), None)
     elif len(segments) >= 2 and segments[0] in ("embed", "shorts", "live", "v"):
         candidate = segments[1]
     if candidate is None or not _YOUTUBE_ID.match(candidate):
@@ -68,7 +74,7 @@ def _vimeo(host: str, segments: list[str], query: dict[str, list[str]]) -> Video
         return None
     video_id = numeric[-1]
     after = segments[segments.index(video_id) + 1 :]
-    private = (query.get("h") or [None])[0] or (after[0] if after else None)
+    private = next(iter(query.get("h", [])), None) or (after[0] if after else None)
     embed = f"https://player.vimeo.com/video/{video_id}?dnt=1"
     if private and _VIMEO_HASH.match(private):
         embed += f"&h={private}"  # an unlisted video needs its hash to play

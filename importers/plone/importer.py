@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio.to_thread
@@ -39,7 +39,14 @@ from cms.services import content, history, tags
 from cms.services.kinds import KINDS
 from cms.services.validation import clean_values
 from importers.plone import mapping
-from importers.plone.html import Target, make_safe, referenced_uids, rewrite_links, uid_of
+from importers.plone.html import (
+    Target,
+    make_safe,
+    plain_to_html,
+    referenced_uids,
+    rewrite_links,
+    uid_of,
+)
 from importers.plone.mapping import EVENT, FILE, IMAGE, NEWS, PAGE, RESOURCE, ROUTES, text_of
 from importers.plone.source import (
     ROOT_TYPES,
@@ -291,9 +298,14 @@ class _Import:
     async def _load_existing(self) -> None:
         """Rows already imported from these UIDs, and who last changed them."""
         live = {e.uid for e in self.order if e.skip is None}
-        for name, model in (*_MODELS.items(), (IMAGE, models.Image), (FILE, models.File)):
+        sources: list[tuple[str, type[models.ContentModel | models.Image | models.File]]] = [
+            *_MODELS.items(),
+            (IMAGE, models.Image),
+            (FILE, models.File),
+        ]
+        for name, model in sources:
             rows = await model.filter(tenant_id=self.tenant.id, source_uid__isnull=False)
-            self.existing[name] = {r.source_uid: r for r in rows}
+            self.existing[name] = {r.source_uid: r for r in rows if r.source_uid is not None}
         for name in _MODELS:
             ids = [r.id for uid, r in self.existing[name].items() if uid in live]
             revisions = await models.Revision.filter(
@@ -306,11 +318,16 @@ class _Import:
             for object_id, (_, author) in latest.items():
                 if author != IMPORTER.name:
                     self.edited_here[(name, object_id)] = author
-        self.taken_paths = set(
-            await models.Page.filter(tenant_id=self.tenant.id).values_list("path", flat=True)
-        )
+        # Tortoise types a flat values_list as tuples (tortoise-orm#1112): these are strings.
+        paths = await models.Page.filter(tenant_id=self.tenant.id).values_list("path", flat=True)
+        self.taken_paths = set(cast(list[str], paths))
         self.taken_slugs = {
-            name: set(await model.filter(tenant_id=self.tenant.id).values_list("slug", flat=True))
+            name: set(
+                cast(
+                    list[str],
+                    await model.filter(tenant_id=self.tenant.id).values_list("slug", flat=True),
+                )
+            )
             for name, model in _MODELS.items()
             if name != PAGE
         }
@@ -436,6 +453,7 @@ class _Import:
         """The fields of a page, news item, event or resource, as the write services take them."""
         data = entry.raw.data
         kind = RESOURCE if entry.kind == FILE else entry.kind
+        assert kind is not None, "only planned entries, which have a kind, get values"
         values: dict[str, Any] = {
             "language": mapping.language(data, self.tenant.default_language),
             "source_uid": entry.uid,
@@ -451,7 +469,7 @@ class _Import:
         elif kind == NEWS:
             values.update(title=entry.title, summary=summary, body=body)
         elif kind == EVENT:
-            lead = mapping.plain_to_html(summary) if summary else ""
+            lead = plain_to_html(summary) if summary else ""
             values.update(title=entry.title, description=lead + body,
                           **mapping.event_fields(data, self.zone))  # fmt: skip
         elif entry.kind == RESOURCE:  # a Link
@@ -524,10 +542,12 @@ class _Import:
             if entry.kind in (NEWS, EVENT, RESOURCE, FILE):
                 for slug, name in mapping.subjects(entry.raw.data):
                     wanted.setdefault(slug, name)
-        have = set(
-            await models.Tag.filter(tenant_id=self.tenant.id, slug__in=list(wanted))
-            .values_list("slug", flat=True)
-        ) if wanted else set()  # fmt: skip
+        have: set[str] = set()
+        if wanted:
+            slugs = await models.Tag.filter(
+                tenant_id=self.tenant.id, slug__in=list(wanted)
+            ).values_list("slug", flat=True)
+            have = set(cast(list[str], slugs))
         for slug, name in wanted.items():
             if slug not in have:
                 try:

@@ -224,8 +224,13 @@ def _cms(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The real command, as an operator runs it."""
     return subprocess.run(
         [sys.executable, "-m", "cms.cli", *args],
-        cwd=ROOT, env=_env(data_dir), capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def _helper(data_dir: Path, *steps: list[str]) -> list[Any]:
@@ -233,8 +238,13 @@ def _helper(data_dir: Path, *steps: list[str]) -> list[Any]:
     script.write_text(HELPER)
     done = subprocess.run(
         [sys.executable, str(script), *(json.dumps(step) for step in steps)],
-        cwd=ROOT, env=_env(data_dir), capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
 

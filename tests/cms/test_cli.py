@@ -221,7 +221,7 @@ async def test_commands_on_the_right_database_work_with_clean_output(
             "ops",
             data_dir=tmp_path,
             database_url=settings.database_url,
-        )  # fmt: skip
+        )
     )
     assert result.returncode == 0, result
     assert result.stdout.strip() and "\n" not in result.stdout.strip()

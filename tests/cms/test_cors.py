@@ -138,8 +138,9 @@ async def test_requests_without_origin_are_unchanged(client, tenants):
 
 async def test_uploads_and_media_work_across_origins(client, tenants):
     token = await editor("act")
-    response = await upload(client, UPLOAD_IMAGE, samples.photo((64, 48)), "a.jpg", {"alt": "A"},
-                            token=token)  # fmt: skip
+    response = await upload(
+        client, UPLOAD_IMAGE, samples.photo((64, 48)), "a.jpg", {"alt": "A"}, token=token
+    )
     assert response.status_code == 200
     url = response.json()["data"]["uploadImage"]["image"]["url"]
     operations = {"query": UPLOAD_IMAGE, "variables": {"file": None, "alt": "B"}}

@@ -86,10 +86,17 @@ def test_field_checks_collect_every_problem_at_once():
     errors: list[Any] = []
     cleaned = clean_values(
         PROFILE,
-        {"name": "Ana", "country": "es", "language": "Spanish!", "roles": ["expert", "king"],
-         "expertise": ["a|b"], "eligible_for_contracting": "yes", "bio": "<b>ok</b>"},
+        {
+            "name": "Ana",
+            "country": "es",
+            "language": "Spanish!",
+            "roles": ["expert", "king"],
+            "expertise": ["a|b"],
+            "eligible_for_contracting": "yes",
+            "bio": "<b>ok</b>",
+        },
         errors,
-    )  # fmt: skip
+    )
     assert {(e.field, e.code) for e in errors} == {
         ("language", "INVALID_LANGUAGE"),
         ("roles", "INVALID_CHOICE"),
@@ -100,8 +107,10 @@ def test_field_checks_collect_every_problem_at_once():
     errors = []
     clean_values(EVENT, {"timezone": "Europe/Nowhere", "title": "", "start": "tomorrow"}, errors)
     assert {(e.field, e.code) for e in errors} == {
-        ("timezone", "INVALID_TIMEZONE"), ("title", "REQUIRED"), ("start", "INVALID"),
-    }  # fmt: skip
+        ("timezone", "INVALID_TIMEZONE"),
+        ("title", "REQUIRED"),
+        ("start", "INVALID"),
+    }
     errors = []
     assert check_path("/about/team/", errors) == "about/team" and errors == []
     check_path("about//team", errors)
@@ -140,14 +149,25 @@ async def test_update_is_partial_and_replaces_relations(clean_database):
         await factories.tag(home, slug="first"),
         await factories.tag(home, slug="second"),
     )
-    row = await content.create(SYSTEM, home, RESOURCE, {
-        "title": "T", "kind": "guide", "summary": "Keep me", "tags": ["first"],
-        "thematic_areas": ["hr-management"],
-    })  # fmt: skip
+    row = await content.create(
+        SYSTEM,
+        home,
+        RESOURCE,
+        {
+            "title": "T",
+            "kind": "guide",
+            "summary": "Keep me",
+            "tags": ["first"],
+            "thematic_areas": ["hr-management"],
+        },
+    )
     row = await content.update(SYSTEM, RESOURCE, row.id, {"title": "New", "tags": ["second"]}, 1)
     assert (row.title, row.summary, row.thematic_areas, row.version) == (
-        "New", "Keep me", ["hr-management"], 2
-    )  # fmt: skip
+        "New",
+        "Keep me",
+        ["hr-management"],
+        2,
+    )
     assert [t.id for t in await row.tags.all()] == [second.id]
     assert first.id not in [t.id for t in await row.tags.all()]
     with pytest.raises(Conflict):
@@ -227,19 +247,40 @@ async def test_revert_restores_content_and_keeps_status_and_slug(clean_database)
     kept = await factories.tag(home, slug="kept")
     gone = await factories.tag(home, slug="gone")
     authors = [await factories.profile(home), await factories.profile(home)]
-    row = await content.create(SYSTEM, home, RESOURCE, {
-        "title": "Old", "kind": "guide", "tags": ["kept", "gone"],
-        "authors": [authors[1].id, authors[0].id],
-    })  # fmt: skip
+    row = await content.create(
+        SYSTEM,
+        home,
+        RESOURCE,
+        {
+            "title": "Old",
+            "kind": "guide",
+            "tags": ["kept", "gone"],
+            "authors": [authors[1].id, authors[0].id],
+        },
+    )
     await content.publish(SYSTEM, RESOURCE, row.id)
-    await content.update(SYSTEM, RESOURCE, row.id, {
-        "title": "New", "kind": "report", "tags": [], "authors": [], "slug": "renamed",
-    }, 2)  # fmt: skip
+    await content.update(
+        SYSTEM,
+        RESOURCE,
+        row.id,
+        {
+            "title": "New",
+            "kind": "report",
+            "tags": [],
+            "authors": [],
+            "slug": "renamed",
+        },
+        2,
+    )
     await gone.delete()  # a tag removed since revision 1 is dropped, not a failure
     row = await content.revert(SYSTEM, RESOURCE, row.id, 1)
     assert (row.title, row.kind, row.status, row.slug, row.version) == (
-        "Old", "guide", Status.PUBLISHED, "renamed", 4
-    )  # fmt: skip
+        "Old",
+        "guide",
+        Status.PUBLISHED,
+        "renamed",
+        4,
+    )
     assert [t.id for t in await row.tags.all()] == [kept.id]
     links = await models.ResourceAuthor.filter(resource_id=row.id).order_by("position")
     assert [link.profile_id for link in links] == [authors[1].id, authors[0].id]  # type: ignore[attr-defined]
@@ -365,8 +406,9 @@ async def test_publishing_a_live_item_again_keeps_its_date(clean_database):
 async def test_a_revert_restores_the_expiry_it_had(clean_database):
     home = await factories.tenant()
     expiry = datetime(2031, 5, 1, 12, tzinfo=UTC)
-    row = await content.create(SYSTEM, home, RESOURCE,
-                               {"title": "T", "kind": "guide", "expires_at": expiry})  # fmt: skip
+    row = await content.create(
+        SYSTEM, home, RESOURCE, {"title": "T", "kind": "guide", "expires_at": expiry}
+    )
     row = await content.update(SYSTEM, RESOURCE, row.id, {"expires_at": None}, 1)
     assert row.expires_at is None
     row = await content.revert(SYSTEM, RESOURCE, row.id, 1)

@@ -98,9 +98,16 @@ def test_spec_names_round_trip_and_anything_else_is_refused():
     assert spec.name == "w800-h450-cover-q80-f250x750.webp"
     assert specs.parse(spec.name, LADDER) == spec
     assert specs.parse("w800-h0-contain-q80.webp", LADDER) == make(800, None, Fit.CONTAIN)
-    for name in ["w800-h0-contain-q80-f1x1.webp", "w0-h0-cover-q80.webp", "w9999-h0-cover-q80.png",
-                 "w800-h0-cover-q0.png", "w800-h0-cover-q80.gif", "w0800-h0-cover-q80.png",
-                 "../w800-h0-cover-q80.png", "w800-h450-cover-q80-f1001x5.webp"]:  # fmt: skip
+    for name in [
+        "w800-h0-contain-q80-f1x1.webp",
+        "w0-h0-cover-q80.webp",
+        "w9999-h0-cover-q80.png",
+        "w800-h0-cover-q0.png",
+        "w800-h0-cover-q80.gif",
+        "w0800-h0-cover-q80.png",
+        "../w800-h0-cover-q80.png",
+        "w800-h450-cover-q80-f1001x5.webp",
+    ]:
         with pytest.raises(InvalidInput):
             specs.parse(name, LADDER)
 

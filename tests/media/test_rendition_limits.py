@@ -92,8 +92,11 @@ async def test_a_signed_spec_off_the_ladder_is_refused_before_any_work(
 
     monkeypatch.setattr(operations, "render", must_not_render)
     signer = renditions.signer_for(app_settings)
-    for name in ("w1000-h0-contain-q80.webp", "w800-h0-contain-q43.webp",
-                 "w800-h333-cover-q80.webp"):  # fmt: skip
+    for name in (
+        "w1000-h0-contain-q80.webp",
+        "w800-h0-contain-q43.webp",
+        "w800-h333-cover-q80.webp",
+    ):
         path = f"{source}/{name}"
         response = await client.get(f"/media/renditions/{signer.sign(path)}/{path}")
         assert response.status_code == 404, name
@@ -179,14 +182,22 @@ def test_ladder_settings_come_from_the_environment():
     from cms.config import SettingsError
 
     settings = Settings.from_env(
-        {"CMS_RENDITION_WIDTHS": "800, 400,800", "CMS_RENDITION_QUALITIES": "75",
-         "CMS_RENDITION_STORE_MB": "64", "CMS_PDF_MAX_SECONDS": "2.5"}
-    )  # fmt: skip
+        {
+            "CMS_RENDITION_WIDTHS": "800, 400,800",
+            "CMS_RENDITION_QUALITIES": "75",
+            "CMS_RENDITION_STORE_MB": "64",
+            "CMS_PDF_MAX_SECONDS": "2.5",
+        }
+    )
     assert settings.rendition_widths == (400, 800)
     assert settings.rendition_qualities == (75,)
     assert (settings.rendition_store_mb, settings.pdf_max_seconds) == (64, 2.5)
-    for env in ({"CMS_RENDITION_WIDTHS": "800,wide"}, {"CMS_RENDITION_WIDTHS": "8"},
-                {"CMS_RENDITION_QUALITIES": "0,50"}, {"CMS_PDF_MAX_SECONDS": "-1"}):  # fmt: skip
+    for env in (
+        {"CMS_RENDITION_WIDTHS": "800,wide"},
+        {"CMS_RENDITION_WIDTHS": "8"},
+        {"CMS_RENDITION_QUALITIES": "0,50"},
+        {"CMS_PDF_MAX_SECONDS": "-1"},
+    ):
         with pytest.raises(SettingsError):
             Settings.from_env(env)
 

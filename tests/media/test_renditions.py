@@ -52,9 +52,21 @@ async def write(client: httpx.AsyncClient, token: str, query: str, variables: di
 
 
 async def published_resource(client, token: str, title: str, image_id: str, file_id: str) -> str:
-    created = (await write(client, token, CREATE_RESOURCE, {"input": {
-        "title": title, "kind": "TOOLKIT", "coverImageId": image_id, "attachments": [file_id],
-    }}))["createResource"]  # fmt: skip
+    created = (
+        await write(
+            client,
+            token,
+            CREATE_RESOURCE,
+            {
+                "input": {
+                    "title": title,
+                    "kind": "TOOLKIT",
+                    "coverImageId": image_id,
+                    "attachments": [file_id],
+                }
+            },
+        )
+    )["createResource"]
     assert created["errors"] == []
     resource = created["resource"]
     assert (await write(client, token, PUBLISH, {"id": resource["id"]}))["publish"]["errors"] == []
@@ -63,15 +75,27 @@ async def published_resource(client, token: str, title: str, image_id: str, file
 
 async def upload_photo_and_pdf(client, token: str) -> tuple[str, str]:
     image = await uploaded(
-        await upload(client, UPLOAD_IMAGE, samples.photo((2400, 1600)), "photo.jpg",
-                     {"alt": "Workshop"}, token=token),
+        await upload(
+            client,
+            UPLOAD_IMAGE,
+            samples.photo((2400, 1600)),
+            "photo.jpg",
+            {"alt": "Workshop"},
+            token=token,
+        ),
         "uploadImage",
-    )  # fmt: skip
+    )
     file = await uploaded(
-        await upload(client, UPLOAD_FILE, samples.pdf("Recruitment without bias"), "guide.pdf",
-                     {"title": "Guide"}, token=token),
+        await upload(
+            client,
+            UPLOAD_FILE,
+            samples.pdf("Recruitment without bias"),
+            "guide.pdf",
+            {"title": "Guide"},
+            token=token,
+        ),
         "uploadFile",
-    )  # fmt: skip
+    )
     return image["image"]["id"], file["file"]["id"]
 
 
@@ -124,7 +148,8 @@ async def test_a_signature_is_bound_to_the_size_and_the_image(client):
     image_id, file_id = await upload_photo_and_pdf(client, token)
     slug = await published_resource(client, token, "Bound", image_id, file_id)
     url = (await data_of(client, SITE_RESOURCE, {"slug": slug}, tenant="act"))["resource"][
-        "coverImage"]["rendition"]["url"]  # fmt: skip
+        "coverImage"
+    ]["rendition"]["url"]
     bigger = url.replace("w800-", "w1600-")
     assert (await client.get(bigger)).status_code == 403
     other = samples.photo((300, 200), colour=(9, 9, 9))
@@ -158,7 +183,8 @@ async def test_concurrent_first_requests_make_the_rendition_once(client, monkeyp
     image_id, file_id = await upload_photo_and_pdf(client, token)
     slug = await published_resource(client, token, "Popular", image_id, file_id)
     url = (await data_of(client, SITE_RESOURCE, {"slug": slug}, tenant="act"))["resource"][
-        "coverImage"]["rendition"]["url"]  # fmt: skip
+        "coverImage"
+    ]["rendition"]["url"]
     calls = []
     real = operations.render
 
@@ -178,10 +204,16 @@ async def test_concurrent_first_requests_make_the_rendition_once(client, monkeyp
 async def test_the_public_original_is_re_encoded_without_gps(client):
     token = await editor()
     result = await uploaded(
-        await upload(client, UPLOAD_IMAGE, samples.photo((300, 200), orientation=6), "p.jpg",
-                     {"alt": ""}, token=token),
+        await upload(
+            client,
+            UPLOAD_IMAGE,
+            samples.photo((300, 200), orientation=6),
+            "p.jpg",
+            {"alt": ""},
+            token=token,
+        ),
         "uploadImage",
-    )  # fmt: skip
+    )
     assert (await client.get(result["image"]["url"])).status_code == 404  # used by nothing yet
     response = await client.get(result["image"]["url"], headers=bearer(token))
     assert response.status_code == 200
@@ -241,8 +273,9 @@ async def test_cover_and_avif_renditions_are_served(client):
 async def test_drafts_and_other_tenants_hand_out_no_rendition(client):
     act = await factories.tenant(slug="act")
     other = await factories.tenant(slug="inspire")
-    draft = await factories.resource(act, slug="draft", status=models.Status.DRAFT,
-                                     cover_image=await factories.image(act))  # fmt: skip
+    draft = await factories.resource(
+        act, slug="draft", status=models.Status.DRAFT, cover_image=await factories.image(act)
+    )
     private = await factories.resource(
         other, slug="private", cover_image=await factories.image(other)
     )
@@ -286,19 +319,36 @@ mutation ($id: ID!, $input: UpdateVideoInput!) {
 
 async def test_videos_get_provider_and_privacy_friendly_embed_from_their_link(client):
     token = await editor()
-    created = (await write(client, token, VIDEO, {"input": {
-        "title": "Gender in R&I", "provider": "FILE",
-        "sourceUrl": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-    }}))["createVideo"]  # fmt: skip
+    created = (
+        await write(
+            client,
+            token,
+            VIDEO,
+            {
+                "input": {
+                    "title": "Gender in R&I",
+                    "provider": "FILE",
+                    "sourceUrl": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                }
+            },
+        )
+    )["createVideo"]
     assert created["errors"] == []
     assert created["video"]["provider"] == "YOUTUBE"
     assert created["video"]["embedUrl"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
     row = await models.Video.get()
 
-    updated = (await write(client, token, UPDATE_VIDEO, {
-        "id": to_global_id("Video", row.id),
-        "input": {"expectedVersion": 1, "sourceUrl": "https://vimeo.com/76979871"},
-    }))["updateVideo"]  # fmt: skip
+    updated = (
+        await write(
+            client,
+            token,
+            UPDATE_VIDEO,
+            {
+                "id": to_global_id("Video", row.id),
+                "input": {"expectedVersion": 1, "sourceUrl": "https://vimeo.com/76979871"},
+            },
+        )
+    )["updateVideo"]
     assert updated["errors"] == []
     assert updated["video"] == {
         "provider": "VIMEO",
@@ -328,8 +378,14 @@ async def test_profiles_news_and_videos_show_uploaded_images(client):
     token = await editor()
     image_id, _ = await upload_photo_and_pdf(client, token)
     created = await write(client, token, WIRED, {"image": image_id})
-    ids = [created[k][f]["id"] for k, f in (("createProfile", "profile"),
-           ("createNewsItem", "newsItem"), ("createVideo", "video"))]  # fmt: skip
+    ids = [
+        created[k][f]["id"]
+        for k, f in (
+            ("createProfile", "profile"),
+            ("createNewsItem", "newsItem"),
+            ("createVideo", "video"),
+        )
+    ]
     for node_id in ids:
         assert (await write(client, token, PUBLISH, {"id": node_id}))["publish"]["errors"] == []
     slugs = {
@@ -342,8 +398,11 @@ async def test_profiles_news_and_videos_show_uploaded_images(client):
     assert (photo["width"], photo["height"]) == (64, 64)
     assert data["newsItem"]["image"]["rendition"]["width"] == 640
     assert data["video"]["thumbnail"]["rendition"]["width"] == 400  # 320 is off the ladder
-    for url in (photo["url"], data["newsItem"]["image"]["rendition"]["url"],
-                data["video"]["thumbnail"]["rendition"]["url"]):  # fmt: skip
+    for url in (
+        photo["url"],
+        data["newsItem"]["image"]["rendition"]["url"],
+        data["video"]["thumbnail"]["rendition"]["url"],
+    ):
         response = await client.get(url)
         assert response.status_code == 200
         assert dict(samples.open_image(response.content).getexif()) == {}

@@ -40,17 +40,24 @@ def app_settings(settings: Settings, tmp_path: Path, request: pytest.FixtureRequ
 
 
 @pytest.mark.parametrize("name", list(POLYGLOTS))
-@pytest.mark.parametrize(("mutation", "field"), [(UPLOAD_IMAGE, "uploadImage"),
-                                                 (UPLOAD_FILE, "uploadFile")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("mutation", "field"), [(UPLOAD_IMAGE, "uploadImage"), (UPLOAD_FILE, "uploadFile")]
+)
 async def test_polyglots_and_markup_in_metadata_are_refused(
     client, media_root, name, mutation, field
 ):
     token = await editor()
     result = await uploaded(
-        await upload(client, mutation, POLYGLOTS[name](), "photo.jpg",
-                     {"alt": "x", "title": "x"}, token=token),
+        await upload(
+            client,
+            mutation,
+            POLYGLOTS[name](),
+            "photo.jpg",
+            {"alt": "x", "title": "x"},
+            token=token,
+        ),
         field,
-    )  # fmt: skip
+    )
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("file", "POLYGLOT")]
     assert "polyglot" in result["errors"][0]["message"]
     assert stored_files(media_root) == []
@@ -61,20 +68,27 @@ async def test_polyglots_and_markup_in_metadata_are_refused(
 async def test_honest_images_with_metadata_are_still_accepted(client, fmt):
     token = await editor()
     result = await uploaded(
-        await upload(client, UPLOAD_IMAGE, samples.photo((120, 80), fmt), "p", {"alt": ""},
-                     token=token),
+        await upload(
+            client, UPLOAD_IMAGE, samples.photo((120, 80), fmt), "p", {"alt": ""}, token=token
+        ),
         "uploadImage",
-    )  # fmt: skip
+    )
     assert result["errors"] == []
 
 
 async def test_a_pdf_over_a_pypdf_limit_is_a_damaged_file(client, media_root):
     token = await editor()
     result = await uploaded(
-        await upload(client, UPLOAD_FILE, samples.pdf_over_a_pypdf_limit(), "x.pdf",
-                     {"title": ""}, token=token),
+        await upload(
+            client,
+            UPLOAD_FILE,
+            samples.pdf_over_a_pypdf_limit(),
+            "x.pdf",
+            {"title": ""},
+            token=token,
+        ),
         "uploadFile",
-    )  # fmt: skip
+    )
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("file", "DAMAGED_FILE")]
     assert stored_files(media_root) == []
 

@@ -26,9 +26,13 @@ async def test_an_editor_uploads_an_image(client, media_root):
     token = await editor()
     data = samples.photo((640, 480))
     response = await upload(
-        client, UPLOAD_IMAGE, data, "holiday.jpg", {"alt": " Team ", "focal": {"x": 0.2, "y": 0.3}},
+        client,
+        UPLOAD_IMAGE,
+        data,
+        "holiday.jpg",
+        {"alt": " Team ", "focal": {"x": 0.2, "y": 0.3}},
         token=token,
-    )  # fmt: skip
+    )
     result = await uploaded(response, "uploadImage")
     assert result["errors"] == []
     image = result["image"]
@@ -47,10 +51,12 @@ async def test_an_editor_uploads_an_image(client, media_root):
 async def test_the_same_bytes_twice_are_stored_once(client, media_root):
     token = await editor()
     data = samples.photo((100, 80))
-    first = await uploaded(await upload(client, UPLOAD_IMAGE, data, "a.jpg", {"alt": "a"},
-                                        token=token), "uploadImage")  # fmt: skip
-    second = await uploaded(await upload(client, UPLOAD_IMAGE, data, "b.jpg", {"alt": "b"},
-                                         token=token), "uploadImage")  # fmt: skip
+    first = await uploaded(
+        await upload(client, UPLOAD_IMAGE, data, "a.jpg", {"alt": "a"}, token=token), "uploadImage"
+    )
+    second = await uploaded(
+        await upload(client, UPLOAD_IMAGE, data, "b.jpg", {"alt": "b"}, token=token), "uploadImage"
+    )
     assert first["image"]["id"] != second["image"]["id"]
     assert first["image"]["url"] == second["image"]["url"]
     assert len(stored_files(media_root)) == 1
@@ -101,10 +107,16 @@ async def test_bad_images_get_a_clear_error_and_store_nothing(
 async def test_focal_point_out_of_range_is_a_field_error(client, media_root):
     token = await editor()
     result = await uploaded(
-        await upload(client, UPLOAD_IMAGE, samples.photo((60, 40)), "a.jpg",
-                     {"alt": "", "focal": {"x": 1.5, "y": 0.5}}, token=token),
+        await upload(
+            client,
+            UPLOAD_IMAGE,
+            samples.photo((60, 40)),
+            "a.jpg",
+            {"alt": "", "focal": {"x": 1.5, "y": 0.5}},
+            token=token,
+        ),
         "uploadImage",
-    )  # fmt: skip
+    )
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("focalPoint", "OUT_OF_RANGE")]
     assert stored_files(media_root) == []
 
@@ -127,16 +139,30 @@ async def test_uploads_need_a_token_that_may_create_in_the_tenant(
     elif who == "other-tenant":
         token = await editor("inspire")
     result = await uploaded(
-        await upload(client, UPLOAD_IMAGE, samples.photo((60, 40)), "a.jpg", {"alt": ""},
-                     token=None if who == "nobody" else token, tenant=tenant),
+        await upload(
+            client,
+            UPLOAD_IMAGE,
+            samples.photo((60, 40)),
+            "a.jpg",
+            {"alt": ""},
+            token=None if who == "nobody" else token,
+            tenant=tenant,
+        ),
         "uploadImage",
-    )  # fmt: skip
+    )
     assert [e["code"] for e in result["errors"]] == [code]
     result = await uploaded(
-        await upload(client, UPLOAD_FILE, samples.pdf("x"), "a.pdf", {"title": ""},
-                     token=None if who == "nobody" else token, tenant=tenant),
+        await upload(
+            client,
+            UPLOAD_FILE,
+            samples.pdf("x"),
+            "a.pdf",
+            {"title": ""},
+            token=None if who == "nobody" else token,
+            tenant=tenant,
+        ),
         "uploadFile",
-    )  # fmt: skip
+    )
     assert [e["code"] for e in result["errors"]] == [code]
     assert stored_files(media_root) == []
 
@@ -156,8 +182,9 @@ async def test_a_file_over_the_limit_is_refused(client, media_root):
     )
     assert [(e["field"], e["code"]) for e in result["errors"]] == [("file", "FILE_TOO_LARGE")]
     far_too_big = b"x" * (3 * 1024 * 1024)
-    response = await upload(client, UPLOAD_FILE, far_too_big, "huge.bin", {"title": ""},
-                            token=token)  # fmt: skip
+    response = await upload(
+        client, UPLOAD_FILE, far_too_big, "huge.bin", {"title": ""}, token=token
+    )
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
     assert stored_files(media_root) == []
@@ -167,10 +194,16 @@ async def test_a_pdf_keeps_its_text_for_search(client, media_root):
     token = await editor()
     data = samples.pdf("Gender Equality Plans in research funding", "Résumé of the toolkit")
     result = await uploaded(
-        await upload(client, UPLOAD_FILE, data, "../../GEP toolkit.pdf", {"title": "GEP toolkit"},
-                     token=token),
+        await upload(
+            client,
+            UPLOAD_FILE,
+            data,
+            "../../GEP toolkit.pdf",
+            {"title": "GEP toolkit"},
+            token=token,
+        ),
         "uploadFile",
-    )  # fmt: skip
+    )
     file = result["file"]
     assert file["contentType"] == "application/pdf"
     assert file["filename"] == "GEP toolkit.pdf"  # the client's path is dropped

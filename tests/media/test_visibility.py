@@ -29,26 +29,55 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def upload_both(client, token: str) -> tuple[dict, dict]:
-    image = (await uploaded(await upload(
-        client, UPLOAD_IMAGE, samples.photo((900, 600)), "p.jpg", {"alt": "a"}, token=token
-    ), "uploadImage"))["image"]  # fmt: skip
-    file = (await uploaded(await upload(
-        client, UPLOAD_FILE, samples.pdf("Draft plan"), "plan.pdf", {"title": "Plan"}, token=token
-    ), "uploadFile"))["file"]  # fmt: skip
+    image = (
+        await uploaded(
+            await upload(
+                client, UPLOAD_IMAGE, samples.photo((900, 600)), "p.jpg", {"alt": "a"}, token=token
+            ),
+            "uploadImage",
+        )
+    )["image"]
+    file = (
+        await uploaded(
+            await upload(
+                client,
+                UPLOAD_FILE,
+                samples.pdf("Draft plan"),
+                "plan.pdf",
+                {"title": "Plan"},
+                token=token,
+            ),
+            "uploadFile",
+        )
+    )["file"]
     return image, file
 
 
 async def test_media_of_a_draft_is_not_public_until_it_is_published(client):
     token = await editor()
     image, file = await upload_both(client, token)
-    created = (await write(client, token, CREATE_RESOURCE, {"input": {
-        "title": "Embargoed", "kind": "REPORT", "coverImageId": image["id"],
-        "attachments": [file["id"]],
-    }}))["createResource"]  # fmt: skip
+    created = (
+        await write(
+            client,
+            token,
+            CREATE_RESOURCE,
+            {
+                "input": {
+                    "title": "Embargoed",
+                    "kind": "REPORT",
+                    "coverImageId": image["id"],
+                    "attachments": [file["id"]],
+                }
+            },
+        )
+    )["createResource"]
     resource_id = created["resource"]["id"]
     seen = (await write(client, token, PREVIEW, {"id": resource_id}))["node"]
-    urls = [seen["coverImage"]["url"], seen["coverImage"]["rendition"]["url"],
-            seen["attachments"][0]["url"]]  # fmt: skip
+    urls = [
+        seen["coverImage"]["url"],
+        seen["coverImage"]["rendition"]["url"],
+        seen["attachments"][0]["url"],
+    ]
     other = await editor("inspire")
     for url in urls:
         assert (await client.get(url)).status_code == 404, url
@@ -72,13 +101,25 @@ async def test_media_linked_from_a_published_page_body_is_public(client):
     token = await editor()
     image, file = await upload_both(client, token)
     body = f'<p><a href="{file["url"]}">Plan</a> <img src="{image["url"]}" alt="a"></p>'
-    created = (await write(client, token, CREATE_PAGE, {"input": {
-        "title": "Documents", "path": "documents", "body": body,
-    }}))["createPage"]  # fmt: skip
+    created = (
+        await write(
+            client,
+            token,
+            CREATE_PAGE,
+            {
+                "input": {
+                    "title": "Documents",
+                    "path": "documents",
+                    "body": body,
+                }
+            },
+        )
+    )["createPage"]
     assert created["errors"] == []
     assert (await client.get(file["url"])).status_code == 404  # a draft page
     assert (await write(client, token, PUBLISH, {"id": created["page"]["id"]}))["publish"][
-        "errors"] == []  # fmt: skip
+        "errors"
+    ] == []
     for url in (file["url"], image["url"]):
         assert (await client.get(url)).status_code == 200, url
 
@@ -86,9 +127,12 @@ async def test_media_linked_from_a_published_page_body_is_public(client):
 async def test_files_are_downloads_under_their_own_prefix(client):
     token = await editor()
     data = b"name,role\nAna,expert\n"
-    file = (await uploaded(await upload(
-        client, UPLOAD_FILE, data, "people.csv", {"title": "People"}, token=token
-    ), "uploadFile"))["file"]  # fmt: skip
+    file = (
+        await uploaded(
+            await upload(client, UPLOAD_FILE, data, "people.csv", {"title": "People"}, token=token),
+            "uploadFile",
+        )
+    )["file"]
     assert file["url"].startswith("/media/files/")
     response = await client.get(file["url"], headers=bearer(token))
     assert response.content == data

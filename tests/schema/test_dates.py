@@ -54,9 +54,12 @@ async def _editor(slug: str = "home") -> tuple[models.Tenant, dict[str, str]]:
 
 async def _news(client: Any, headers: dict[str, str], tenant: str, **values: Any) -> str:
     response = await graphql(
-        client, CREATE_NEWS, {"input": {"title": "News", **values}}, tenant=tenant,
+        client,
+        CREATE_NEWS,
+        {"input": {"title": "News", **values}},
+        tenant=tenant,
         headers=headers,
-    )  # fmt: skip
+    )
     payload = response.json()["data"]["createNewsItem"]
     assert payload["errors"] == [], payload
     return payload["newsItem"]["id"]
@@ -85,10 +88,12 @@ async def test_an_expiry_passed_with_a_positive_offset_ends_public_life(client):
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
     item = await _news(client, headers, "home", slug="gone")
     updated = await graphql(
-        client, UPDATE_NEWS, {"id": item, "input": {"expectedVersion": 1,
-                              "expiresAt": written(an_hour_ago, 300)}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        UPDATE_NEWS,
+        {"id": item, "input": {"expectedVersion": 1, "expiresAt": written(an_hour_ago, 300)}},
+        tenant="home",
+        headers=headers,
+    )
     assert updated.json()["data"]["updateNewsItem"]["errors"] == []
     await _publish(client, headers, "home", item, written(an_hour_ago - timedelta(days=1), 300))
     assert await _public(client, "home") == []
@@ -101,16 +106,27 @@ async def test_every_write_path_stores_utc(client):
     item = await _news(client, headers, "home", slug="n", expiresAt=written(moment, 60))
     await _publish(client, headers, "home", item, written(moment - timedelta(days=9), -570))
     updated = await graphql(
-        client, UPDATE_NEWS, {"id": item, "input": {"expectedVersion": 2,
-                              "expiresAt": written(moment, 14 * 60)}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        UPDATE_NEWS,
+        {"id": item, "input": {"expectedVersion": 2, "expiresAt": written(moment, 14 * 60)}},
+        tenant="home",
+        headers=headers,
+    )
     assert updated.json()["data"]["updateNewsItem"]["errors"] == []
     event = await graphql(
-        client, CREATE_EVENT, {"input": {"title": "E", "format": "ONLINE",
-                               "start": written(moment, -300), "end": written(moment, 345)}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        CREATE_EVENT,
+        {
+            "input": {
+                "title": "E",
+                "format": "ONLINE",
+                "start": written(moment, -300),
+                "end": written(moment, 345),
+            }
+        },
+        tenant="home",
+        headers=headers,
+    )
     assert event.json()["data"]["createEvent"]["errors"] == []
     conn = connections.get("default")
     rows = [
@@ -137,17 +153,47 @@ async def test_dates_outside_the_representable_range_are_input_errors(client, mo
     item = await _news(client, headers, "home", slug="edge")
     before = await database_state()
     answers = [
-        (await graphql(client, CREATE_NEWS, {"input": {"title": "X", "expiresAt": moment}},
-                       tenant="home", headers=headers), "createNewsItem", "expiresAt"),
-        (await graphql(client, CREATE_EVENT, {"input": {"title": "X", "format": "ONLINE",
-                       "start": moment, "end": moment}}, tenant="home", headers=headers),
-         "createEvent", "start"),
-        (await graphql(client, UPDATE_NEWS, {"id": item, "input": {"expectedVersion": 1,
-                       "expiresAt": moment}}, tenant="home", headers=headers),
-         "updateNewsItem", "expiresAt"),
-        (await graphql(client, PUBLISH, {"id": item, "at": moment}, tenant="home",
-                       headers=headers), "publish", "at"),
-    ]  # fmt: skip
+        (
+            await graphql(
+                client,
+                CREATE_NEWS,
+                {"input": {"title": "X", "expiresAt": moment}},
+                tenant="home",
+                headers=headers,
+            ),
+            "createNewsItem",
+            "expiresAt",
+        ),
+        (
+            await graphql(
+                client,
+                CREATE_EVENT,
+                {"input": {"title": "X", "format": "ONLINE", "start": moment, "end": moment}},
+                tenant="home",
+                headers=headers,
+            ),
+            "createEvent",
+            "start",
+        ),
+        (
+            await graphql(
+                client,
+                UPDATE_NEWS,
+                {"id": item, "input": {"expectedVersion": 1, "expiresAt": moment}},
+                tenant="home",
+                headers=headers,
+            ),
+            "updateNewsItem",
+            "expiresAt",
+        ),
+        (
+            await graphql(
+                client, PUBLISH, {"id": item, "at": moment}, tenant="home", headers=headers
+            ),
+            "publish",
+            "at",
+        ),
+    ]
     for response, field, input_field in answers:
         body = response.json()
         assert "errors" not in body, body
@@ -174,8 +220,9 @@ async def test_the_first_and_last_instants_are_kept_and_read(client):
 OFFSETS = st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: m - m % 15)
 # Minutes from now, away from zero so that the seconds a test takes cannot change an answer.
 DELTAS = st.integers(min_value=-3 * 24 * 60, max_value=3 * 24 * 60).filter(lambda m: abs(m) > 5)
-ITEMS = st.lists(st.tuples(DELTAS, OFFSETS, st.one_of(st.none(), DELTAS), OFFSETS),
-                 min_size=1, max_size=5)  # fmt: skip
+ITEMS = st.lists(
+    st.tuples(DELTAS, OFFSETS, st.one_of(st.none(), DELTAS), OFFSETS), min_size=1, max_size=5
+)
 _runs = iter(range(10**6))
 
 
@@ -235,8 +282,10 @@ async def test_the_migration_rewrites_stored_offsets_as_utc(client):
     conn = connections.get("default")
     sqlite = conn.capabilities.dialect == "sqlite"
     if sqlite:  # what the code before wrote: the offset it was given, as text
-        for slug, column, moment, offset in (("scheduled", "published_at", soon, -600),
-                                             ("expired", "expires_at", past, 300)):  # fmt: skip
+        for slug, column, moment, offset in (
+            ("scheduled", "published_at", soon, -600),
+            ("expired", "expires_at", past, 300),
+        ):
             await conn.execute_query(
                 f"UPDATE news_item SET {column} = ? WHERE slug = ?",
                 [written(moment, offset).replace("T", " "), slug],

@@ -102,25 +102,33 @@ async def test_moving_a_page_moves_its_subtree_with_a_revision_each(client):
     other = await factories.page(home, path="aboutness")  # a prefix, not a child
     headers = bearer((await factories.token(home, "editor"))[1])
     response = await graphql(
-        client, UPDATE_PAGE, {"id": gid(about), "input": {"expectedVersion": 1, "path": "info"}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        UPDATE_PAGE,
+        {"id": gid(about), "input": {"expectedVersion": 1, "path": "info"}},
+        tenant="home",
+        headers=headers,
+    )
     assert response.json()["data"]["updatePage"] == {
-        "page": {"path": "info", "version": 2}, "errors": [],
-    }  # fmt: skip
+        "page": {"path": "info", "version": 2},
+        "errors": [],
+    }
     moved = {p.id: (p.path, p.version) for p in await models.Page.all()}
     assert moved == {
-        about.id: ("info", 2), team.id: ("info/team", 2), ana.id: ("info/team/ana", 2),
+        about.id: ("info", 2),
+        team.id: ("info/team", 2),
+        ana.id: ("info/team/ana", 2),
         other.id: ("aboutness", 1),
-    }  # fmt: skip
+    }
     for row in (team, ana):
         revision = await models.Revision.get(content_type="Page", object_id=row.id, version=2)
         assert revision.operation == "move"
         assert await models.OutboxEvent.filter(object_id=row.id, content_type="Page").exists()
     data = await data_of(client, PAGE, {"path": "info/team"}, tenant="home")
     assert data["page"] == {
-        "path": "info/team", "parent": {"path": "info"}, "children": [{"path": "info/team/ana"}],
-    }  # fmt: skip
+        "path": "info/team",
+        "parent": {"path": "info"},
+        "children": [{"path": "info/team/ana"}],
+    }
 
 
 async def test_a_move_whose_subtree_would_land_on_taken_paths_changes_nothing(client):
@@ -131,9 +139,12 @@ async def test_a_move_whose_subtree_would_land_on_taken_paths_changes_nothing(cl
     headers = bearer((await factories.token(home, "editor"))[1])
     before = await database_state()
     response = await graphql(
-        client, UPDATE_PAGE, {"id": gid(about), "input": {"expectedVersion": 1, "path": "info"}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        UPDATE_PAGE,
+        {"id": gid(about), "input": {"expectedVersion": 1, "path": "info"}},
+        tenant="home",
+        headers=headers,
+    )
     [error] = response.json()["data"]["updatePage"]["errors"]
     assert (error["field"], error["code"]) == ("path", "DUPLICATE")
     assert "info/team" in error["message"]
@@ -155,19 +166,27 @@ async def test_reverting_a_move_brings_the_subtree_back(client):
     ids = {}
     for path in ("about", "about/team"):
         response = await graphql(
-            client, CREATE_PAGE, {"input": {"title": path, "path": path}}, tenant="home",
+            client,
+            CREATE_PAGE,
+            {"input": {"title": path, "path": path}},
+            tenant="home",
             headers=headers,
-        )  # fmt: skip
+        )
         ids[path] = response.json()["data"]["createPage"]["page"]["id"]
     await graphql(
-        client, UPDATE_PAGE, {"id": ids["about"], "input": {"expectedVersion": 1, "path": "info"}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        UPDATE_PAGE,
+        {"id": ids["about"], "input": {"expectedVersion": 1, "path": "info"}},
+        tenant="home",
+        headers=headers,
+    )
     assert sorted(await models.Page.all().values_list("path", flat=True)) == ["info", "info/team"]
     response = await graphql(client, REVERT, {"id": ids["about"]}, tenant="home", headers=headers)
     assert response.json()["data"]["revertToRevision"] == {
-        "node": {"path": "about"}, "errors": [],
-    }  # fmt: skip
+        "node": {"path": "about"},
+        "errors": [],
+    }
     assert sorted(await models.Page.all().values_list("path", flat=True)) == [
-        "about", "about/team",
-    ]  # fmt: skip
+        "about",
+        "about/team",
+    ]

@@ -166,14 +166,16 @@ async def test_editor_creates_previews_publishes_conflicts_reverts_and_stays_hom
     assert public["resource"]["body"] == "<p>First</p>" and public["node"] == {"id": rid}
 
     second = await call(
-        UPDATE_RESOURCE, {"id": rid, "input": {"expectedVersion": 2, "body": "<p>Second</p>"}},
+        UPDATE_RESOURCE,
+        {"id": rid, "input": {"expectedVersion": 2, "body": "<p>Second</p>"}},
         headers=auth,
-    )  # fmt: skip
+    )
     assert second["updateResource"]["resource"]["version"] == 3
     stale = await call(
-        UPDATE_RESOURCE, {"id": rid, "input": {"expectedVersion": 2, "body": "<p>Third</p>"}},
+        UPDATE_RESOURCE,
+        {"id": rid, "input": {"expectedVersion": 2, "body": "<p>Third</p>"}},
         headers=auth,
-    )  # fmt: skip
+    )
     assert stale["updateResource"]["resource"] is None
     assert codes(stale, "updateResource") == ["CONFLICT"]
     row = await models.Resource.get(slug=slug)
@@ -231,9 +233,14 @@ async def _operation(op: str, home: models.Tenant) -> tuple[str, dict[str, Any],
         return DELETE_TAG, {"id": gid(tag)}, "deleteTag", tag
     row = await factories.resource(home, status=status)
     await models.Revision.create(
-        tenant=home, content_type="Resource", object_id=row.id, version=1, operation="create",
-        snapshot={"title": "Original", "status": status.value}, author_name="seed",
-    )  # fmt: skip
+        tenant=home,
+        content_type="Resource",
+        object_id=row.id,
+        version=1,
+        operation="create",
+        snapshot={"title": "Original", "status": status.value},
+        author_name="seed",
+    )
     variables = {"id": gid(row)}
     if op.startswith("update"):
         variables["input"] = {"expectedVersion": 1, "title": "Changed"}
@@ -249,8 +256,9 @@ async def _operation(op: str, home: models.Tenant) -> tuple[str, dict[str, Any],
 @pytest.mark.parametrize("role", ROLES)
 async def test_roles_table_cell_by_cell(client, role):
     home = await factories.tenant(slug="home")
-    _, value = await factories.token(None if role == "platform" else home, "admin"
-                                     if role == "platform" else role)  # fmt: skip
+    _, value = await factories.token(
+        None if role == "platform" else home, "admin" if role == "platform" else role
+    )
     auth = bearer(value)
     for op, allowed in ALLOWED.items():
         document, variables, field, target = await _operation(op, home)
@@ -268,12 +276,18 @@ async def test_roles_table_cell_by_cell(client, role):
 
     # Every role previews: drafts by status, lookups, node(id) and the history fields.
     draft = await factories.resource(home, status=Status.DRAFT, slug="draft-one")
-    await factories.resource(home, status=Status.PUBLISHED, published_at=factories.FUTURE,
-                             slug="scheduled-one")  # fmt: skip
+    await factories.resource(
+        home, status=Status.PUBLISHED, published_at=factories.FUTURE, slug="scheduled-one"
+    )
     await models.Revision.create(
-        tenant=home, content_type="Resource", object_id=draft.id, version=1, operation="create",
-        snapshot={}, author_name="writer",
-    )  # fmt: skip
+        tenant=home,
+        content_type="Resource",
+        object_id=draft.id,
+        version=1,
+        operation="create",
+        snapshot={},
+        author_name="writer",
+    )
     response = await graphql(client, DRAFTS, tenant="home", headers=auth)
     slugs = {e["node"]["slug"] for e in response.json()["data"]["resources"]["edges"]}
     assert "draft-one" in slugs and "scheduled-one" not in slugs
@@ -286,8 +300,13 @@ async def test_roles_table_cell_by_cell(client, role):
         "updatedBy": "writer",
         "revisions": [{"version": 1, "operation": "create", "author": "writer"}],
     }
-    node = await graphql(client, "query ($id: ID!) { node(id: $id) { id } }", {"id": gid(draft)},
-                         tenant="home", headers=auth)  # fmt: skip
+    node = await graphql(
+        client,
+        "query ($id: ID!) { node(id: $id) { id } }",
+        {"id": gid(draft)},
+        tenant="home",
+        headers=auth,
+    )
     assert node.json()["data"]["node"] == {"id": gid(draft)}
 
 
@@ -301,9 +320,14 @@ async def _every_mutation(home: models.Tenant) -> list[tuple[str, str, dict[str,
     tag = await factories.tag(home)
     for row in [*published.values(), *drafts.values()]:
         await models.Revision.create(
-            tenant=home, content_type=type(row).__name__, object_id=row.id, version=1,
-            operation="create", snapshot={}, author_name="seed",
-        )  # fmt: skip
+            tenant=home,
+            content_type=type(row).__name__,
+            object_id=row.id,
+            version=1,
+            operation="create",
+            snapshot={},
+            author_name="seed",
+        )
     calls: list[tuple[str, str, dict[str, Any]]] = []
     for kind in KINDS:
         calls.append((f"create{kind}", CREATE[kind], {"input": VALID_CREATE[kind]}))
@@ -312,8 +336,11 @@ async def _every_mutation(home: models.Tenant) -> list[tuple[str, str, dict[str,
             update = {"expectedVersion": row.version, label: "Hijacked"}
             calls.append((f"update{kind}", UPDATE[kind], {"id": gid(row), "input": update}))
             calls.append((f"delete{kind}", DELETE[kind], {"id": gid(row)}))
-            for name, document in (("publish", PUBLISH), ("unpublish", UNPUBLISH),
-                                   ("archive", ARCHIVE)):  # fmt: skip
+            for name, document in (
+                ("publish", PUBLISH),
+                ("unpublish", UNPUBLISH),
+                ("archive", ARCHIVE),
+            ):
                 calls.append((name, document, {"id": gid(row)}))
             calls.append(("revertToRevision", REVERT, {"id": gid(row), "revision": 1}))
     calls.append(("createTag", CREATE_TAG, {"input": {"name": "Intruder"}}))
@@ -357,10 +384,17 @@ async def test_a_contributor_cannot_publish_unpublish_archive_or_touch_published
     calls = await _every_mutation(home)
     published_ids = {
         gid(r)
-        for m in (models.Resource, models.Video, models.Profile, models.Organisation,
-                  models.Event, models.NewsItem, models.Page)
+        for m in (
+            models.Resource,
+            models.Video,
+            models.Profile,
+            models.Organisation,
+            models.Event,
+            models.NewsItem,
+            models.Page,
+        )
         for r in await m.filter(status=Status.PUBLISHED)
-    }  # fmt: skip
+    }
     before = await database_state()
     checked = 0
     for name, document, variables in calls:
@@ -415,12 +449,15 @@ async def test_another_tenants_shared_items_are_readable_but_read_only(client):
     }
     before = await database_state()
     for document, variables, field in (
-        (UPDATE_RESOURCE, {"id": gid(shared), "input": {"expectedVersion": 1, "title": "X"}},
-         "updateResource"),
+        (
+            UPDATE_RESOURCE,
+            {"id": gid(shared), "input": {"expectedVersion": 1, "title": "X"}},
+            "updateResource",
+        ),
         (DELETE["Resource"], {"id": gid(shared)}, "deleteResource"),
         (UNPUBLISH, {"id": gid(shared)}, "unpublish"),
         (ARCHIVE, {"id": gid(shared)}, "archive"),
-    ):  # fmt: skip
+    ):
         response = await graphql(client, document, variables, tenant="home", headers=headers)
         assert codes(response.json(), field) == ["NOT_FOUND"]
     assert await database_state() == before
@@ -433,8 +470,9 @@ async def test_creating_with_no_tenant_addressed_is_tenant_required(client, who)
     headers = bearer((await factories.token(role_owner, "admin"))[1])
     before = await database_state()
     for kind in KINDS:
-        response = await graphql(client, CREATE[kind], {"input": VALID_CREATE[kind]},
-                                 headers=headers)  # fmt: skip
+        response = await graphql(
+            client, CREATE[kind], {"input": VALID_CREATE[kind]}, headers=headers
+        )
         assert codes(response.json(), f"create{kind}") == ["TENANT_REQUIRED"]
     response = await graphql(client, CREATE_TAG, {"input": {"name": "T"}}, headers=headers)
     assert codes(response.json(), "createTag") == ["TENANT_REQUIRED"]
@@ -524,8 +562,9 @@ async def test_bad_input_is_a_clear_error_and_stores_nothing(client, kind, value
     if "authors" in values:
         values = {**values, "authors": [gid(foreign)]}
     before = await database_state()
-    response = await graphql(client, CREATE[kind], {"input": values}, tenant="home",
-                             headers=headers)  # fmt: skip
+    response = await graphql(
+        client, CREATE[kind], {"input": values}, tenant="home", headers=headers
+    )
     errors = response.json()["data"][f"create{kind}"]["errors"]
     assert {"field": field, "code": code} in errors, errors
     assert await database_state() == before
@@ -538,20 +577,29 @@ async def test_bad_update_and_publish_input_changes_nothing(client):
     headers = bearer((await factories.token(home, "editor"))[1])
     before = await database_state()
     cases = [
-        (UPDATE["Event"], {"expectedVersion": 1, "end": "2000-01-01T00:00:00Z"},
-         "END_BEFORE_START"),
+        (
+            UPDATE["Event"],
+            {"expectedVersion": 1, "end": "2000-01-01T00:00:00Z"},
+            "END_BEFORE_START",
+        ),
         (UPDATE["Event"], {"expectedVersion": 1, "slug": "taken"}, "DUPLICATE"),
         (UPDATE["Event"], {"expectedVersion": 1, "title": LONG}, "TOO_LONG"),
         (UPDATE["Event"], {"expectedVersion": 1, "timezone": "Mars/Olympus"}, "INVALID_TIMEZONE"),
         (UPDATE["Event"], {"expectedVersion": 7, "title": "Fine"}, "CONFLICT"),
-    ]  # fmt: skip
+    ]
     for document, values, code in cases:
-        response = await graphql(client, document, {"id": gid(event), "input": values},
-                                 tenant="home", headers=headers)  # fmt: skip
+        response = await graphql(
+            client, document, {"id": gid(event), "input": values}, tenant="home", headers=headers
+        )
         assert code in codes(response.json(), "updateEvent"), (values, response.json())
         assert await database_state() == before
-    response = await graphql(client, PUBLISH, {"id": gid(event), "at": "2030-01-01T09:00:00"},
-                             tenant="home", headers=headers)  # fmt: skip
+    response = await graphql(
+        client,
+        PUBLISH,
+        {"id": gid(event), "at": "2030-01-01T09:00:00"},
+        tenant="home",
+        headers=headers,
+    )
     assert codes(response.json(), "publish") == ["NAIVE_DATETIME"]
     assert await database_state() == before
 
@@ -568,7 +616,7 @@ async def test_bad_update_and_publish_input_changes_nothing(client):
             None,
         ),
         (CREATE["Event"], {"input": {**VALID_CREATE["Event"], "format": "ON_THE_MOON"}}),
-    ],  # fmt: skip
+    ],
     ids=["variable", "literal", "event format"],
 )
 async def test_an_unknown_enum_is_a_graphql_validation_error(client, document, variables):
@@ -596,14 +644,25 @@ async def test_allowed_html_is_kept_and_harmless_disallowed_tags_are_stripped(cl
     headers = bearer((await factories.token(home, "editor"))[1])
     body = SAFE_HTML + '<font color="red">plain</font><marquee>moving</marquee><p style="x">s</p>'
     response = await graphql(
-        client, CREATE_RESOURCE, {"input": {"title": "T", "kind": "GUIDE", "body": body}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        CREATE_RESOURCE,
+        {"input": {"title": "T", "kind": "GUIDE", "body": body}},
+        tenant="home",
+        headers=headers,
+    )
     saved = response.json()["data"]["createResource"]["resource"]["body"]
-    for fragment in ("<h2>Heading</h2>", "<h3>Sub</h3>", "<strong>bold</strong>",
-                     "<em>emphasis</em>", '<a href="https://example.org/x"', "<ul><li>one</li>",
-                     "<ol><li>two</li>", "<th>A</th>", "<td>1</td>",
-                     '<img src="https://example.org/p.png" alt="Picture">'):  # fmt: skip
+    for fragment in (
+        "<h2>Heading</h2>",
+        "<h3>Sub</h3>",
+        "<strong>bold</strong>",
+        "<em>emphasis</em>",
+        '<a href="https://example.org/x"',
+        "<ul><li>one</li>",
+        "<ol><li>two</li>",
+        "<th>A</th>",
+        "<td>1</td>",
+        '<img src="https://example.org/p.png" alt="Picture">',
+    ):
         assert fragment in saved, (fragment, saved)
     assert "plain" in saved and "moving" in saved and "<p>s</p>" in saved
     for gone in ("<font", "<marquee", "style="):
@@ -632,30 +691,48 @@ async def _prepared(op: str, home: models.Tenant, headers: dict[str, str], clien
         tag = await factories.tag(home, slug="kept", name="Kept")
         return {
             "create tag": (CREATE_TAG, {"input": {"name": "Fresh"}}, "createTag", None),
-            "update tag": (UPDATE_TAG, {"id": gid(tag), "input": {"name": "New"}}, "updateTag",
-                           tag),
+            "update tag": (
+                UPDATE_TAG,
+                {"id": gid(tag), "input": {"name": "New"}},
+                "updateTag",
+                tag,
+            ),
             "delete tag": (DELETE_TAG, {"id": gid(tag)}, "deleteTag", tag),
-        }[op]  # fmt: skip
+        }[op]
     # The target is made through the API so that it has its revision 1.
-    made = await graphql(client, CREATE_RESOURCE, {"input": {"title": "Old", "kind": "TOOLKIT",
-                         "body": "<p>v1</p>"}}, tenant="home", headers=headers)  # fmt: skip
+    made = await graphql(
+        client,
+        CREATE_RESOURCE,
+        {"input": {"title": "Old", "kind": "TOOLKIT", "body": "<p>v1</p>"}},
+        tenant="home",
+        headers=headers,
+    )
     rid = made.json()["data"]["createResource"]["resource"]["id"]
     row = await models.Resource.get(slug="old")
     if op == "unpublish":
         await graphql(client, PUBLISH, {"id": rid}, tenant="home", headers=headers)
     if op == "revert":
-        await graphql(client, UPDATE_RESOURCE, {"id": rid, "input": {"expectedVersion": 1,
-                      "body": "<p>v2</p>"}}, tenant="home", headers=headers)  # fmt: skip
+        await graphql(
+            client,
+            UPDATE_RESOURCE,
+            {"id": rid, "input": {"expectedVersion": 1, "body": "<p>v2</p>"}},
+            tenant="home",
+            headers=headers,
+        )
     row = await models.Resource.get(id=row.id)
     return {
-        "update": (UPDATE_RESOURCE, {"id": rid, "input": {"expectedVersion": row.version,
-                   "title": "New"}}, "updateResource", row),
+        "update": (
+            UPDATE_RESOURCE,
+            {"id": rid, "input": {"expectedVersion": row.version, "title": "New"}},
+            "updateResource",
+            row,
+        ),
         "publish": (PUBLISH, {"id": rid}, "publish", row),
         "unpublish": (UNPUBLISH, {"id": rid}, "unpublish", row),
         "archive": (ARCHIVE, {"id": rid}, "archive", row),
         "revert": (REVERT, {"id": rid, "revision": 1}, "revertToRevision", row),
         "delete": (DELETE["Resource"], {"id": rid}, "deleteResource", row),
-    }[op]  # fmt: skip
+    }[op]
 
 
 async def _row_of(target: Any) -> Any:
@@ -704,13 +781,20 @@ async def test_every_write_leaves_revision_audit_and_outbox_or_nothing(client, m
         models.AuditEntry: 1,
         models.OutboxEvent: 1,
     }
-    action = {"revert": "revert:1", "create tag": "create", "update tag": "update",
-              "delete tag": "delete"}.get(op, op)  # fmt: skip
+    action = {
+        "revert": "revert:1",
+        "create tag": "create",
+        "update tag": "update",
+        "delete tag": "delete",
+    }.get(op, op)
     audit = await models.AuditEntry.all().order_by("-id").first()
     outbox = await models.OutboxEvent.all().order_by("-id").first()
     assert audit is not None and outbox is not None
-    assert (audit.token_id, audit.token_name, audit.action) == (token_row.id, "writer-token",  # type: ignore[attr-defined]
-                                                                action)  # fmt: skip
+    assert (audit.token_id, audit.token_name, audit.action) == (
+        token_row.id,
+        "writer-token",  # type: ignore[attr-defined]
+        action,
+    )
     assert (outbox.operation, outbox.tenant_id, outbox.object_id) == (
         action,
         home.id,
@@ -739,8 +823,9 @@ async def test_a_failure_in_the_history_record_rolls_back_the_create(client, mon
     monkeypatch.setattr(history, "record", explode)
     before = await database_state()
     for kind in KINDS:
-        response = await graphql(client, CREATE[kind], {"input": VALID_CREATE[kind]},
-                                 tenant="home", headers=headers)  # fmt: skip
+        response = await graphql(
+            client, CREATE[kind], {"input": VALID_CREATE[kind]}, tenant="home", headers=headers
+        )
         assert response.json()["errors"][0]["message"] == "Internal server error."
     assert await database_state() == before
 
@@ -750,15 +835,14 @@ async def test_publish_at_a_future_time_schedules_without_a_job(client):
     headers = bearer((await factories.token(home, "editor"))[1])
     row = await factories.resource(home, status=Status.DRAFT, slug="soon")
     at = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    response = await graphql(client, PUBLISH, {"id": gid(row), "at": at}, tenant="home",
-                             headers=headers)  # fmt: skip
+    response = await graphql(
+        client, PUBLISH, {"id": gid(row), "at": at}, tenant="home", headers=headers
+    )
     assert response.json()["data"]["publish"]["node"]["status"] == "PUBLISHED"
-    public = await graphql(client, PUBLIC_RESOURCE, {"slug": "soon", "id": gid(row)},
-                           tenant="home")  # fmt: skip
+    public = await graphql(client, PUBLIC_RESOURCE, {"slug": "soon", "id": gid(row)}, tenant="home")
     assert public.json()["data"] == {"resources": {"edges": []}, "resource": None, "node": None}
     await models.Resource.filter(id=row.id).update(published_at=datetime.now(UTC) - timedelta(1))
-    public = await graphql(client, PUBLIC_RESOURCE, {"slug": "soon", "id": gid(row)},
-                           tenant="home")  # fmt: skip
+    public = await graphql(client, PUBLIC_RESOURCE, {"slug": "soon", "id": gid(row)}, tenant="home")
     assert public.json()["data"]["resource"] == {"slug": "soon", "body": ""}
 
 
@@ -778,22 +862,52 @@ async def test_over_long_arguments_and_ids_are_clear_answers_not_crashes(client)
     huge = {kind: to_global_id(kind, 2**40) for kind in (*KINDS, "Tag")}
     before = await database_state()
     for document, variables, field, expected in (
-        (CREATE["Resource"], {"input": {"title": "T", "kind": "GUIDE", "slug": LONG_ARGUMENT}},
-         "createResource", {"field": "slug", "code": "INVALID_SLUG"}),
-        (CREATE["Resource"], {"input": {"title": "T", "kind": "GUIDE", "tags": [LONG_ARGUMENT]}},
-         "createResource", {"field": "tags", "code": "NOT_FOUND"}),
-        (CREATE_TAG, {"input": {"name": "T", "slug": "t" * 150}}, "createTag",
-         {"field": "slug", "code": "TOO_LONG"}),
-        (UPDATE_TAG, {"id": gid(tag), "input": {"slug": "t" * 150}}, "updateTag",
-         {"field": "slug", "code": "TOO_LONG"}),
-        (UPDATE["Resource"], {"id": huge["Resource"], "input": {"expectedVersion": 1}},
-         "updateResource", {"field": "id", "code": "NOT_FOUND"}),
+        (
+            CREATE["Resource"],
+            {"input": {"title": "T", "kind": "GUIDE", "slug": LONG_ARGUMENT}},
+            "createResource",
+            {"field": "slug", "code": "INVALID_SLUG"},
+        ),
+        (
+            CREATE["Resource"],
+            {"input": {"title": "T", "kind": "GUIDE", "tags": [LONG_ARGUMENT]}},
+            "createResource",
+            {"field": "tags", "code": "NOT_FOUND"},
+        ),
+        (
+            CREATE_TAG,
+            {"input": {"name": "T", "slug": "t" * 150}},
+            "createTag",
+            {"field": "slug", "code": "TOO_LONG"},
+        ),
+        (
+            UPDATE_TAG,
+            {"id": gid(tag), "input": {"slug": "t" * 150}},
+            "updateTag",
+            {"field": "slug", "code": "TOO_LONG"},
+        ),
+        (
+            UPDATE["Resource"],
+            {"id": huge["Resource"], "input": {"expectedVersion": 1}},
+            "updateResource",
+            {"field": "id", "code": "NOT_FOUND"},
+        ),
         (PUBLISH, {"id": huge["Event"]}, "publish", {"field": "id", "code": "NOT_FOUND"}),
         (DELETE_TAG, {"id": huge["Tag"]}, "deleteTag", {"field": "id", "code": "NOT_FOUND"}),
-        (CREATE["Resource"], {"input": {"title": "T", "kind": "GUIDE",
-         "authors": [huge["Profile"]], "organisationId": huge["Organisation"]}},
-         "createResource", {"field": "authors", "code": "NOT_FOUND"}),
-    ):  # fmt: skip
+        (
+            CREATE["Resource"],
+            {
+                "input": {
+                    "title": "T",
+                    "kind": "GUIDE",
+                    "authors": [huge["Profile"]],
+                    "organisationId": huge["Organisation"],
+                }
+            },
+            "createResource",
+            {"field": "authors", "code": "NOT_FOUND"},
+        ),
+    ):
         response = await graphql(client, document, variables, tenant="home", headers=headers)
         body = response.json()
         assert "errors" not in body, (variables, body)
@@ -801,8 +915,16 @@ async def test_over_long_arguments_and_ids_are_clear_answers_not_crashes(client)
     assert await database_state() == before
 
     response = await graphql(client, LONG_LOOKUPS, {"s": LONG_ARGUMENT}, tenant="home")
-    assert response.json() == {"data": {"resource": None, "event": None, "page": None,
-                                        "tag": None, "profile": None, "tenants": []}}  # fmt: skip
+    assert response.json() == {
+        "data": {
+            "resource": None,
+            "event": None,
+            "page": None,
+            "tag": None,
+            "profile": None,
+            "tenants": [],
+        }
+    }
     response = await graphql(client, LONG_FILTER, {"s": LONG_ARGUMENT}, tenant="home")
     error = response.json()["errors"][0]
     assert error["extensions"]["reason"] == "INVALID_INPUT" and "longer" in error["message"]
@@ -816,9 +938,12 @@ async def test_concurrent_creates_with_one_title_get_distinct_slugs(client):
 
     async def create() -> dict[str, Any]:
         response = await graphql(
-            client, CREATE_RESOURCE, {"input": {"title": "Same title", "kind": "GUIDE"}},
-            tenant="home", headers=headers,
-        )  # fmt: skip
+            client,
+            CREATE_RESOURCE,
+            {"input": {"title": "Same title", "kind": "GUIDE"}},
+            tenant="home",
+            headers=headers,
+        )
         return response.json()["data"]["createResource"]
 
     payloads = await asyncio.gather(*(create() for _ in range(12)))

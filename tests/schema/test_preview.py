@@ -99,8 +99,10 @@ async def world(client) -> dict[str, Any]:
     away = await factories.tenant(slug="away")
     rows = await _seed(home)
     away_rows = await _seed(away, "away-", shared=True)
-    tokens = {role: bearer((await factories.token(home, role))[1])
-              for role in ("admin", "editor", "contributor", "viewer")}  # fmt: skip
+    tokens = {
+        role: bearer((await factories.token(home, role))[1])
+        for role in ("admin", "editor", "contributor", "viewer")
+    }
     tokens["platform"] = bearer((await factories.token(None, "admin"))[1])
     tokens["away"] = bearer((await factories.token(away, "admin"))[1])
     tokens["public"] = {}
@@ -108,8 +110,9 @@ async def world(client) -> dict[str, Any]:
 
 
 async def _data(world: dict[str, Any], who: str, query: str, variables: Any = None) -> Any:
-    response = await graphql(world["client"], query, variables, tenant="home",
-                             headers=world["tokens"][who])  # fmt: skip
+    response = await graphql(
+        world["client"], query, variables, tenant="home", headers=world["tokens"][who]
+    )
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, body
     return body["data"]
@@ -160,8 +163,13 @@ async def test_a_tenant_token_never_sees_another_tenants_drafts(world, who):
         expected = {"id": gid} if row.slug == "away-live" and hasattr(row, "shared") else None
         assert (await _data(world, who, NODE, {"id": gid}))["node"] == expected, row.slug
     # Addressing the other tenant's site does not lend the token a role there.
-    response = await graphql(world["client"], LISTS, {"status": ["DRAFT", "PUBLISHED"]},
-                             tenant="away", headers=world["tokens"][who])  # fmt: skip
+    response = await graphql(
+        world["client"],
+        LISTS,
+        {"status": ["DRAFT", "PUBLISHED"]},
+        tenant="away",
+        headers=world["tokens"][who],
+    )
     assert _slugs(response.json()["data"]) == _expect({"away-live"})
 
 
@@ -196,10 +204,20 @@ async def test_nested_relations_show_drafts_and_expired_items_only_to_previewers
     await factories.resource(home, slug="live", authors=[author, gone], organisation=org)
     parent = await factories.page(home, path="live")
     await factories.page(home, path="live/draft-child", parent=parent, status=Status.DRAFT)
-    await factories.page(home, path="live/soon-child", parent=parent, status=Status.PUBLISHED,
-                         published_at=factories.FUTURE)  # fmt: skip
-    await factories.page(home, path="live/gone-child", parent=parent, title="Z (sorts last)",
-                         expires_at=factories.EXPIRED)  # fmt: skip
+    await factories.page(
+        home,
+        path="live/soon-child",
+        parent=parent,
+        status=Status.PUBLISHED,
+        published_at=factories.FUTURE,
+    )
+    await factories.page(
+        home,
+        path="live/gone-child",
+        parent=parent,
+        title="Z (sorts last)",
+        expires_at=factories.EXPIRED,
+    )
     owner = {"platform": None, "away": away}.get(who, home)
     role = "admin" if who in ("platform", "away") else who
     headers = {} if who == "public" else bearer((await factories.token(owner, role))[1])
@@ -231,10 +249,20 @@ async def test_revisions_created_by_and_updated_by_are_for_the_tenants_tokens(cl
     values = {"title": "Shared guide", "kind": "GUIDE", "shared": True}
     made = await graphql(client, CREATE_RESOURCE, {"input": values}, tenant="home", headers=alice)
     rid = made.json()["data"]["createResource"]["resource"]["id"]
-    await graphql(client, UPDATE_RESOURCE, {"id": rid, "input": {"expectedVersion": 1,
-                  "summary": "Better"}}, tenant="home", headers=bob)  # fmt: skip
-    await graphql(client, "mutation ($id: ID!) { publish(id: $id) { errors { code } } }",
-                  {"id": rid}, tenant="home", headers=bob)  # fmt: skip
+    await graphql(
+        client,
+        UPDATE_RESOURCE,
+        {"id": rid, "input": {"expectedVersion": 1, "summary": "Better"}},
+        tenant="home",
+        headers=bob,
+    )
+    await graphql(
+        client,
+        "mutation ($id: ID!) { publish(id: $id) { errors { code } } }",
+        {"id": rid},
+        tenant="home",
+        headers=bob,
+    )
     owner = {"platform": None, "away": away}.get(who, home)
     role = "admin" if who in ("platform", "away") else who
     headers = {} if who == "public" else bearer((await factories.token(owner, role))[1])
@@ -244,8 +272,10 @@ async def test_revisions_created_by_and_updated_by_are_for_the_tenants_tokens(cl
     if who in PREVIEWERS:
         assert data["createdBy"] == "alice" and data["updatedBy"] == "bob"
         assert [(r["version"], r["operation"], r["author"]) for r in data["revisions"]] == [
-            (1, "create", "alice"), (2, "update", "bob"), (3, "publish", "bob"),
-        ]  # fmt: skip
+            (1, "create", "alice"),
+            (2, "update", "bob"),
+            (3, "publish", "bob"),
+        ]
         assert data["revisions"][1]["snapshot"]["summary"] == "Better"
     else:
         assert data == {"createdBy": None, "updatedBy": None, "revisions": []}
@@ -261,14 +291,20 @@ async def test_slugs_are_made_unique_from_the_title_and_explicit_ones_are_kept(c
     made = []
     for extra in ({}, {}, {"slug": "my-own-slug"}, {}):
         values = {"title": "Título: Slug!", "kind": "GUIDE", **extra}
-        response = await graphql(client, CREATE_RESOURCE, {"input": values}, tenant="home",
-                                 headers=headers)  # fmt: skip
+        response = await graphql(
+            client, CREATE_RESOURCE, {"input": values}, tenant="home", headers=headers
+        )
         made.append(response.json()["data"]["createResource"]["resource"]["slug"])
     assert made == ["titulo-slug", "titulo-slug-2", "my-own-slug", "titulo-slug-3"]
     away = await factories.tenant(slug="away")
     other = bearer((await factories.token(away, "editor"))[1])
-    response = await graphql(client, CREATE_RESOURCE, {"input": {"title": "Título: Slug!",
-                             "kind": "GUIDE"}}, tenant="away", headers=other)  # fmt: skip
+    response = await graphql(
+        client,
+        CREATE_RESOURCE,
+        {"input": {"title": "Título: Slug!", "kind": "GUIDE"}},
+        tenant="away",
+        headers=other,
+    )
     assert response.json()["data"]["createResource"]["resource"]["slug"] == "titulo-slug"
 
 

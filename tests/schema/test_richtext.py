@@ -81,9 +81,12 @@ async def test_nesting_up_to_the_limit_is_kept(client):
     body = "<div>" * depth + "deep" + "</div>" * depth
     body += "<ul><li>a<li>b<li>c</ul>" * 300 + "<p>x<p>y<p>z" * 300  # unclosed items nest not
     response = await graphql(
-        client, CREATE_NEWS, {"input": {"title": "Deep", "body": body}}, tenant="home",
+        client,
+        CREATE_NEWS,
+        {"input": {"title": "Deep", "body": body}},
+        tenant="home",
         headers=headers,
-    )  # fmt: skip
+    )
     payload = response.json()["data"]["createNewsItem"]
     assert payload["errors"] == []
     assert payload["newsItem"]["body"].count("<div>") == depth
@@ -94,9 +97,12 @@ async def test_a_body_of_angle_brackets_is_answered(client):
     the end, minutes of CPU for this body; now it is one pass."""
     headers = await _editor(client)
     response = await graphql(
-        client, CREATE_NEWS, {"input": {"title": "Brackets", "body": "<" * 200_000}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        CREATE_NEWS,
+        {"input": {"title": "Brackets", "body": "<" * 200_000}},
+        tenant="home",
+        headers=headers,
+    )
     payload = response.json()["data"]["createNewsItem"]
     assert payload["errors"] == []
     assert payload["newsItem"]["body"] == "&lt;" * 200_000
@@ -105,9 +111,12 @@ async def test_a_body_of_angle_brackets_is_answered(client):
 async def test_a_longer_body_is_refused(client):
     headers = await _editor(client)
     response = await graphql(
-        client, CREATE_NEWS, {"input": {"title": "Long", "body": "x" * 200_001}},
-        tenant="home", headers=headers,
-    )  # fmt: skip
+        client,
+        CREATE_NEWS,
+        {"input": {"title": "Long", "body": "x" * 200_001}},
+        tenant="home",
+        headers=headers,
+    )
     errors = response.json()["data"]["createNewsItem"]["errors"]
     assert [(e["field"], e["code"]) for e in errors] == [("body", "TOO_LONG")]
     assert not await models.NewsItem.exists()
@@ -131,9 +140,12 @@ async def test_sanitising_runs_off_the_event_loop(client, monkeypatch):
 
     async def create() -> None:
         results["create"] = await graphql(
-            client, CREATE_NEWS, {"input": {"title": "T", "body": "<p>hello</p>"}},
-            tenant="home", headers=headers,
-        )  # fmt: skip
+            client,
+            CREATE_NEWS,
+            {"input": {"title": "T", "body": "<p>hello</p>"}},
+            tenant="home",
+            headers=headers,
+        )
 
     async def health() -> None:
         await anyio.lowlevel.checkpoint()  # let the create start first

@@ -65,20 +65,29 @@ async def group(client) -> dict[str, Any]:
         "it": {"status": Status.ARCHIVED},
     }
     for lang, values in states.items():
-        await factories.resource(home, slug=f"guide-{lang}", language=lang, shared=True,
-                                 translation_group="plone-guide", **values)  # fmt: skip
+        await factories.resource(
+            home,
+            slug=f"guide-{lang}",
+            language=lang,
+            shared=True,
+            translation_group="plone-guide",
+            **values,
+        )
     await factories.resource(home, slug="other-en", translation_group="plone-other")
     await factories.resource(home, slug="alone-en")
     # Someone gave another tenant's shared, live item the same group: it is no translation.
-    await factories.resource(away, slug="guide-sv", language="sv", shared=True,
-                             translation_group="plone-guide")  # fmt: skip
+    await factories.resource(
+        away, slug="guide-sv", language="sv", shared=True, translation_group="plone-guide"
+    )
     return {"client": client, "home": home, "away": away}
 
 
-async def _read(group: dict[str, Any], slug: str, headers: dict[str, str] | None = None,
-                tenant: str = "home") -> dict[str, Any]:  # fmt: skip
-    response = await graphql(group["client"], TRANSLATIONS, {"s": slug}, tenant=tenant,
-                             headers=headers)  # fmt: skip
+async def _read(
+    group: dict[str, Any], slug: str, headers: dict[str, str] | None = None, tenant: str = "home"
+) -> dict[str, Any]:
+    response = await graphql(
+        group["client"], TRANSLATIONS, {"s": slug}, tenant=tenant, headers=headers
+    )
     body = response.json()
     assert "errors" not in body, body
     return body["data"]
@@ -122,14 +131,18 @@ async def test_other_tenants_never_get_unpublished_or_foreign_translations(group
 
 
 async def test_translations_through_node_are_the_same(group):
-    row = await factories.resource(group["home"], slug="guide-ro", language="ro",
-                                   translation_group="plone-guide")  # fmt: skip
+    row = await factories.resource(
+        group["home"], slug="guide-ro", language="ro", translation_group="plone-guide"
+    )
     query = "query ($id: ID!) { node(id: $id) { ... on Resource { translations { slug } } } }"
-    data = await data_of(group["client"], query, {"id": to_global_id("Resource", row.id)},
-                         tenant="home")  # fmt: skip
+    data = await data_of(
+        group["client"], query, {"id": to_global_id("Resource", row.id)}, tenant="home"
+    )
     assert [t["slug"] for t in data["node"]["translations"]] == [
-        "guide-en", "guide-es", "guide-nl",
-    ]  # fmt: skip
+        "guide-en",
+        "guide-es",
+        "guide-nl",
+    ]
 
 
 async def test_every_content_kind_has_translations_of_its_own_type(client):
@@ -165,17 +178,24 @@ async def test_editors_link_and_unlink_translations_through_the_api(client):
     await factories.resource(home, slug="guide-en", translation_group="guide", language="en")
     headers = bearer((await factories.token(home, "editor"))[1])
     values = {"title": "Guía", "kind": "GUIDE", "language": "es", "translationGroup": " guide "}
-    response = await graphql(client, CREATE_RESOURCE, {"input": values}, tenant="home",
-                             headers=headers)  # fmt: skip
+    response = await graphql(
+        client, CREATE_RESOURCE, {"input": values}, tenant="home", headers=headers
+    )
     made = response.json()["data"]["createResource"]
     assert made["errors"] == []
     assert made["resource"]["translationGroup"] == "guide"
     assert made["resource"]["translations"] == [{"slug": "guide-en"}]
     for group, expected in ((None, None), ("", None)):  # null and an empty group both unlink
-        response = await graphql(client, UPDATE_RESOURCE, {"id": made["resource"]["id"],
-                                 "input": {"expectedVersion": 1 if group is None else 2,
-                                           "translationGroup": group}},
-                                 tenant="home", headers=headers)  # fmt: skip
+        response = await graphql(
+            client,
+            UPDATE_RESOURCE,
+            {
+                "id": made["resource"]["id"],
+                "input": {"expectedVersion": 1 if group is None else 2, "translationGroup": group},
+            },
+            tenant="home",
+            headers=headers,
+        )
         saved = response.json()["data"]["updateResource"]
         assert saved["errors"] == [] and saved["resource"]["translationGroup"] is expected
         assert saved["resource"]["translations"] == []
@@ -208,10 +228,15 @@ def test_source_uid_is_read_only_and_translation_group_writable_on_every_kind():
 
     from schema import build_schema
 
-    inputs = [t for t in build_schema()._schema.type_map.values()
-              if isinstance(t, GraphQLInputObjectType)]  # fmt: skip
-    content_inputs = [t for t in inputs if t.name.startswith(("Create", "Update"))
-                      and t.name not in ("CreateTagInput", "UpdateTagInput")]  # fmt: skip
+    inputs = [
+        t for t in build_schema()._schema.type_map.values() if isinstance(t, GraphQLInputObjectType)
+    ]
+    content_inputs = [
+        t
+        for t in inputs
+        if t.name.startswith(("Create", "Update"))
+        and t.name not in ("CreateTagInput", "UpdateTagInput")
+    ]
     assert len(content_inputs) == 14
     assert not any("sourceUid" in t.fields for t in inputs)
     for input_type in content_inputs:
@@ -224,9 +249,14 @@ async def test_event_contact_is_written_and_read(client):
     create = """mutation ($input: CreateEventInput!) {
       createEvent(input: $input) { event { id contactName contactEmail } errors { field code } }
     }"""
-    values = {"title": "Webinar", "start": "2030-03-01T09:00:00+01:00",
-              "end": "2030-03-01T11:00:00+01:00", "format": "ONLINE",
-              "contactName": " Ana Pérez ", "contactEmail": "ana@example.org"}  # fmt: skip
+    values = {
+        "title": "Webinar",
+        "start": "2030-03-01T09:00:00+01:00",
+        "end": "2030-03-01T11:00:00+01:00",
+        "format": "ONLINE",
+        "contactName": " Ana Pérez ",
+        "contactEmail": "ana@example.org",
+    }
     response = await graphql(client, create, {"input": values}, tenant="home", headers=headers)
     made = response.json()["data"]["createEvent"]
     assert made["errors"] == []

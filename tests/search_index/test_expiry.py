@@ -52,23 +52,36 @@ async def test_expired_items_vanish_everywhere_and_return_when_the_expiry_is_cle
     home = await factories.tenant(slug="home")
     editor = bearer((await factories.token(home, "editor"))[1])
     expired = datetime.now(UTC) - timedelta(minutes=1)
-    row = await factories.resource(home, slug="budget-guide", title="Gender budgeting guide",
-                                   expires_at=expired)  # fmt: skip
+    row = await factories.resource(
+        home, slug="budget-guide", title="Gender budgeting guide", expires_at=expired
+    )
     await factories.resource(home, slug="later", title="Later", expires_at=factories.FUTURE)
     await app.state.search.rebuild()
     variables = {"id": to_global_id("Resource", row.id)}
 
     gone = _seen(await data_of(client, PUBLIC, variables, tenant="home"))
-    assert gone == {"listed": ["later"], "total": 1, "lookup": None, "node": False, "hits": [],
-                    "search total": 0, "kinds": []}  # fmt: skip
+    assert gone == {
+        "listed": ["later"],
+        "total": 1,
+        "lookup": None,
+        "node": False,
+        "hits": [],
+        "search total": 0,
+        "kinds": [],
+    }
     # Its tenant's editors still see it, as they see drafts.
     response = await graphql(client, PUBLIC, variables, tenant="home", headers=editor)
     previewed = _seen(response.json()["data"])
     assert previewed["lookup"] == "budget-guide" and previewed["node"]
     assert previewed["hits"] == ["budget-guide"]
 
-    response = await graphql(client, UPDATE, {"id": variables["id"], "input": {
-        "expectedVersion": 1, "expiresAt": None}}, tenant="home", headers=editor)  # fmt: skip
+    response = await graphql(
+        client,
+        UPDATE,
+        {"id": variables["id"], "input": {"expectedVersion": 1, "expiresAt": None}},
+        tenant="home",
+        headers=editor,
+    )
     assert response.json()["data"]["updateResource"] == {
         "resource": {"version": 2, "expiresAt": None},
         "errors": [],
@@ -87,9 +100,13 @@ async def test_an_expiry_set_through_the_api_takes_effect_at_its_instant(app, cl
     row = await factories.resource(home, slug="budget-guide", title="Gender budgeting guide")
     variables = {"id": to_global_id("Resource", row.id)}
     soon = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
-    response = await graphql(client, UPDATE, {"id": variables["id"], "input": {
-        "expectedVersion": 1, "expiresAt": soon.isoformat()}}, tenant="home",
-        headers=editor)  # fmt: skip
+    response = await graphql(
+        client,
+        UPDATE,
+        {"id": variables["id"], "input": {"expectedVersion": 1, "expiresAt": soon.isoformat()}},
+        tenant="home",
+        headers=editor,
+    )
     saved = response.json()["data"]["updateResource"]
     assert saved["errors"] == []
     assert datetime.fromisoformat(saved["resource"]["expiresAt"]) == soon
@@ -97,9 +114,13 @@ async def test_an_expiry_set_through_the_api_takes_effect_at_its_instant(app, cl
     live = await data_of(client, PUBLIC, variables, tenant="home")
     assert live["resource"]["expiresAt"] is not None and live["search"]["totalCount"] == 1
     past = datetime.now(UTC) - timedelta(seconds=1)
-    response = await graphql(client, UPDATE, {"id": variables["id"], "input": {
-        "expectedVersion": 2, "expiresAt": past.isoformat()}}, tenant="home",
-        headers=editor)  # fmt: skip
+    response = await graphql(
+        client,
+        UPDATE,
+        {"id": variables["id"], "input": {"expectedVersion": 2, "expiresAt": past.isoformat()}},
+        tenant="home",
+        headers=editor,
+    )
     assert response.json()["data"]["updateResource"]["errors"] == []
     await index(app)
     gone = _seen(await data_of(client, PUBLIC, variables, tenant="home"))

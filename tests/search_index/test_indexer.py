@@ -78,9 +78,11 @@ async def _published_items(count: int) -> list[int]:
     ids = []
     for n in range(count):
         row = await content.create(
-            SYSTEM, owner, KINDS["Resource"],
+            SYSTEM,
+            owner,
+            KINDS["Resource"],
             {"title": f"Crash proof item {n}", "kind": "report", "shared": True},
-        )  # fmt: skip
+        )
         await content.publish(SYSTEM, KINDS["Resource"], row.id)
         ids.append(row.id)
     return ids
@@ -91,10 +93,17 @@ async def test_kill_9_mid_batch_loses_nothing(app_settings, clean_database, tmp_
     ids = await _published_items(15)  # 30 outbox rows: batches of 7, killed in the third
     root = tmp_path / "search_index"
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CHILD, app_settings.database_url, str(root), point,
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-c",
+        CHILD,
+        app_settings.database_url,
+        str(root),
+        point,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         line = await asyncio.wait_for(child.stdout.readline(), timeout=60)
         assert line.strip() == b"READY", line

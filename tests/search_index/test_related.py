@@ -40,8 +40,11 @@ async def _search(client, q, tenant=None):
 
 
 def _resources(data):
-    return [e["node"]["item"]["slug"] for e in data["edges"]
-            if e["node"]["item"]["__typename"] == "Resource"]  # fmt: skip
+    return [
+        e["node"]["item"]["slug"]
+        for e in data["edges"]
+        if e["node"]["item"]["__typename"] == "Resource"
+    ]
 
 
 def _shows(data, word):
@@ -63,20 +66,30 @@ async def world(app):
     people = {
         "visible": await factories.profile(home, name="Lucinda Brightwater", shared=True),
         "own": await factories.profile(home, name="Hortense Homebody"),
-        "draft": await factories.profile(home, name="Zenobia Draftworth", shared=True,
-                                         status=Status.DRAFT),
+        "draft": await factories.profile(
+            home, name="Zenobia Draftworth", shared=True, status=Status.DRAFT
+        ),
         "foreign": await factories.profile(other, name="Octavia Otherland"),
-        "scheduled": await factories.profile(home, name="Saturnina Laterly", shared=True,
-                                             published_at=soon),
-        "expired": await factories.profile(home, name="Evander Bygone", shared=True,
-                                           expires_at=datetime.now(UTC) - timedelta(days=1)),
+        "scheduled": await factories.profile(
+            home, name="Saturnina Laterly", shared=True, published_at=soon
+        ),
+        "expired": await factories.profile(
+            home,
+            name="Evander Bygone",
+            shared=True,
+            expires_at=datetime.now(UTC) - timedelta(days=1),
+        ),
         "deleted": await factories.profile(home, name="Bartholomew Gonewright", shared=True),
-    }  # fmt: skip
+    }
     tag = await factories.tag(home, slug="obsoleta", name="Obsoleta")
     toolkit = await factories.resource(
-        home, slug="toolkit", title="Gender budgeting toolkit", shared=True, tags=[tag],
+        home,
+        slug="toolkit",
+        title="Gender budgeting toolkit",
+        shared=True,
+        tags=[tag],
         authors=list(people.values()),
-    )  # fmt: skip
+    )
     await app.state.search.rebuild()
     return {"home": home, "people": people, "tag": tag, "toolkit": toolkit, "soon": soon}
 
@@ -108,8 +121,12 @@ async def test_a_deleted_author_or_tag_stops_matching(app, client, world, reader
     await content.delete(SYSTEM, KINDS["Profile"], world["people"]["deleted"].id)
     await delete_tag(SYSTEM, world["tag"].id)
     await index(app)
-    for query, word in [("gonewright", "gonewright"), ("gonewrigt", "gonewright"),
-                        ("tag:obsoleta", "obsoleta"), ("budgeting", "obsoleta")]:  # fmt: skip
+    for query, word in [
+        ("gonewright", "gonewright"),
+        ("gonewrigt", "gonewright"),
+        ("tag:obsoleta", "obsoleta"),
+        ("budgeting", "obsoleta"),
+    ]:
         data = await _search(client, query, reader)
         if query == "budgeting":
             assert _resources(data) == ["toolkit"]

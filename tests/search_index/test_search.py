@@ -112,8 +112,9 @@ async def test_phrases_operators_fields_prefix_and_typos(client, library):
     assert _slugs(await _search(client, '"participatory budgeting"')) == ["talk"]
     assert _slugs(await _search(client, "budgeting NOT talk")) == ["intro"]
     assert sorted(_slugs(await _search(client, "presupuestos OR transcript OR talk"))) == [
-        "presupuestos", "talk"
-    ]  # fmt: skip
+        "presupuestos",
+        "talk",
+    ]
     assert _slugs(await _search(client, "title:introduction")) == ["intro"]
     assert _slugs(await _search(client, "univ*", language="en")) == ["intro"]
     assert _slugs(await _search(client, "introduktion")) == ["intro"]  # one edit away
@@ -223,9 +224,12 @@ async def test_preview_tokens_find_their_own_drafts_only(app, client, library):
         gen, slug="draft-plan", title="Draft budgeting plan", status=Status.DRAFT
     )
     await factories.resource(
-        library["lac"], slug="lac-draft", title="Budgeting draft of LAC", status=Status.DRAFT,
+        library["lac"],
+        slug="lac-draft",
+        title="Budgeting draft of LAC",
+        status=Status.DRAFT,
         shared=True,
-    )  # fmt: skip
+    )
     await app.state.search.rebuild()
     _, value = await create_token("previewer", "viewer", "genbudget")
     headers = {"Authorization": f"Bearer {value}", "X-CMS-Tenant": "genbudget"}
@@ -242,9 +246,11 @@ async def test_preview_tokens_find_their_own_drafts_only(app, client, library):
 async def test_scheduled_items_become_findable_at_their_time_without_reindexing(app, library):
     gen = library["genbudget"]
     row = await content.create(
-        SYSTEM, gen, KINDS["Resource"], {"title": "Scheduled budgeting report", "kind": "report",
-                                         "shared": True},
-    )  # fmt: skip
+        SYSTEM,
+        gen,
+        KINDS["Resource"],
+        {"title": "Scheduled budgeting report", "kind": "report", "shared": True},
+    )
     at = datetime.now(UTC) + timedelta(hours=1)
     await content.publish(SYSTEM, KINDS["Resource"], row.id, at=at)
     await index(app)
@@ -261,9 +267,11 @@ async def test_scheduled_items_become_findable_at_their_time_without_reindexing(
 async def test_unpublish_archive_and_delete_leave_the_index(app, client, library):
     gen = library["genbudget"]
     row = await content.create(
-        SYSTEM, gen, KINDS["Resource"], {"title": "Ephemeral budgeting", "kind": "report",
-                                         "shared": True},
-    )  # fmt: skip
+        SYSTEM,
+        gen,
+        KINDS["Resource"],
+        {"title": "Ephemeral budgeting", "kind": "report", "shared": True},
+    )
     await content.publish(SYSTEM, KINDS["Resource"], row.id)
     await index(app)
     assert _slugs(await _search(client, "ephemeral")) == [row.slug]

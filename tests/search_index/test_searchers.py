@@ -62,9 +62,12 @@ async def test_bursts_of_searches_leave_a_bounded_number_of_searchers_open(
         assert {r["search"]["totalCount"] for r in results} <= {0, burst + 1}
         assert len(open_searchers) <= THREADS
         # A new segment: every searcher opened so far is out of date.
-        row = await content.create(SYSTEM, home, KINDS["Resource"],
-                                   {"title": f"Gender budgeting {burst}", "kind": "report",
-                                    "shared": True})  # fmt: skip
+        row = await content.create(
+            SYSTEM,
+            home,
+            KINDS["Resource"],
+            {"title": f"Gender budgeting {burst}", "kind": "report", "shared": True},
+        )
         await content.publish(SYSTEM, KINDS["Resource"], row.id)
         await index(app)
     await app.state.search.rebuild()  # a new generation

@@ -86,12 +86,18 @@ def _build(root: Path, world: list[dict]) -> IndexStore:
     for n, item in enumerate(world, start=1):
         text = " ".join(item["words"])
         row = SimpleNamespace(
-            id=n, tenant_id=item["tenant_id"], shared=item["shared"], status=item["status"],
-            published_at=item["published_at"], expires_at=item["expires_at"],
-            language=item["language"], thematic_areas=[],
+            id=n,
+            tenant_id=item["tenant_id"],
+            shared=item["shared"],
+            status=item["status"],
+            published_at=item["published_at"],
+            expires_at=item["expires_at"],
+            language=item["language"],
+            thematic_areas=[],
             title=text if item["in_title"] else f"Item {n}",
-            summary="" if item["in_title"] else text, body="",
-        )  # fmt: skip
+            summary="" if item["in_title"] else text,
+            body="",
+        )
         writer.add_document(**make_document("Resource", row, f"t{item['tenant_id']}", [], []))
     writer.commit()
     return store
@@ -206,8 +212,11 @@ async def test_graphql_search_never_shows_a_draft_scheduled_expired_archived_or_
             owner = owners[spec["owner"]]
             published_at = now + timedelta(days=2) if spec["future"] else now - timedelta(days=2)
             expires_at = now - timedelta(hours=1) if spec["expired"] else None
-            values = {"status": spec["status"], "published_at": published_at,
-                      "expires_at": expires_at}  # fmt: skip
+            values = {
+                "status": spec["status"],
+                "published_at": published_at,
+                "expires_at": expires_at,
+            }
             text = f"{marker} knowledge"
             if spec["kind"] == "resource":
                 row = await factories.resource(owner, title=text, shared=spec["shared"], **values)
