@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from cms import models
 from cms.auth import Permission, Principal, require
 from cms.config import Settings
-from cms.errors import FieldError, ValidationFailed
+from cms.errors import ErrorCode, FieldError, ValidationFailed
 from cms.services.history import token_id
 from media import memory, operations
 from media.storage import Storage, content_hash, original_key
@@ -49,16 +49,16 @@ class Upload:
     filename: str = ""
 
 
-def _problem(code: str, message: str, field: str = "file") -> ValidationFailed:
+def _problem(code: ErrorCode, message: str, field: str = "file") -> ValidationFailed:
     return ValidationFailed([FieldError(field, message, code)])
 
 
 def _check_size(upload: Upload, limit: int) -> None:
     if not upload.data:
-        raise _problem("EMPTY_FILE", "The file is empty.")
+        raise _problem(ErrorCode.EMPTY_FILE, "The file is empty.")
     if len(upload.data) > limit:
         raise _problem(
-            "FILE_TOO_LARGE", f"The file is over the limit of {limit // (1024 * 1024)} MiB."
+            ErrorCode.FILE_TOO_LARGE, f"The file is over the limit of {limit // (1024 * 1024)} MiB."
         )
 
 
@@ -73,9 +73,9 @@ def _inspect(data: bytes) -> operations.Inspected:
 def _text(value: str, field: str, limit: int, errors: list[FieldError]) -> str:
     value = value.strip()
     if "\x00" in value:
-        errors.append(FieldError(field, "Remove the NUL character.", "INVALID"))
+        errors.append(FieldError(field, "Remove the NUL character.", ErrorCode.INVALID))
     elif len(value) > limit:
-        errors.append(FieldError(field, f"Use at most {limit} characters.", "TOO_LONG"))
+        errors.append(FieldError(field, f"Use at most {limit} characters.", ErrorCode.TOO_LONG))
     return value
 
 
@@ -108,7 +108,9 @@ async def upload_image(
     focal = focal_point or (0.5, 0.5)
     if not all(0.0 <= v <= 1.0 for v in focal):
         errors.append(
-            FieldError("focalPoint", "x and y are fractions between 0 and 1.", "OUT_OF_RANGE")
+            FieldError(
+                "focalPoint", "x and y are fractions between 0 and 1.", ErrorCode.OUT_OF_RANGE
+            )
         )
     _check_size(upload, max_bytes)
     if errors:
@@ -162,7 +164,7 @@ async def upload_file(
     content_type, extension = sniff(upload.data)
     if content_type is None:
         raise _problem(
-            "UNSUPPORTED_FORMAT",
+            ErrorCode.UNSUPPORTED_FORMAT,
             "SVG, HTML and other markup files are not accepted (they can carry scripts).",
         )
     text = ""
@@ -198,7 +200,7 @@ async def _write_row(
     if replace is None:
         return await model.create(tenant_id=tenant.id, source_uid=source_uid, **values)
     if replace.tenant_id != tenant.id:
-        raise _problem("NOT_FOUND", "No media item of this tenant has this id.", "id")
+        raise _problem(ErrorCode.NOT_FOUND, "No media item of this tenant has this id.", "id")
     replace.update_from_dict(values)
     await replace.save()
     return replace
@@ -303,6 +305,6 @@ def pdf_text(data: bytes, limits: PdfLimits = PdfLimits()) -> str:
         return ""  # encrypted with a cipher we cannot read: kept without its words
     except Exception as error:  # any failure of the parser on these bytes: a damaged file
         log.info("unreadable PDF: %s: %s", type(error).__name__, error)
-        raise _problem("DAMAGED_FILE", "The PDF is damaged and cannot be read.") from None
+        raise _problem(ErrorCode.DAMAGED_FILE, "The PDF is damaged and cannot be read.") from None
     text = "\n".join(p.strip() for p in parts if p.strip())
     return text.replace("\x00", "")[: limits.chars]

@@ -40,7 +40,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from cms.auth import Permission, authenticate, can
 from cms.config import Settings
-from cms.errors import AuthenticationFailed, CMSError, LimitExceeded
+from cms.errors import AuthenticationFailed, CMSError, ErrorCode
 from cms.tenancy import TENANT_HEADER, TenantDirectory
 from cms.tenancy import Scope as ReadScope
 from schema.context import Context
@@ -58,21 +58,25 @@ DOCUMENT_CACHE_SIZE = 512
 class RequestError(Exception):
     """A request that is not a well-formed GraphQL-over-HTTP request (no execution)."""
 
-    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, message: str, code: ErrorCode, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
-        self.reason: str | None = None
+        self.reason: ErrorCode | None = None
         self.headers = headers or {}
 
 
 class InputError(Exception):
     """A well-formed request with input we refuse before execution (BAD_USER_INPUT)."""
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: ErrorCode):
         super().__init__(message)
-        self.error = GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "reason": reason})
+        self.error = GraphQLError(
+            message, extensions={"code": ErrorCode.BAD_USER_INPUT, "reason": reason}
+        )
 
 
 def _accepted_type(accept: str | None) -> str | None:
@@ -121,17 +125,19 @@ def _check_text(query: str, variables: dict[str, Any] | None) -> None:
     for text in (query, *_strings(variables)):
         if "\x00" in text:
             # PostgreSQL cannot store or compare text with NUL; no real input contains it.
-            raise InputError("The request contains a NUL character.", "NUL_CHARACTER")
+            raise InputError("The request contains a NUL character.", ErrorCode.NUL_CHARACTER)
         if _SURROGATE.search(text):
             # A lone UTF-16 surrogate ("\\ud800") decodes from JSON but is no character.
-            raise InputError(LONE_SURROGATE, "INVALID_UNICODE")
+            raise InputError(LONE_SURROGATE, ErrorCode.INVALID_UNICODE)
     if "\\u0000" in query:
-        raise InputError("The request contains a NUL character.", "NUL_CHARACTER")
+        raise InputError("The request contains a NUL character.", ErrorCode.NUL_CHARACTER)
 
 
 def _place(body: dict[str, Any], path: Any, upload: UploadFile) -> None:
     """Put a file where the map says, e.g. `variables.file` or `variables.files.0`."""
-    bad = RequestError(400, f"The map path {str(path)[:100]!r} names no variable.", "BAD_REQUEST")
+    bad = RequestError(
+        400, f"The map path {str(path)[:100]!r} names no variable.", ErrorCode.BAD_REQUEST
+    )
     if not isinstance(path, str) or not path.startswith("variables."):
         raise bad
     parts = path.split(".")
@@ -186,7 +192,9 @@ class GraphQLEndpoint:
         if request.method not in ("GET", "POST"):
             return self._request_error(
                 JSON,
-                RequestError(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}),
+                RequestError(
+                    405, "Use GET or POST.", ErrorCode.METHOD_NOT_ALLOWED, {"Allow": "GET, POST"}
+                ),
             )
         if _wants_ide(request):
             return HTMLResponse(get_graphql_ide_html())
@@ -194,7 +202,9 @@ class GraphQLEndpoint:
         if media_type is None:
             return self._request_error(
                 JSON,
-                RequestError(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", "NOT_ACCEPTABLE"),
+                RequestError(
+                    406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", ErrorCode.NOT_ACCEPTABLE
+                ),
             )
         try:
             params = await self._params(request)
@@ -232,7 +242,7 @@ class GraphQLEndpoint:
                 RequestError(
                     405,
                     "Only queries may be sent with GET; use POST.",
-                    "METHOD_NOT_ALLOWED",
+                    ErrorCode.METHOD_NOT_ALLOWED,
                     {"Allow": "POST"},
                 ),
             )
@@ -242,7 +252,10 @@ class GraphQLEndpoint:
             )
             if isinstance(coerced, list):
                 for error in coerced:
-                    error.extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
+                    error.extensions = {
+                        "code": ErrorCode.BAD_USER_INPUT,
+                        **(error.extensions or {}),
+                    }
                 return self._refuse(media_type, coerced)
             values = coerced.coerced if hasattr(coerced, "coerced") else coerced
             cost = query_cost(self.schema, document, operation, values, self.settings)
@@ -276,7 +289,7 @@ class GraphQLEndpoint:
         for error in outcome.errors or []:
             if error.path is None and not (error.extensions or {}).get("code"):
                 # Only the operation name is left to fail before execution.
-                error.extensions = {"code": "OPERATION_RESOLUTION_FAILURE"}
+                error.extensions = {"code": ErrorCode.OPERATION_RESOLUTION_FAILURE}
         return self._result(media_type, outcome, request_error=not_executed)
 
     async def _params(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -288,22 +301,22 @@ class GraphQLEndpoint:
             raw = await self._body(request)
         query = raw.get("query")
         if not isinstance(query, str) or not query.strip():
-            raise RequestError(400, "The request has no `query` string.", "BAD_REQUEST")
+            raise RequestError(400, "The request has no `query` string.", ErrorCode.BAD_REQUEST)
         variables = raw.get("variables")
         if variables is not None and not isinstance(variables, dict):
-            raise RequestError(400, "`variables` must be a JSON object.", "BAD_REQUEST")
+            raise RequestError(400, "`variables` must be a JSON object.", ErrorCode.BAD_REQUEST)
         extensions = raw.get("extensions")
         if isinstance(extensions, str) and request.method == "GET":
             extensions = self._json(extensions, "extensions")
         if extensions is not None and not isinstance(extensions, dict):
-            raise RequestError(400, "`extensions` must be a JSON object.", "BAD_REQUEST")
+            raise RequestError(400, "`extensions` must be a JSON object.", ErrorCode.BAD_REQUEST)
         operation_name = raw.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
-            raise RequestError(400, "`operationName` must be a string.", "BAD_REQUEST")
+            raise RequestError(400, "`operationName` must be a string.", ErrorCode.BAD_REQUEST)
         _check_text(query, variables)
         too_long = variable_errors(variables, self.settings.max_list_items)
         if too_long:
-            raise InputError(too_long, "LIST_TOO_LONG")
+            raise InputError(too_long, ErrorCode.LIST_TOO_LONG)
         return query, variables, operation_name
 
     async def _body(self, request: Request) -> dict[str, Any]:
@@ -314,10 +327,12 @@ class GraphQLEndpoint:
             raise RequestError(
                 415,
                 f"POST requests must have Content-Type {JSON} ({MULTIPART} for uploads).",
-                "UNSUPPORTED_MEDIA_TYPE",
+                ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             )
         limit = self.settings.max_body_bytes
-        too_large = RequestError(413, f"The request body is over {limit} bytes.", "LIMIT_EXCEEDED")
+        too_large = RequestError(
+            413, f"The request body is over {limit} bytes.", ErrorCode.LIMIT_EXCEEDED
+        )
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large
@@ -330,7 +345,9 @@ class GraphQLEndpoint:
             chunks.append(chunk)
         body = self._json(b"".join(chunks), "body")
         if not isinstance(body, dict):
-            raise RequestError(400, "The request body must be a JSON object.", "BAD_REQUEST")
+            raise RequestError(
+                400, "The request body must be a JSON object.", ErrorCode.BAD_REQUEST
+            )
         return body
 
     async def _multipart(self, request: Request) -> dict[str, Any]:
@@ -340,7 +357,7 @@ class GraphQLEndpoint:
         too_large = RequestError(
             413,
             f"The upload is over {self.settings.max_upload_mb} MiB (CMS_MAX_UPLOAD_MB).",
-            "LIMIT_EXCEEDED",
+            ErrorCode.LIMIT_EXCEEDED,
         )
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -365,28 +382,30 @@ class GraphQLEndpoint:
             form = await parser.parse()
         except MultiPartException as error:
             raise RequestError(
-                400, f"The multipart body is malformed: {error.message}", "BAD_REQUEST"
+                400, f"The multipart body is malformed: {error.message}", ErrorCode.BAD_REQUEST
             ) from None
         request.state.uploads = form
         operations = form.get("operations")
         mapping = form.get("map")
         if not isinstance(operations, str) or not isinstance(mapping, str):
             raise RequestError(
-                400, "A multipart request needs `operations` and `map` fields.", "BAD_REQUEST"
+                400,
+                "A multipart request needs `operations` and `map` fields.",
+                ErrorCode.BAD_REQUEST,
             )
         body = self._json(operations, "operations field")
         paths = self._json(mapping, "map field")
         if not isinstance(body, dict):
-            raise RequestError(400, "`operations` must be one JSON object.", "BAD_REQUEST")
+            raise RequestError(400, "`operations` must be one JSON object.", ErrorCode.BAD_REQUEST)
         if not isinstance(paths, dict):
-            raise RequestError(400, "`map` must be a JSON object.", "BAD_REQUEST")
+            raise RequestError(400, "`map` must be a JSON object.", ErrorCode.BAD_REQUEST)
         for name, targets in paths.items():
             upload = form.get(name)
             if not isinstance(upload, UploadFile):
                 missing = f"The map names a missing file part {str(name)[:50]!r}."
-                raise RequestError(400, missing, "BAD_REQUEST")
+                raise RequestError(400, missing, ErrorCode.BAD_REQUEST)
             if not isinstance(targets, list) or not targets:
-                raise RequestError(400, "Each `map` entry must list paths.", "BAD_REQUEST")
+                raise RequestError(400, "Each `map` entry must list paths.", ErrorCode.BAD_REQUEST)
             for target in targets:
                 _place(body, target, upload)
         return body
@@ -396,7 +415,9 @@ class GraphQLEndpoint:
         try:
             return json.loads(raw)
         except (ValueError, UnicodeDecodeError):
-            raise RequestError(400, f"The {what} is not valid JSON.", "BAD_REQUEST") from None
+            raise RequestError(
+                400, f"The {what} is not valid JSON.", ErrorCode.BAD_REQUEST
+            ) from None
 
     def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
         """The parsed and validated document, or the errors that refused it (cached)."""
@@ -409,7 +430,9 @@ class GraphQLEndpoint:
             document = parse(query, max_tokens=self.settings.max_tokens)
         except GraphQLSyntaxError as error:
             too_long = "tokens" in error.message
-            error.extensions = {"code": LimitExceeded.code if too_long else "GRAPHQL_PARSE_FAILED"}
+            error.extensions = {
+                "code": ErrorCode.LIMIT_EXCEEDED if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
+            }
             result = [error]
         else:
             # Our limits are linear in the document; graphql-core's rules only see what passed.
@@ -418,7 +441,7 @@ class GraphQLEndpoint:
             )
             for error in errors:
                 if not (error.extensions or {}).get("code"):
-                    error.extensions = {"code": "GRAPHQL_VALIDATION_FAILED"}
+                    error.extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED}
             result = errors if errors else document
         self._documents[query] = result
         if len(self._documents) > DOCUMENT_CACHE_SIZE:
@@ -462,7 +485,7 @@ class GraphQLEndpoint:
                 formatted["extensions"]["field"] = original.field
         else:
             log.error("Unexpected error in %s", error.path, exc_info=original)
-            formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+            formatted["extensions"] = {"code": ErrorCode.INTERNAL_SERVER_ERROR}
         if error.locations:
             formatted["locations"] = [loc._asdict() for loc in error.locations]
         if error.path is not None:

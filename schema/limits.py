@@ -37,8 +37,8 @@ from graphql import (
 )
 
 from cms.config import Settings
+from cms.errors import ErrorCode
 
-LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 # The introspection subtree has its own fixed bounds: the standard introspection queries of
 # graphql-js and graphql-core nest 15 levels (9 `ofType`) and 3 lists (types, fields, args).
@@ -63,7 +63,7 @@ COSTLY_FIELDS = {"search": SEARCH_COST, "rendition": RENDITION_COST, "srcset": R
 
 
 def _error(message: str, node: Node | None = None) -> GraphQLError:
-    return GraphQLError(message, node, extensions={"code": LIMIT_EXCEEDED})
+    return GraphQLError(message, node, extensions={"code": ErrorCode.LIMIT_EXCEEDED})
 
 
 def _selections(selection_set: SelectionSetNode | None) -> Iterator[Any]:

@@ -14,11 +14,12 @@ from typing import Any
 import strawberry
 
 from cms import models
-from cms.errors import CMSError, FieldError, NotFound, ValidationFailed
+from cms.errors import CMSError, ErrorCode, FieldError, NotFound, TenantRequired, ValidationFailed
 from cms.services import content, tags
 from cms.services.kinds import KINDS, Kind
 from schema.content import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
 from schema.context import Info
+from schema.errors import ErrorCodeEnum
 from schema.ids import from_global_id
 from schema.inputs import CREATE_INPUTS, SPECS, UPDATE_INPUTS, CreateTagInput, UpdateTagInput
 from schema.nodes import Content
@@ -44,9 +45,10 @@ NODE_TYPES: dict[str, Any] = {
 class MutationError:
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     message: str = strawberry.field(description="What is wrong, for a person.")
-    code: str = strawberry.field(
+    code: ErrorCode = strawberry.field(
+        graphql_type=ErrorCodeEnum,
         description="Stable code: VALIDATION codes such as REQUIRED, TOO_LONG, DUPLICATE, "
-        "UNSAFE_HTML; NOT_FOUND; CONFLICT; PERMISSION_DENIED; TENANT_REQUIRED."
+        "UNSAFE_HTML; NOT_FOUND; CONFLICT; PERMISSION_DENIED; TENANT_REQUIRED.",
     )
 
 
@@ -139,9 +141,9 @@ def _values(kind: str, data: Any) -> dict[str, Any]:
 def _tenant_required(info: Info) -> models.Tenant:
     tenant = info.context.scope.tenant
     if tenant is None:
-        error = CMSError("Address a tenant (X-CMS-Tenant header or its domain) to create in it.")
-        error.code = "TENANT_REQUIRED"
-        raise error
+        raise TenantRequired(
+            "Address a tenant (X-CMS-Tenant header or its domain) to create in it."
+        )
     return tenant
 
 

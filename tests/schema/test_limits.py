@@ -14,7 +14,7 @@ from bench import api
 from cms.app import create_app
 from cms.config import Settings
 from tests import factories
-from tests.conftest import data_of, graphql
+from tests.conftest import KNOWN_CODES, data_of, graphql
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +33,10 @@ def _client(settings: Settings, **changes: object) -> httpx.AsyncClient:
     app = create_app(
         settings.with_overrides(tenant_cache_seconds=0.0, **changes), manage_database=False
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=KNOWN_CODES
+    )
 
 
 def fragment_chain(levels: int) -> str:
