@@ -8,6 +8,7 @@ import strawberry
 def build_schema() -> strawberry.Schema:
     """The schema with every type that only `node(id:)` reaches registered too."""
     from schema.content import EventType, NewsItemType, PageType, ResourceType, TagType, VideoType
+    from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.media import FileType, ImageType
     from schema.mutations import build_mutation
     from schema.people import OrganisationType, ProfileType
@@ -19,7 +20,7 @@ def build_schema() -> strawberry.Schema:
     # Other domains (search, media) add their root fields as classes in these tuples.
     query_parts: tuple[type, ...] = (Query, SearchQuery)
     mutation_parts: tuple[type, ...] = (UploadMutation,)
-    return strawberry.Schema(
+    return CMSSchema(
         query=strawberry.type(
             type("Query", query_parts, {}),
             description="Everything a CoP website or the knowledge portal can read.",
@@ -38,4 +39,6 @@ def build_schema() -> strawberry.Schema:
             ImageType,
             FileType,
         ],
+        extensions=EXTENSIONS,
+        execution_context_class=CostLimitedExecution,
     )

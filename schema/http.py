@@ -2,41 +2,28 @@
 
 It follows the GraphQL over HTTP specification: `application/graphql-response+json` when the
 client accepts it (request errors answer 400 without `data`), `application/json` otherwise
-(200 for every well-formed request). Documents are parsed and validated once per distinct text.
+(200 for every well-formed request). Execution is strawberry's (`schema/execution.py`: caches,
+limits, masking); this module is the HTTP around it.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
-from graphql import (
-    DocumentNode,
-    ExecutionResult,
-    GraphQLError,
-    GraphQLSyntaxError,
-    NoSchemaIntrospectionCustomRule,
-    OperationDefinitionNode,
-    OperationType,
-    execute,
-    get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
-)
-from graphql.execution.values import get_variable_values
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from cms.auth import Permission, authenticate, can
 from cms.config import Settings
@@ -44,15 +31,13 @@ from cms.errors import AuthenticationFailed, CMSError, ErrorCode
 from cms.tenancy import TENANT_HEADER, TenantDirectory
 from cms.tenancy import Scope as ReadScope
 from schema.context import Context
-from schema.limits import check_document, cost_error, query_cost, variable_errors
-
-log = logging.getLogger("cms.graphql")
+from schema.execution import INTERNAL_ERROR
+from schema.limits import variable_errors
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
 MAX_UPLOAD_FILES = 10
-DOCUMENT_CACHE_SIZE = 512
 
 
 class RequestError(Exception):
@@ -170,13 +155,9 @@ class GraphQLEndpoint:
     """An ASGI app answering GraphQL requests for one schema and one settings object."""
 
     def __init__(self, schema: strawberry.Schema, settings: Settings, directory: TenantDirectory):
-        self.schema = schema._schema
+        self.schema = schema
         self.settings = settings
         self.directory = directory
-        self.rules = list(specified_rules)
-        if not settings.introspection:
-            self.rules.append(NoSchemaIntrospectionCustomRule)
-        self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -228,40 +209,6 @@ class GraphQLEndpoint:
             return self._request_error(media_type, failure)
 
         query, variables, operation_name = params
-        document = self._document(query)
-        if isinstance(document, list):
-            return self._result(media_type, ExecutionResult(None, document), request_error=True)
-        operation = get_operation_ast(document, operation_name)
-        if (
-            request.method == "GET"
-            and isinstance(operation, OperationDefinitionNode)
-            and operation.operation is not OperationType.QUERY
-        ):
-            return self._request_error(
-                media_type,
-                RequestError(
-                    405,
-                    "Only queries may be sent with GET; use POST.",
-                    ErrorCode.METHOD_NOT_ALLOWED,
-                    {"Allow": "POST"},
-                ),
-            )
-        if isinstance(operation, OperationDefinitionNode):
-            coerced = get_variable_values(
-                self.schema, operation.variable_definitions or (), variables or {}
-            )
-            if isinstance(coerced, list):
-                for error in coerced:
-                    error.extensions = {
-                        "code": ErrorCode.BAD_USER_INPUT,
-                        **(error.extensions or {}),
-                    }
-                return self._refuse(media_type, coerced)
-            values = coerced.coerced if hasattr(coerced, "coerced") else coerced
-            cost = query_cost(self.schema, document, operation, values, self.settings)
-            if cost > self.settings.max_query_cost:
-                refused = cost_error(cost, self.settings.max_query_cost)
-                return self._refuse(media_type, [refused])
         context = Context(
             request=request,
             settings=self.settings,
@@ -273,24 +220,37 @@ class GraphQLEndpoint:
             directory=self.directory,
             principal=principal,
         )
-        outcome = execute(
-            self.schema,
-            document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
-        )
-        if isinstance(outcome, Awaitable):
-            outcome = await outcome
-        assert isinstance(outcome, ExecutionResult)
-        # No data and no error path: variables or the operation name were refused before
-        # execution began, which the spec counts as a request error.
-        not_executed = outcome.data is None and all(e.path is None for e in outcome.errors or [])
-        for error in outcome.errors or []:
-            if error.path is None and not (error.extensions or {}).get("code"):
-                # Only the operation name is left to fail before execution.
-                error.extensions = {"code": ErrorCode.OPERATION_RESOLUTION_FAILURE}
-        return self._result(media_type, outcome, request_error=not_executed)
+        # Read by RequestRules: the spec refuses several operations without a name.
+        request.state.operation_name = operation_name
+        try:
+            result = await self.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+            )
+        except InvalidOperationTypeError:
+            return self._request_error(
+                media_type,
+                RequestError(
+                    405,
+                    "Only queries may be sent with GET; use POST.",
+                    ErrorCode.METHOD_NOT_ALLOWED,
+                    {"Allow": "POST"},
+                ),
+            )
+        except CannotGetOperationTypeError as error:
+            unknown = f"Unknown operation named '{error.operation_name}'."
+            if error.operation_name is None:
+                unknown = "Must provide an operation."
+            refused = GraphQLError(
+                unknown, extensions={"code": ErrorCode.OPERATION_RESOLUTION_FAILURE}
+            )
+            return self._refuse(media_type, [refused])
+        # No data and no error path: the document, its variables or its cost were refused
+        # before execution began, which the spec counts as a request error.
+        not_executed = result.data is None and all(e.path is None for e in result.errors or [])
+        return self._result(media_type, result, request_error=not_executed)
 
     async def _params(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
         if request.method == "GET":
@@ -363,7 +323,7 @@ class GraphQLEndpoint:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large
 
-        async def limited() -> AsyncIterator[bytes]:
+        async def limited() -> AsyncGenerator[bytes, None]:
             size = 0
             async for chunk in request.stream():
                 size += len(chunk)
@@ -419,35 +379,6 @@ class GraphQLEndpoint:
                 400, f"The {what} is not valid JSON.", ErrorCode.BAD_REQUEST
             ) from None
 
-    def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
-        """The parsed and validated document, or the errors that refused it (cached)."""
-        cached = self._documents.get(query)
-        if cached is not None:
-            self._documents.move_to_end(query)
-            return cached
-        result: DocumentNode | list[GraphQLError]
-        try:
-            document = parse(query, max_tokens=self.settings.max_tokens)
-        except GraphQLSyntaxError as error:
-            too_long = "tokens" in error.message
-            error.extensions = {
-                "code": ErrorCode.LIMIT_EXCEEDED if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
-            }
-            result = [error]
-        else:
-            # Our limits are linear in the document; graphql-core's rules only see what passed.
-            errors = check_document(document, self.settings) or validate(
-                self.schema, document, self.rules
-            )
-            for error in errors:
-                if not (error.extensions or {}).get("code"):
-                    error.extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED}
-            result = errors if errors else document
-        self._documents[query] = result
-        if len(self._documents) > DOCUMENT_CACHE_SIZE:
-            self._documents.popitem(last=False)
-        return result
-
     def _request_error(self, media_type: str, error: RequestError) -> Response:
         extensions = {"code": error.code}
         if error.reason and error.reason != error.code:
@@ -457,7 +388,9 @@ class GraphQLEndpoint:
 
     def _refuse(self, media_type: str, errors: list[GraphQLError]) -> Response:
         """A well-formed request refused before execution (400 only for graphql-response)."""
-        return self._result(media_type, ExecutionResult(None, errors), request_error=True)
+        return self._result(
+            media_type, ExecutionResult(data=None, errors=errors), request_error=True
+        )
 
     def _result(self, media_type: str, result: ExecutionResult, *, request_error: bool) -> Response:
         payload: dict[str, Any] = {}
@@ -474,8 +407,14 @@ class GraphQLEndpoint:
     def _format_error(error: GraphQLError) -> dict[str, Any]:
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
-            return error.formatted
-        formatted: dict[str, Any] = {"message": "Internal server error."}
+            known: dict[str, Any] = dict(error.formatted)
+            if error.path is None and "code" not in known.get("extensions", {}):
+                # Only a syntax error (from strawberry's ParserCache) arrives without a code.
+                too_long = isinstance(error, GraphQLSyntaxError) and "tokens" in error.message
+                code = ErrorCode.LIMIT_EXCEEDED if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
+                known["extensions"] = {**known.get("extensions", {}), "code": code}
+            return known
+        formatted: dict[str, Any] = {"message": INTERNAL_ERROR}
         if isinstance(original, CMSError):
             formatted["message"] = original.message
             formatted["extensions"] = {"code": original.standard_code}
@@ -484,7 +423,7 @@ class GraphQLEndpoint:
             if original.field:
                 formatted["extensions"]["field"] = original.field
         else:
-            log.error("Unexpected error in %s", error.path, exc_info=original)
+            # Raised before execution (MaskUnexpected covers execution); logged by CMSSchema.
             formatted["extensions"] = {"code": ErrorCode.INTERNAL_SERVER_ERROR}
         if error.locations:
             formatted["locations"] = [loc._asdict() for loc in error.locations]

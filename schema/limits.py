@@ -304,7 +304,7 @@ class _Cost:
     def __init__(
         self,
         schema: GraphQLSchema,
-        fragments: dict[str, FragmentDefinitionNode],
+        fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
         settings: Settings,
     ):
@@ -375,7 +375,7 @@ class _Cost:
 
 def query_cost(
     schema: GraphQLSchema,
-    document: DocumentNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
     settings: Settings,
@@ -383,7 +383,7 @@ def query_cost(
     """How many objects (plus weights for searches and renditions) the operation may produce."""
     root = schema.get_root_type(operation.operation)
     assert isinstance(root, GraphQLObjectType)
-    cost = _Cost(schema, _fragments(document), variables, settings)
+    cost = _Cost(schema, fragments, variables, settings)
     return cost.of(operation.selection_set, root, settings.default_page_size)
 
 

@@ -65,12 +65,12 @@ def _codes(body: dict) -> list[str]:
 
 
 def _no_execution(monkeypatch: pytest.MonkeyPatch) -> None:
-    import schema.http
+    from schema.execution import CostLimitedExecution
 
     def never(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the operation was executed")
 
-    monkeypatch.setattr(schema.http, "execute", never)
+    monkeypatch.setattr(CostLimitedExecution, "execute_operation", never)
 
 
 async def test_a_40_level_fragment_chain_is_refused_before_anything_runs(client, monkeypatch):
