@@ -1,35 +1,123 @@
-"""The errors the CMS expects, each with a stable code clients can branch on.
+"""The errors the CMS expects, each with a stable `ErrorCode` clients can branch on.
 
-CMSError
- ├── UnknownTenant        a Host or X-CMS-Tenant that names no tenant
- ├── InvalidInput         an argument the API cannot use (a malformed cursor, first > 100, …)
- ├── LimitExceeded        a request over a configured limit (depth, aliases, tokens, body size)
- ├── NotFound             an id or slug that names nothing visible to the caller
- ├── AuthenticationFailed a bad, unknown or revoked bearer token (HTTP 401)
- ├── PermissionDenied     a caller whose role in the tenant does not allow the operation
- ├── Conflict             a write based on a stale version (`expectedVersion`)
- └── ValidationFailed     input that breaks a rule, with one FieldError per problem
+The exception tree and the codes each class carries:
+
+CMSError                   code                standard_code (extensions.code)
+ ├── UnknownTenant         UNKNOWN_TENANT      BAD_USER_INPUT
+ ├── TenantRequired        TENANT_REQUIRED     BAD_USER_INPUT
+ ├── InvalidInput          INVALID_INPUT       BAD_USER_INPUT
+ ├── LimitExceeded         LIMIT_EXCEEDED      LIMIT_EXCEEDED
+ ├── NotFound              NOT_FOUND           NOT_FOUND
+ ├── AuthenticationFailed  UNAUTHENTICATED     UNAUTHENTICATED (HTTP 401)
+ ├── PermissionDenied      PERMISSION_DENIED   FORBIDDEN
+ ├── Conflict              CONFLICT            BAD_USER_INPUT
+ └── ValidationFailed      VALIDATION_FAILED   BAD_USER_INPUT
+       one FieldError per problem, each with its code: REQUIRED, INVALID, INVALID_*, TOO_LONG,
+       TOO_DEEP, UNSAFE_HTML, OUT_OF_RANGE, NAIVE_DATETIME, END_BEFORE_START, DUPLICATE, IN_USE,
+       NOT_FOUND; for uploads NOT_A_FILE, EMPTY_FILE, FILE_TOO_LARGE, and the ImageProblem codes
+       of media.operations (UNSUPPORTED_FORMAT, DAMAGED_IMAGE, TOO_MANY_PIXELS, POLYGLOT) or
+       DAMAGED_FILE for a PDF
 
 In a GraphQL error, `extensions.code` is the name clients and tools already act on
 (`standard_code`: BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, …) and `extensions.reason` keeps
 our precise code when it says more (`{"code": "BAD_USER_INPUT", "reason": "INVALID_INPUT"}`).
-Mutation payload errors keep their domain codes.
+Mutation payload errors keep their precise codes. The HTTP layer (`schema/http.py`) answers
+requests it cannot execute with the request codes (BAD_REQUEST, METHOD_NOT_ALLOWED, …) and the
+GraphQL ones (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, …) from the same enum.
 
 Anything else that escapes a resolver is unexpected: it is logged and answered with a
-generic message, never a stack trace or SQL.
+generic message (INTERNAL_SERVER_ERROR), never a stack trace or SQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+
+class ErrorCode(StrEnum):
+    """Every code the API answers with, in `extensions.code`, `extensions.reason` or a
+    payload's `errors { code }`; each member's value is the string clients see."""
+
+    description: str
+
+    def __new__(cls, value: str, description: str) -> ErrorCode:
+        member = str.__new__(cls, value)
+        # `_value_` is how the enum module lets `__new__` set a member's value (enum HOWTO).
+        member._value_ = value
+        member.description = description
+        return member
+
+    # The request: refused by the HTTP layer before any GraphQL is read.
+    BAD_REQUEST = "BAD_REQUEST", "The HTTP request is not a well-formed GraphQL request."
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", "Use GET or POST; a mutation needs POST."
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE", "The Accept header allows neither JSON response type."
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", "POST JSON, or multipart for uploads."
+    # The document and its operation.
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED", "The document is not valid GraphQL syntax."
+    GRAPHQL_VALIDATION_FAILED = (
+        "GRAPHQL_VALIDATION_FAILED",
+        "The document does not validate against the schema.",
+    )
+    OPERATION_RESOLUTION_FAILURE = (
+        "OPERATION_RESOLUTION_FAILURE",
+        "The operation name names no operation of the document.",
+    )
+    # The GraphQL-world names of `extensions.code` (Apollo's and most clients').
+    BAD_USER_INPUT = "BAD_USER_INPUT", "Input the API cannot use; `reason` says which rule."
+    UNAUTHENTICATED = "UNAUTHENTICATED", "A bad, unknown or revoked bearer token."
+    FORBIDDEN = "FORBIDDEN", "The caller may not do this (`reason` PERMISSION_DENIED)."
+    NOT_FOUND = "NOT_FOUND", "An id or slug names nothing the caller can see."
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED", "Over a limit: size, depth, aliases, tokens or cost."
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR", "An unexpected failure, logged on the server."
+    # Reasons for refusing a request's input (`extensions.reason`).
+    NUL_CHARACTER = "NUL_CHARACTER", "The request contains a NUL character."
+    INVALID_UNICODE = "INVALID_UNICODE", "The request contains a lone UTF-16 surrogate."
+    LIST_TOO_LONG = "LIST_TOO_LONG", "A list variable holds more items than allowed."
+    UNKNOWN_TENANT = "UNKNOWN_TENANT", "The Host or X-CMS-Tenant header names no tenant."
+    INVALID_INPUT = "INVALID_INPUT", "An argument the API cannot use (a bad cursor, page size…)."
+    # Whole operations.
+    TENANT_REQUIRED = "TENANT_REQUIRED", "The write needs a tenant (X-CMS-Tenant or its domain)."
+    PERMISSION_DENIED = "PERMISSION_DENIED", "The caller's role does not allow the operation."
+    CONFLICT = "CONFLICT", "The item changed since the expectedVersion the write was based on."
+    VALIDATION_FAILED = "VALIDATION_FAILED", "Input breaks rules; each field error has its code."
+    # One input field.
+    REQUIRED = "REQUIRED", "A required field is missing or empty."
+    INVALID = "INVALID", "The value has the wrong type or form."
+    INVALID_CHOICE = "INVALID_CHOICE", "The value is not one of the allowed choices."
+    INVALID_COUNTRY = "INVALID_COUNTRY", "Not a two-letter country code."
+    INVALID_EMAIL = "INVALID_EMAIL", "Not an email address."
+    INVALID_LANGUAGE = "INVALID_LANGUAGE", "Not a language tag such as en or pt-BR."
+    INVALID_PATH = "INVALID_PATH", "Not a page path, or a move under the page itself."
+    INVALID_SLUG = "INVALID_SLUG", "Not lower-case letters, digits and single hyphens."
+    INVALID_TIMEZONE = "INVALID_TIMEZONE", "Not an IANA timezone name."
+    INVALID_URL = "INVALID_URL", "Not an http(s) URL with a host name."
+    NAIVE_DATETIME = "NAIVE_DATETIME", "A date and time without a timezone offset."
+    END_BEFORE_START = "END_BEFORE_START", "The end is before the start."
+    OUT_OF_RANGE = "OUT_OF_RANGE", "A number or date outside the allowed range."
+    TOO_LONG = "TOO_LONG", "Longer text or list than allowed."
+    TOO_DEEP = "TOO_DEEP", "Rich text nests elements deeper than allowed."
+    UNSAFE_HTML = "UNSAFE_HTML", "Rich text contains scripts, event handlers or the like."
+    DUPLICATE = "DUPLICATE", "Another item of the tenant already has this slug, path or name."
+    IN_USE = "IN_USE", "Other items still refer to this one."
+    # Uploads (`uploadImage`, `uploadFile`).
+    NOT_A_FILE = "NOT_A_FILE", "The file was not sent as a multipart upload."
+    EMPTY_FILE = "EMPTY_FILE", "The file is empty."
+    FILE_TOO_LARGE = "FILE_TOO_LARGE", "The file is over the upload limit (CMS_MAX_UPLOAD_MB)."
+    UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT", "The bytes are not in a format we accept."
+    DAMAGED_IMAGE = "DAMAGED_IMAGE", "The image is truncated or damaged."
+    DAMAGED_FILE = "DAMAGED_FILE", "The file (a PDF) is damaged and cannot be read."
+    TOO_MANY_PIXELS = "TOO_MANY_PIXELS", "The image has too many pixels (a decompression bomb?)."
+    POLYGLOT = "POLYGLOT", "An image with other data (markup, an archive) hidden in it."
 
 
 class CMSError(Exception):
     """An expected failure with a stable machine-readable code."""
 
-    code = "ERROR"
+    code: ClassVar[ErrorCode]
     # The GraphQL-world name for this kind of failure (Apollo's and most clients' codes).
-    standard_code = "BAD_USER_INPUT"
+    standard_code: ClassVar[ErrorCode] = ErrorCode.BAD_USER_INPUT
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -38,35 +126,55 @@ class CMSError(Exception):
 
 
 class UnknownTenant(CMSError):
-    code = "UNKNOWN_TENANT"
+    """A Host or X-CMS-Tenant header that names no tenant."""
+
+    code = ErrorCode.UNKNOWN_TENANT
+
+
+class TenantRequired(CMSError):
+    """A write addressed to no tenant (neither X-CMS-Tenant nor a tenant's domain)."""
+
+    code = ErrorCode.TENANT_REQUIRED
 
 
 class InvalidInput(CMSError):
-    code = "INVALID_INPUT"
+    """An argument the API cannot use (a malformed cursor, first > 100, …)."""
+
+    code = ErrorCode.INVALID_INPUT
 
 
 class LimitExceeded(CMSError):
-    code = "LIMIT_EXCEEDED"
-    standard_code = "LIMIT_EXCEEDED"
+    """A request over a configured limit (depth, aliases, tokens, search size, …)."""
+
+    code = ErrorCode.LIMIT_EXCEEDED
+    standard_code = ErrorCode.LIMIT_EXCEEDED
 
 
 class NotFound(CMSError):
-    code = "NOT_FOUND"
-    standard_code = "NOT_FOUND"
+    """An id or slug that names nothing visible to the caller."""
+
+    code = ErrorCode.NOT_FOUND
+    standard_code = ErrorCode.NOT_FOUND
 
 
 class AuthenticationFailed(CMSError):
-    code = "UNAUTHENTICATED"
-    standard_code = "UNAUTHENTICATED"
+    """A bad, unknown or revoked bearer token (HTTP 401)."""
+
+    code = ErrorCode.UNAUTHENTICATED
+    standard_code = ErrorCode.UNAUTHENTICATED
 
 
 class PermissionDenied(CMSError):
-    code = "PERMISSION_DENIED"
-    standard_code = "FORBIDDEN"
+    """A caller whose role in the tenant does not allow the operation."""
+
+    code = ErrorCode.PERMISSION_DENIED
+    standard_code = ErrorCode.FORBIDDEN
 
 
 class Conflict(CMSError):
-    code = "CONFLICT"
+    """A write based on a stale version (`expectedVersion`)."""
+
+    code = ErrorCode.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -75,11 +183,13 @@ class FieldError:
 
     field: str
     message: str
-    code: str
+    code: ErrorCode
 
 
 class ValidationFailed(CMSError):
-    code = "VALIDATION_FAILED"
+    """Input that breaks rules, with one FieldError per problem."""
+
+    code = ErrorCode.VALIDATION_FAILED
 
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))

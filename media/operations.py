@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
+from cms.errors import ErrorCode
 from media import containers
 from media.sniffing import looks_like_markup
 from media.specs import Format, Spec, output_size
@@ -42,7 +43,7 @@ _PIL_FORMATS = {Format.WEBP: "WEBP", Format.AVIF: "AVIF", Format.JPEG: "JPEG", F
 class ImageProblem(ValueError):
     """Bytes that are not an image we accept; `code` says why."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -68,7 +69,7 @@ def contains_markup(data: bytes) -> bool:
 def _open(data: bytes, max_pixels: int) -> Image.Image:
     if looks_like_markup(data):
         raise ImageProblem(
-            "UNSUPPORTED_FORMAT",
+            ErrorCode.UNSUPPORTED_FORMAT,
             "SVG, HTML and other markup are not accepted as images (they can carry scripts); "
             "upload a JPEG, PNG, WebP, GIF or AVIF.",
         )
@@ -80,14 +81,14 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         raise _too_many_pixels(max_pixels) from None
     except UnidentifiedImageError:
         raise ImageProblem(
-            "UNSUPPORTED_FORMAT",
+            ErrorCode.UNSUPPORTED_FORMAT,
             "The file is not an image in a format we accept (JPEG, PNG, WebP, GIF, AVIF).",
         ) from None
     except (OSError, SyntaxError, ValueError, struct.error):
         raise _damaged() from None
     if image.format not in ACCEPTED:
         raise ImageProblem(
-            "UNSUPPORTED_FORMAT",
+            ErrorCode.UNSUPPORTED_FORMAT,
             f"{image.format} images are not accepted; upload a JPEG, PNG, WebP, GIF or AVIF.",
         )
     if image.width * image.height > max_pixels:
@@ -97,14 +98,16 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
 
 def _too_many_pixels(max_pixels: int) -> ImageProblem:
     return ImageProblem(
-        "TOO_MANY_PIXELS",
+        ErrorCode.TOO_MANY_PIXELS,
         f"The image has more than {max_pixels:,} pixels (a possible decompression bomb); "
         "scale it down before uploading.",
     )
 
 
 def _damaged() -> ImageProblem:
-    return ImageProblem("DAMAGED_IMAGE", "The image is truncated or damaged and cannot be read.")
+    return ImageProblem(
+        ErrorCode.DAMAGED_IMAGE, "The image is truncated or damaged and cannot be read."
+    )
 
 
 def inspect(data: bytes, max_pixels: int = MAX_PIXELS) -> Inspected:
@@ -121,7 +124,7 @@ def inspect(data: bytes, max_pixels: int = MAX_PIXELS) -> Inspected:
             raise containers.Problem("It contains markup.")
     except containers.Problem as problem:
         raise ImageProblem(
-            "POLYGLOT",
+            ErrorCode.POLYGLOT,
             f"The file is an image with other data hidden in it (a polyglot): {problem} "
             "Save it again from an image editor and upload that.",
         ) from None

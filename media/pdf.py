@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from cms.config import Settings
+from cms.errors import ErrorCode
 
 log = logging.getLogger("cms.media")
 
@@ -18,7 +19,7 @@ log = logging.getLogger("cms.media")
 class PdfProblem(ValueError):
     """Bytes that say they are a PDF but cannot be read; `code` says why."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -67,6 +68,6 @@ def pdf_text(data: bytes, limits: PdfLimits = DEFAULT_LIMITS) -> str:
         return ""  # encrypted with a cipher we cannot read: kept without its words
     except Exception as error:  # any failure of the parser on these bytes: a damaged file
         log.info("unreadable PDF: %s: %s", type(error).__name__, error)
-        raise PdfProblem("DAMAGED_FILE", "The PDF is damaged and cannot be read.") from None
+        raise PdfProblem(ErrorCode.DAMAGED_FILE, "The PDF is damaged and cannot be read.") from None
     text = "\n".join(p.strip() for p in parts if p.strip())
     return text.replace("\x00", "")[: limits.chars]

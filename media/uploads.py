@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from cms import models
 from cms.auth import Permission, Principal, require
-from cms.errors import FieldError, ValidationFailed
+from cms.errors import ErrorCode, FieldError, ValidationFailed
 from cms.services.history import token_id
 from media import memory, operations
 from media.pdf import DEFAULT_LIMITS, PdfLimits, PdfProblem, pdf_text
@@ -31,16 +31,16 @@ class Upload:
     filename: str = ""
 
 
-def _problem(code: str, message: str, field: str = "file") -> ValidationFailed:
+def _problem(code: ErrorCode, message: str, field: str = "file") -> ValidationFailed:
     return ValidationFailed([FieldError(field, message, code)])
 
 
 def _check_size(upload: Upload, limit: int) -> None:
     if not upload.data:
-        raise _problem("EMPTY_FILE", "The file is empty.")
+        raise _problem(ErrorCode.EMPTY_FILE, "The file is empty.")
     if len(upload.data) > limit:
         raise _problem(
-            "FILE_TOO_LARGE", f"The file is over the limit of {limit // (1024 * 1024)} MiB."
+            ErrorCode.FILE_TOO_LARGE, f"The file is over the limit of {limit // (1024 * 1024)} MiB."
         )
 
 
@@ -55,9 +55,9 @@ def _inspect(data: bytes) -> operations.Inspected:
 def _text(value: str, field: str, limit: int, errors: list[FieldError]) -> str:
     value = value.strip()
     if "\x00" in value:
-        errors.append(FieldError(field, "Remove the NUL character.", "INVALID"))
+        errors.append(FieldError(field, "Remove the NUL character.", ErrorCode.INVALID))
     elif len(value) > limit:
-        errors.append(FieldError(field, f"Use at most {limit} characters.", "TOO_LONG"))
+        errors.append(FieldError(field, f"Use at most {limit} characters.", ErrorCode.TOO_LONG))
     return value
 
 
@@ -90,7 +90,9 @@ async def upload_image(
     focal = focal_point or (0.5, 0.5)
     if not all(0.0 <= v <= 1.0 for v in focal):
         errors.append(
-            FieldError("focalPoint", "x and y are fractions between 0 and 1.", "OUT_OF_RANGE")
+            FieldError(
+                "focalPoint", "x and y are fractions between 0 and 1.", ErrorCode.OUT_OF_RANGE
+            )
         )
     _check_size(upload, max_bytes)
     if errors:
@@ -144,7 +146,7 @@ async def upload_file(
     content_type, extension = sniff(upload.data)
     if content_type is None:
         raise _problem(
-            "UNSUPPORTED_FORMAT",
+            ErrorCode.UNSUPPORTED_FORMAT,
             "SVG, HTML and other markup files are not accepted (they can carry scripts).",
         )
     text = ""
@@ -191,7 +193,7 @@ async def _write_row(
     if replace is None:
         return await model.create(tenant_id=tenant.id, source_uid=source_uid, **values)
     if replace.tenant_id != tenant.id:
-        raise _problem("NOT_FOUND", "No media item of this tenant has this id.", "id")
+        raise _problem(ErrorCode.NOT_FOUND, "No media item of this tenant has this id.", "id")
     replace.update_from_dict(values)
     await replace.save()
     return replace

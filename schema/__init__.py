@@ -39,6 +39,7 @@ def build_schema() -> strawberry.Schema:
     """The schema, with every type that only `node(id:)` reaches registered too."""
     from schema.content.mutations import KindMutation, WorkflowMutation
     from schema.content.queries import ContentQuery
+    from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.media.mutations import UploadMutation
     from schema.node import NODE_TYPES, NodeQuery
     from schema.people.queries import PeopleQuery
@@ -57,8 +58,10 @@ def build_schema() -> strawberry.Schema:
         (WorkflowMutation, UploadMutation, KindMutation),
         (),
     )
-    return strawberry.Schema(
+    return CMSSchema(
         query=query,
         mutation=mutation,
         types=[reachable.node_type for reachable in NODE_TYPES.values()],
+        extensions=EXTENSIONS,
+        execution_context_class=CostLimitedExecution,
     )

@@ -2,75 +2,64 @@
 
 It follows the GraphQL over HTTP specification: `application/graphql-response+json` when the
 client accepts it (request errors answer 400 without `data`), `application/json` otherwise
-(200 for every well-formed request). Documents are parsed and validated once per distinct text.
+(200 for every well-formed request). Execution is strawberry's (`schema/execution.py`: caches,
+limits, masking); this module is the HTTP around it.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
-from graphql import (
-    DocumentNode,
-    ExecutionResult,
-    GraphQLError,
-    GraphQLSyntaxError,
-    NoSchemaIntrospectionCustomRule,
-    OperationDefinitionNode,
-    OperationType,
-    execute,
-    get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
-)
-from graphql.execution.values import get_variable_values
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from cms.auth import authenticate
-from cms.errors import AuthenticationFailed, CMSError, LimitExceeded
+from cms.errors import AuthenticationFailed, CMSError, ErrorCode
 from cms.tenancy import TENANT_HEADER
 from schema.context import Context, Services
-from schema.limits import check_document, cost_error, query_cost, variable_errors
-
-log = logging.getLogger("cms.graphql")
+from schema.execution import INTERNAL_ERROR
+from schema.limits import variable_errors
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
 MAX_UPLOAD_FILES = 10
-DOCUMENT_CACHE_SIZE = 512
 
 
 class RequestError(Exception):
     """A request that is not a well-formed GraphQL-over-HTTP request (no execution)."""
 
-    def __init__(self, status: int, message: str, code: str, headers: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, message: str, code: ErrorCode, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
-        self.reason: str | None = None
+        self.reason: ErrorCode | None = None
         self.headers = headers or {}
 
 
 class InputError(Exception):
     """A well-formed request with input we refuse before execution (BAD_USER_INPUT)."""
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: ErrorCode):
         super().__init__(message)
-        self.error = GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "reason": reason})
+        self.error = GraphQLError(
+            message, extensions={"code": ErrorCode.BAD_USER_INPUT, "reason": reason}
+        )
 
 
 def _accepted_type(accept: str | None) -> str | None:
@@ -119,17 +108,19 @@ def _check_text(query: str, variables: dict[str, Any] | None) -> None:
     for text in (query, *_strings(variables)):
         if "\x00" in text:
             # PostgreSQL cannot store or compare text with NUL; no real input contains it.
-            raise InputError("The request contains a NUL character.", "NUL_CHARACTER")
+            raise InputError("The request contains a NUL character.", ErrorCode.NUL_CHARACTER)
         if _SURROGATE.search(text):
             # A lone UTF-16 surrogate ("\\ud800") decodes from JSON but is no character.
-            raise InputError(LONE_SURROGATE, "INVALID_UNICODE")
+            raise InputError(LONE_SURROGATE, ErrorCode.INVALID_UNICODE)
     if "\\u0000" in query:
-        raise InputError("The request contains a NUL character.", "NUL_CHARACTER")
+        raise InputError("The request contains a NUL character.", ErrorCode.NUL_CHARACTER)
 
 
 def _place(body: dict[str, Any], path: Any, upload: UploadFile) -> None:
     """Put a file where the map says, e.g. `variables.file` or `variables.files.0`."""
-    bad = RequestError(400, f"The map path {str(path)[:100]!r} names no variable.", "BAD_REQUEST")
+    bad = RequestError(
+        400, f"The map path {str(path)[:100]!r} names no variable.", ErrorCode.BAD_REQUEST
+    )
     if not isinstance(path, str) or not path.startswith("variables."):
         raise bad
     parts = path.split(".")
@@ -162,14 +153,10 @@ class GraphQLEndpoint:
     """An ASGI app answering GraphQL requests for one schema and one settings object."""
 
     def __init__(self, schema: strawberry.Schema, services: Services):
-        self.schema = schema._schema
+        self.schema = schema
         self.services = services
         self.settings = services.settings
         self.directory = services.directory
-        self.rules = list(specified_rules)
-        if not self.settings.introspection:
-            self.rules.append(NoSchemaIntrospectionCustomRule)
-        self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -185,7 +172,9 @@ class GraphQLEndpoint:
         if request.method not in ("GET", "POST"):
             return self._request_error(
                 JSON,
-                RequestError(405, "Use GET or POST.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}),
+                RequestError(
+                    405, "Use GET or POST.", ErrorCode.METHOD_NOT_ALLOWED, {"Allow": "GET, POST"}
+                ),
             )
         if _wants_ide(request):
             return HTMLResponse(get_graphql_ide_html())
@@ -193,7 +182,9 @@ class GraphQLEndpoint:
         if media_type is None:
             return self._request_error(
                 JSON,
-                RequestError(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", "NOT_ACCEPTABLE"),
+                RequestError(
+                    406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.", ErrorCode.NOT_ACCEPTABLE
+                ),
             )
         try:
             params = await self._params(request)
@@ -217,56 +208,38 @@ class GraphQLEndpoint:
             return self._request_error(media_type, failure)
 
         query, variables, operation_name = params
-        document = self._document(query)
-        if isinstance(document, list):
-            return self._result(media_type, ExecutionResult(None, document), request_error=True)
-        operation = get_operation_ast(document, operation_name)
-        if (
-            request.method == "GET"
-            and isinstance(operation, OperationDefinitionNode)
-            and operation.operation is not OperationType.QUERY
-        ):
+        context = Context.of(request, self.services, tenant, principal, now=datetime.now(UTC))
+        # Read by RequestRules: the spec refuses several operations without a name.
+        request.state.operation_name = operation_name
+        try:
+            result = await self.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+            )
+        except InvalidOperationTypeError:
             return self._request_error(
                 media_type,
                 RequestError(
                     405,
                     "Only queries may be sent with GET; use POST.",
-                    "METHOD_NOT_ALLOWED",
+                    ErrorCode.METHOD_NOT_ALLOWED,
                     {"Allow": "POST"},
                 ),
             )
-        if isinstance(operation, OperationDefinitionNode):
-            coerced = get_variable_values(
-                self.schema, operation.variable_definitions or (), variables or {}
+        except CannotGetOperationTypeError as error:
+            unknown = f"Unknown operation named '{error.operation_name}'."
+            if error.operation_name is None:
+                unknown = "Must provide an operation."
+            refused = GraphQLError(
+                unknown, extensions={"code": ErrorCode.OPERATION_RESOLUTION_FAILURE}
             )
-            if isinstance(coerced, list):
-                for error in coerced:
-                    error.extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
-                return self._refuse(media_type, coerced)
-            values = coerced.coerced if hasattr(coerced, "coerced") else coerced
-            cost = query_cost(self.schema, document, operation, values, self.settings)
-            if cost > self.settings.max_query_cost:
-                refused = cost_error(cost, self.settings.max_query_cost)
-                return self._refuse(media_type, [refused])
-        context = Context.of(request, self.services, tenant, principal, now=datetime.now(UTC))
-        outcome = execute(
-            self.schema,
-            document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
-        )
-        if isinstance(outcome, Awaitable):
-            outcome = await outcome
-        assert isinstance(outcome, ExecutionResult)
-        # No data and no error path: variables or the operation name were refused before
-        # execution began, which the spec counts as a request error.
-        not_executed = outcome.data is None and all(e.path is None for e in outcome.errors or [])
-        for error in outcome.errors or []:
-            if error.path is None and not (error.extensions or {}).get("code"):
-                # Only the operation name is left to fail before execution.
-                error.extensions = {"code": "OPERATION_RESOLUTION_FAILURE"}
-        return self._result(media_type, outcome, request_error=not_executed)
+            return self._refuse(media_type, [refused])
+        # No data and no error path: the document, its variables or its cost were refused
+        # before execution began, which the spec counts as a request error.
+        not_executed = result.data is None and all(e.path is None for e in result.errors or [])
+        return self._result(media_type, result, request_error=not_executed)
 
     async def _params(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
         if request.method == "GET":
@@ -277,22 +250,22 @@ class GraphQLEndpoint:
             raw = await self._body(request)
         query = raw.get("query")
         if not isinstance(query, str) or not query.strip():
-            raise RequestError(400, "The request has no `query` string.", "BAD_REQUEST")
+            raise RequestError(400, "The request has no `query` string.", ErrorCode.BAD_REQUEST)
         variables = raw.get("variables")
         if variables is not None and not isinstance(variables, dict):
-            raise RequestError(400, "`variables` must be a JSON object.", "BAD_REQUEST")
+            raise RequestError(400, "`variables` must be a JSON object.", ErrorCode.BAD_REQUEST)
         extensions = raw.get("extensions")
         if isinstance(extensions, str) and request.method == "GET":
             extensions = self._json(extensions, "extensions")
         if extensions is not None and not isinstance(extensions, dict):
-            raise RequestError(400, "`extensions` must be a JSON object.", "BAD_REQUEST")
+            raise RequestError(400, "`extensions` must be a JSON object.", ErrorCode.BAD_REQUEST)
         operation_name = raw.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
-            raise RequestError(400, "`operationName` must be a string.", "BAD_REQUEST")
+            raise RequestError(400, "`operationName` must be a string.", ErrorCode.BAD_REQUEST)
         _check_text(query, variables)
         too_long = variable_errors(variables, self.settings.max_list_items)
         if too_long:
-            raise InputError(too_long, "LIST_TOO_LONG")
+            raise InputError(too_long, ErrorCode.LIST_TOO_LONG)
         return query, variables, operation_name
 
     async def _body(self, request: Request) -> dict[str, Any]:
@@ -303,10 +276,12 @@ class GraphQLEndpoint:
             raise RequestError(
                 415,
                 f"POST requests must have Content-Type {JSON} ({MULTIPART} for uploads).",
-                "UNSUPPORTED_MEDIA_TYPE",
+                ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             )
         limit = self.settings.max_body_bytes
-        too_large = RequestError(413, f"The request body is over {limit} bytes.", "LIMIT_EXCEEDED")
+        too_large = RequestError(
+            413, f"The request body is over {limit} bytes.", ErrorCode.LIMIT_EXCEEDED
+        )
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large
@@ -319,7 +294,9 @@ class GraphQLEndpoint:
             chunks.append(chunk)
         body = self._json(b"".join(chunks), "body")
         if not isinstance(body, dict):
-            raise RequestError(400, "The request body must be a JSON object.", "BAD_REQUEST")
+            raise RequestError(
+                400, "The request body must be a JSON object.", ErrorCode.BAD_REQUEST
+            )
         return body
 
     async def _multipart(self, request: Request) -> dict[str, Any]:
@@ -329,13 +306,13 @@ class GraphQLEndpoint:
         too_large = RequestError(
             413,
             f"The upload is over {self.settings.max_upload_mb} MiB (CMS_MAX_UPLOAD_MB).",
-            "LIMIT_EXCEEDED",
+            ErrorCode.LIMIT_EXCEEDED,
         )
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large
 
-        async def limited() -> AsyncIterator[bytes]:
+        async def limited() -> AsyncGenerator[bytes, None]:
             size = 0
             async for chunk in request.stream():
                 size += len(chunk)
@@ -354,28 +331,30 @@ class GraphQLEndpoint:
             form = await parser.parse()
         except MultiPartException as error:
             raise RequestError(
-                400, f"The multipart body is malformed: {error.message}", "BAD_REQUEST"
+                400, f"The multipart body is malformed: {error.message}", ErrorCode.BAD_REQUEST
             ) from None
         request.state.uploads = form
         operations = form.get("operations")
         mapping = form.get("map")
         if not isinstance(operations, str) or not isinstance(mapping, str):
             raise RequestError(
-                400, "A multipart request needs `operations` and `map` fields.", "BAD_REQUEST"
+                400,
+                "A multipart request needs `operations` and `map` fields.",
+                ErrorCode.BAD_REQUEST,
             )
         body = self._json(operations, "operations field")
         paths = self._json(mapping, "map field")
         if not isinstance(body, dict):
-            raise RequestError(400, "`operations` must be one JSON object.", "BAD_REQUEST")
+            raise RequestError(400, "`operations` must be one JSON object.", ErrorCode.BAD_REQUEST)
         if not isinstance(paths, dict):
-            raise RequestError(400, "`map` must be a JSON object.", "BAD_REQUEST")
+            raise RequestError(400, "`map` must be a JSON object.", ErrorCode.BAD_REQUEST)
         for name, targets in paths.items():
             upload = form.get(name)
             if not isinstance(upload, UploadFile):
                 missing = f"The map names a missing file part {str(name)[:50]!r}."
-                raise RequestError(400, missing, "BAD_REQUEST")
+                raise RequestError(400, missing, ErrorCode.BAD_REQUEST)
             if not isinstance(targets, list) or not targets:
-                raise RequestError(400, "Each `map` entry must list paths.", "BAD_REQUEST")
+                raise RequestError(400, "Each `map` entry must list paths.", ErrorCode.BAD_REQUEST)
             for target in targets:
                 _place(body, target, upload)
         return body
@@ -385,34 +364,9 @@ class GraphQLEndpoint:
         try:
             return json.loads(raw)
         except (ValueError, UnicodeDecodeError):
-            raise RequestError(400, f"The {what} is not valid JSON.", "BAD_REQUEST") from None
-
-    def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
-        """The parsed and validated document, or the errors that refused it (cached)."""
-        cached = self._documents.get(query)
-        if cached is not None:
-            self._documents.move_to_end(query)
-            return cached
-        result: DocumentNode | list[GraphQLError]
-        try:
-            document = parse(query, max_tokens=self.settings.max_tokens)
-        except GraphQLSyntaxError as error:
-            too_long = "tokens" in error.message
-            error.extensions = {"code": LimitExceeded.code if too_long else "GRAPHQL_PARSE_FAILED"}
-            result = [error]
-        else:
-            # Our limits are linear in the document; graphql-core's rules only see what passed.
-            errors = check_document(document, self.settings) or validate(
-                self.schema, document, self.rules
-            )
-            for error in errors:
-                if not (error.extensions or {}).get("code"):
-                    error.extensions = {"code": "GRAPHQL_VALIDATION_FAILED"}
-            result = errors if errors else document
-        self._documents[query] = result
-        if len(self._documents) > DOCUMENT_CACHE_SIZE:
-            self._documents.popitem(last=False)
-        return result
+            raise RequestError(
+                400, f"The {what} is not valid JSON.", ErrorCode.BAD_REQUEST
+            ) from None
 
     def _request_error(self, media_type: str, error: RequestError) -> Response:
         extensions = {"code": error.code}
@@ -423,7 +377,9 @@ class GraphQLEndpoint:
 
     def _refuse(self, media_type: str, errors: list[GraphQLError]) -> Response:
         """A well-formed request refused before execution (400 only for graphql-response)."""
-        return self._result(media_type, ExecutionResult(None, errors), request_error=True)
+        return self._result(
+            media_type, ExecutionResult(data=None, errors=errors), request_error=True
+        )
 
     def _result(self, media_type: str, result: ExecutionResult, *, request_error: bool) -> Response:
         payload: dict[str, Any] = {}
@@ -440,8 +396,14 @@ class GraphQLEndpoint:
     def _format_error(error: GraphQLError) -> dict[str, Any]:
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
-            return error.formatted
-        formatted: dict[str, Any] = {"message": "Internal server error."}
+            known: dict[str, Any] = dict(error.formatted)
+            if error.path is None and "code" not in known.get("extensions", {}):
+                # Only a syntax error (from strawberry's ParserCache) arrives without a code.
+                too_long = isinstance(error, GraphQLSyntaxError) and "tokens" in error.message
+                code = ErrorCode.LIMIT_EXCEEDED if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
+                known["extensions"] = {**known.get("extensions", {}), "code": code}
+            return known
+        formatted: dict[str, Any] = {"message": INTERNAL_ERROR}
         if isinstance(original, CMSError):
             formatted["message"] = original.message
             formatted["extensions"] = {"code": original.standard_code}
@@ -450,8 +412,8 @@ class GraphQLEndpoint:
             if original.field:
                 formatted["extensions"]["field"] = original.field
         else:
-            log.error("Unexpected error in %s", error.path, exc_info=original)
-            formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+            # Raised before execution (MaskUnexpected covers execution); logged by CMSSchema.
+            formatted["extensions"] = {"code": ErrorCode.INTERNAL_SERVER_ERROR}
         if error.locations:
             formatted["locations"] = [loc._asdict() for loc in error.locations]
         if error.path is not None:

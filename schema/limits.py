@@ -37,8 +37,8 @@ from graphql import (
 )
 
 from cms.config import Settings
+from cms.errors import ErrorCode
 
-LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 # The introspection subtree has its own fixed bounds: the standard introspection queries of
 # graphql-js and graphql-core nest 15 levels (9 `ofType`) and 3 lists (types, fields, args).
@@ -63,7 +63,7 @@ COSTLY_FIELDS = {"search": SEARCH_COST, "rendition": RENDITION_COST, "srcset": R
 
 
 def _error(message: str, node: Node | None = None) -> GraphQLError:
-    return GraphQLError(message, node, extensions={"code": LIMIT_EXCEEDED})
+    return GraphQLError(message, node, extensions={"code": ErrorCode.LIMIT_EXCEEDED})
 
 
 def _selections(selection_set: SelectionSetNode | None) -> Iterator[Any]:
@@ -304,7 +304,7 @@ class _Cost:
     def __init__(
         self,
         schema: GraphQLSchema,
-        fragments: dict[str, FragmentDefinitionNode],
+        fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
         settings: Settings,
     ):
@@ -375,7 +375,7 @@ class _Cost:
 
 def query_cost(
     schema: GraphQLSchema,
-    document: DocumentNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
     settings: Settings,
@@ -383,7 +383,7 @@ def query_cost(
     """How many objects (plus weights for searches and renditions) the operation may produce."""
     root = schema.get_root_type(operation.operation)
     assert isinstance(root, GraphQLObjectType)
-    cost = _Cost(schema, _fragments(document), variables, settings)
+    cost = _Cost(schema, fragments, variables, settings)
     return cost.of(operation.selection_set, root, settings.default_page_size)
 
 

@@ -17,6 +17,9 @@ from tortoise import Tortoise, connections
 from cms import db
 from cms.app import create_app
 from cms.config import Settings
+from cms.errors import ErrorCode
+
+JSON_TYPES = ("application/json", "application/graphql-response+json")
 
 
 @pytest.fixture(scope="session")
@@ -120,11 +123,42 @@ def app_settings(settings: Settings) -> Settings:
     return settings.with_overrides(tenant_cache_seconds=0.0)
 
 
+def emitted_codes(body: Any) -> Iterator[str]:
+    """Every error code in a GraphQL response: `extensions.code` and `reason`, payload errors."""
+    stack = [body]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            for error in value.get("errors") or ():
+                if not isinstance(error, dict):
+                    continue
+                extensions = error.get("extensions") or {}
+                found = (error.get("code"), extensions.get("code"), extensions.get("reason"))
+                yield from (code for code in found if code is not None)
+            stack.extend(value.values())
+
+
+async def known_codes_only(response: httpx.Response) -> None:
+    """Every code the server emits in any test is a member of ErrorCode."""
+    if response.headers.get("content-type", "").startswith(JSON_TYPES):
+        await response.aread()
+        unknown = set(emitted_codes(response.json())) - set(ErrorCode)
+        assert not unknown, f"codes outside ErrorCode: {unknown}"
+
+
+# Event hooks for any test client: every response is checked for codes outside ErrorCode.
+KNOWN_CODES: dict[str, list[Any]] = {"response": [known_codes_only]}
+
+
 @pytest.fixture
 async def client(app_settings: Settings, clean_database: None) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(app_settings, manage_database=False)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=KNOWN_CODES
+    ) as http:
         yield http
 
 

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from cms import models
 from cms.auth import Permission, Principal, require
-from cms.errors import Conflict, FieldError, NotFound, ValidationFailed
+from cms.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
 from cms.models import Role, Status
 from cms.names import camel
 from cms.services import history
@@ -54,7 +54,7 @@ async def create(
     fields, refs, relations, slug = _split(kind, values)
     for name in kind.required:
         if fields.get(name) is None:
-            errors.append(FieldError(camel(name), "This field is required.", "REQUIRED"))
+            errors.append(FieldError(camel(name), "This field is required.", ErrorCode.REQUIRED))
     # Before the transaction: sanitising is CPU work, and on SQLite an open transaction holds
     # the process's one connection.
     cleaned = await clean_values_off_loop(
@@ -174,7 +174,7 @@ async def _moved_descendants(
             FieldError(
                 "path",
                 f"The page {too_long[0]!r} would be longer than {PATH_MAX} characters.",
-                "INVALID_PATH",
+                ErrorCode.INVALID_PATH,
             )
         )
         return []
@@ -188,7 +188,7 @@ async def _moved_descendants(
     )
     if taken:
         message = f"Another page has the path {sorted(taken)[0]!r}, where a page under it would go."
-        errors.append(FieldError("path", message, "DUPLICATE"))
+        errors.append(FieldError("path", message, ErrorCode.DUPLICATE))
     return moves
 
 
@@ -255,7 +255,7 @@ async def _check_unused(kind: Kind, row: models.ContentModel) -> None:
 
 
 def _in_use(message: str) -> ValidationFailed:
-    return ValidationFailed([FieldError("id", message, "IN_USE")])
+    return ValidationFailed([FieldError("id", message, ErrorCode.IN_USE)])
 
 
 async def publish(
@@ -442,7 +442,7 @@ async def _resolve_refs(
         target = await ref.model.get_or_none(id=target_id)
         if target is None or not _may_point_to(target, tenant_id, ref.shareable):
             errors.append(
-                FieldError(camel(key), "No item you may link to has this id.", "NOT_FOUND")
+                FieldError(camel(key), "No item you may link to has this id.", ErrorCode.NOT_FOUND)
             )
             continue
         resolved[key] = target_id
@@ -473,7 +473,9 @@ async def _resolve_relations(
         tags = {t.slug: t for t in await models.Tag.filter(tenant_id=tenant_id, slug__in=fitting)}
         missing = [s for s in slugs if s not in tags]
         if missing and not lenient:
-            errors.append(FieldError("tags", f"Unknown tags: {', '.join(missing)}.", "NOT_FOUND"))
+            errors.append(
+                FieldError("tags", f"Unknown tags: {', '.join(missing)}.", ErrorCode.NOT_FOUND)
+            )
         links["tags"] = [tags[s] for s in slugs if s in tags]
     if relations.get("authors") is not None:
         ids = list(dict.fromkeys(relations["authors"]))
@@ -481,7 +483,9 @@ async def _resolve_relations(
         usable = [i for i in ids if i in found and _may_point_to(found[i], tenant_id, True)]
         if len(usable) != len(ids) and not lenient:
             errors.append(
-                FieldError("authors", "Some authors are not profiles you may link to.", "NOT_FOUND")
+                FieldError(
+                    "authors", "Some authors are not profiles you may link to.", ErrorCode.NOT_FOUND
+                )
             )
         links["authors"] = usable
     if relations.get("attachments") is not None:
@@ -489,7 +493,7 @@ async def _resolve_relations(
         files = await models.File.filter(id__in=ids, tenant_id=tenant_id)
         if len(files) != len(ids) and not lenient:
             errors.append(
-                FieldError("attachments", "Some files are not this tenant's.", "NOT_FOUND")
+                FieldError("attachments", "Some files are not this tenant's.", ErrorCode.NOT_FOUND)
             )
         links["attachments"] = files
     return links
@@ -552,7 +556,9 @@ def _duplicate(kind: Kind) -> list[FieldError]:
     field = kind.key
     return [
         FieldError(
-            field, f"Another {kind.name} of this tenant already has this {field}.", "DUPLICATE"
+            field,
+            f"Another {kind.name} of this tenant already has this {field}.",
+            ErrorCode.DUPLICATE,
         )
     ]
 
@@ -572,12 +578,16 @@ async def _page_location(
         parent = await models.Page.get_or_none(tenant_id=tenant_id, path=clean.rsplit("/", 1)[0])
         if parent is None:
             errors.append(
-                FieldError("path", "The parent page of this path does not exist.", "NOT_FOUND")
+                FieldError(
+                    "path", "The parent page of this path does not exist.", ErrorCode.NOT_FOUND
+                )
             )
         elif own_id is not None and await _is_under(parent, own_id):
             errors.append(
                 FieldError(
-                    "path", "A page cannot move under itself or its children.", "INVALID_PATH"
+                    "path",
+                    "A page cannot move under itself or its children.",
+                    ErrorCode.INVALID_PATH,
                 )
             )
         else:

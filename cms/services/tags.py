@@ -6,7 +6,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from cms.auth import Permission, Principal, require
-from cms.errors import FieldError, NotFound, ValidationFailed
+from cms.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from cms.models import Tag, Tenant
 from cms.services import history
 from cms.services.validation import check_slug, slugify
@@ -15,7 +15,7 @@ from cms.services.validation import check_slug, slugify
 def _check_name(name: str, errors: list[FieldError]) -> str:
     name = name.strip()
     if not name or len(name) > 100:
-        errors.append(FieldError("name", "Give a name of 1 to 100 characters.", "INVALID"))
+        errors.append(FieldError("name", "Give a name of 1 to 100 characters.", ErrorCode.INVALID))
     return name
 
 
@@ -27,7 +27,7 @@ def _check_slug(slug: str, errors: list[FieldError]) -> bool:
     before = len(errors)
     check_slug(slug, errors)
     if len(errors) == before and len(slug) > SLUG_MAX:
-        errors.append(FieldError("slug", f"At most {SLUG_MAX} characters.", "TOO_LONG"))
+        errors.append(FieldError("slug", f"At most {SLUG_MAX} characters.", ErrorCode.TOO_LONG))
     return len(errors) == before
 
 
@@ -36,7 +36,9 @@ async def _free(tenant_id: int, slug: str, own_id: int | None, errors: list[Fiel
     if own_id is not None:
         taken = taken.exclude(id=own_id)
     if await taken.exists():
-        errors.append(FieldError("slug", "Another tag of this tenant has this slug.", "DUPLICATE"))
+        errors.append(
+            FieldError("slug", "Another tag of this tenant has this slug.", ErrorCode.DUPLICATE)
+        )
 
 
 async def create_tag(principal: Principal, tenant: Tenant, name: str, slug: str | None) -> Tag:
@@ -53,7 +55,11 @@ async def create_tag(principal: Principal, tenant: Tenant, name: str, slug: str 
             tag = await Tag.create(tenant_id=tenant.id, name=name, slug=slug)
         except IntegrityError:
             raise ValidationFailed(
-                [FieldError("slug", "Another tag of this tenant has this slug.", "DUPLICATE")]
+                [
+                    FieldError(
+                        "slug", "Another tag of this tenant has this slug.", ErrorCode.DUPLICATE
+                    )
+                ]
             ) from None
         await history.record(principal, "create", "Tag", tenant.id, tag.id)
         return tag

@@ -8,7 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from cms.auth import hash_token, new_token_value
-from cms.errors import FieldError, NotFound, ValidationFailed
+from cms.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from cms.models import ApiToken, AuditEntry, Role, Tenant
 
 
@@ -18,19 +18,23 @@ async def create_token(name: str, role: str, tenant_slug: str | None) -> tuple[A
     name = name.strip()
     name_fits = 0 < len(name) <= 100
     if not name_fits:
-        errors.append(FieldError("name", "Give a name of 1 to 100 characters.", "INVALID"))
+        errors.append(FieldError("name", "Give a name of 1 to 100 characters.", ErrorCode.INVALID))
     try:
         parsed_role = Role(role)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        errors.append(FieldError("role", f"{role!r} is not one of: {allowed}.", "INVALID_CHOICE"))
+        errors.append(
+            FieldError("role", f"{role!r} is not one of: {allowed}.", ErrorCode.INVALID_CHOICE)
+        )
         parsed_role = None
     tenant = None
     if tenant_slug is None:
         if parsed_role is not None and parsed_role is not Role.ADMIN:
             errors.append(
                 FieldError(
-                    "tenant", "Only an admin token may have no tenant (platform admin).", "REQUIRED"
+                    "tenant",
+                    "Only an admin token may have no tenant (platform admin).",
+                    ErrorCode.REQUIRED,
                 )
             )
     else:
@@ -38,10 +42,12 @@ async def create_token(name: str, role: str, tenant_slug: str | None) -> tuple[A
         tenant = await Tenant.get_or_none(slug=tenant_slug) if len(tenant_slug) <= 64 else None
         if tenant is None:
             errors.append(
-                FieldError("tenant", f"No tenant has the slug {tenant_slug!r}.", "NOT_FOUND")
+                FieldError(
+                    "tenant", f"No tenant has the slug {tenant_slug!r}.", ErrorCode.NOT_FOUND
+                )
             )
     if name_fits and await ApiToken.filter(name=name).exists():
-        errors.append(FieldError("name", f"A token named {name!r} exists.", "DUPLICATE"))
+        errors.append(FieldError("name", f"A token named {name!r} exists.", ErrorCode.DUPLICATE))
     if errors:
         raise ValidationFailed(errors)
     assert parsed_role is not None
@@ -66,7 +72,7 @@ async def create_token(name: str, role: str, tenant_slug: str | None) -> tuple[A
                 )
     except IntegrityError:
         raise ValidationFailed(
-            [FieldError("name", f"A token named {name!r} exists.", "DUPLICATE")]
+            [FieldError("name", f"A token named {name!r} exists.", ErrorCode.DUPLICATE)]
         ) from None
     return row, value
 

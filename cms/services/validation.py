@@ -14,7 +14,7 @@ import anyio
 from tortoise import fields
 from tortoise.fields.data import CharEnumFieldInstance
 
-from cms.errors import FieldError
+from cms.errors import ErrorCode, FieldError
 from cms.models import DelimitedListField
 from cms.names import camel
 from cms.services.kinds import Kind
@@ -43,7 +43,7 @@ def check_slug(value: Any, errors: list[FieldError], field: str = "slug") -> Non
             FieldError(
                 field,
                 "Use lower-case letters, digits and single hyphens (at most 200).",
-                "INVALID_SLUG",
+                ErrorCode.INVALID_SLUG,
             )
         )
 
@@ -53,7 +53,9 @@ def check_path(value: str, errors: list[FieldError]) -> str:
     if not clean or len(clean) > 500 or not all(SLUG.match(p) for p in clean.split("/")):
         errors.append(
             FieldError(
-                "path", "A path is slugs joined by '/', e.g. about/how-to-join.", "INVALID_PATH"
+                "path",
+                "A path is slugs joined by '/', e.g. about/how-to-join.",
+                ErrorCode.INVALID_PATH,
             )
         )
     return clean
@@ -78,7 +80,7 @@ def clean_values(kind: Kind, values: dict[str, Any], errors: list[FieldError]) -
             if field.null:
                 cleaned[name] = None
             elif name in kind.required:
-                errors.append(FieldError(api_name, "This field is required.", "REQUIRED"))
+                errors.append(FieldError(api_name, "This field is required.", ErrorCode.REQUIRED))
             continue
         result = _clean_field(kind, name, api_name, field, value, errors)
         if result is not _INVALID:
@@ -97,7 +99,7 @@ def _clean_field(
     value: Any,
     errors: list[FieldError],
 ) -> Any:
-    def fail(message: str, code: str) -> object:
+    def fail(message: str, code: ErrorCode) -> object:
         errors.append(FieldError(api_name, message, code))
         return _INVALID
 
@@ -109,49 +111,53 @@ def _clean_field(
             return enum_type(value.value if isinstance(value, Enum) else value)
         except ValueError:
             allowed = ", ".join(m.value for m in enum_type)
-            return fail(f"{value!r} is not one of: {allowed}.", "INVALID_CHOICE")
+            return fail(f"{value!r} is not one of: {allowed}.", ErrorCode.INVALID_CHOICE)
     if isinstance(field, fields.DatetimeField):
         problem = date_problem(value)
         return fail(*problem) if problem else to_utc(value)
     if isinstance(field, fields.BooleanField):
-        return value if isinstance(value, bool) else fail("Expected true or false.", "INVALID")
+        return (
+            value if isinstance(value, bool) else fail("Expected true or false.", ErrorCode.INVALID)
+        )
     if isinstance(field, fields.IntField):
         if not isinstance(value, int) or isinstance(value, bool):
-            return fail("Expected a whole number.", "INVALID")
+            return fail("Expected a whole number.", ErrorCode.INVALID)
         if value < 0 or value > 2**31 - 1:
-            return fail("Expected a number from 0 to 2147483647.", "OUT_OF_RANGE")
+            return fail("Expected a number from 0 to 2147483647.", ErrorCode.OUT_OF_RANGE)
         return value
     if not isinstance(value, str):
-        return fail("Expected text.", "INVALID")
+        return fail("Expected text.", ErrorCode.INVALID)
     text = value.strip() if not isinstance(field, fields.TextField) else value
     limit = getattr(field, "max_length", None) or MAX_TEXT
     if len(text) > limit:
-        return fail(f"At most {limit} characters (got {len(text)}).", "TOO_LONG")
+        return fail(f"At most {limit} characters (got {len(text)}).", ErrorCode.TOO_LONG)
     if name in kind.required and not text.strip():
-        return fail("This field is required.", "REQUIRED")
+        return fail("This field is required.", ErrorCode.REQUIRED)
     if name in kind.html:
         danger = active_content(text)
         if danger:
-            return fail(f"The HTML contains {danger}, which is not allowed.", "UNSAFE_HTML")
+            return fail(f"The HTML contains {danger}, which is not allowed.", ErrorCode.UNSAFE_HTML)
         if nesting_depth(text) > MAX_DEPTH:
-            return fail(f"The HTML nests elements more than {MAX_DEPTH} deep.", "TOO_DEEP")
+            return fail(f"The HTML nests elements more than {MAX_DEPTH} deep.", ErrorCode.TOO_DEEP)
         return sanitise(text)
     if name in kind.urls and text and not is_web_url(text):
-        return fail("Expected an http:// or https:// URL with a host name.", "INVALID_URL")
+        return fail("Expected an http:// or https:// URL with a host name.", ErrorCode.INVALID_URL)
     if name == "language" and not LANGUAGE.match(text):
-        return fail("Expected a language tag such as en, es or pt-BR.", "INVALID_LANGUAGE")
+        return fail("Expected a language tag such as en, es or pt-BR.", ErrorCode.INVALID_LANGUAGE)
     if name == "country" and text and not COUNTRY.match(text.upper()):
-        return fail("Expected a two-letter country code such as ES.", "INVALID_COUNTRY")
+        return fail("Expected a two-letter country code such as ES.", ErrorCode.INVALID_COUNTRY)
     if name == "country":
         return text.upper()
     if name == "contact_email" and text and not EMAIL.match(text):
-        return fail("Expected an email address such as name@example.org.", "INVALID_EMAIL")
+        return fail("Expected an email address such as name@example.org.", ErrorCode.INVALID_EMAIL)
     if name == "translation_group":
         if "\x00" in text:
-            return fail("A translation group cannot contain a NUL character.", "INVALID")
+            return fail("A translation group cannot contain a NUL character.", ErrorCode.INVALID)
         return text or None  # an empty group would link every item without one
     if name == "timezone" and text not in _timezones():
-        return fail(f"{text!r} is not an IANA timezone such as Europe/Madrid.", "INVALID_TIMEZONE")
+        return fail(
+            f"{text!r} is not an IANA timezone such as Europe/Madrid.", ErrorCode.INVALID_TIMEZONE
+        )
     return text
 
 
@@ -173,21 +179,23 @@ def is_web_url(text: str) -> bool:
 
 def _clean_list(vocabulary: type[Enum] | None, value: Any, fail: Any) -> Any:
     if not isinstance(value, list | tuple):
-        return fail("Expected a list.", "INVALID")
+        return fail("Expected a list.", ErrorCode.INVALID)
     if len(value) > MAX_LIST_ITEMS:
-        return fail(f"At most {MAX_LIST_ITEMS} entries.", "TOO_LONG")
+        return fail(f"At most {MAX_LIST_ITEMS} entries.", ErrorCode.TOO_LONG)
     items: list[str] = []
     for item in value:
         raw = item.value if isinstance(item, Enum) else item
         if not isinstance(raw, str) or not raw.strip():
-            return fail("Entries must be non-empty text.", "INVALID")
+            return fail("Entries must be non-empty text.", ErrorCode.INVALID)
         raw = raw.strip()
         if len(raw) > MAX_LIST_ITEM or DelimitedListField.SEPARATOR in raw:
-            return fail(f"Entries are at most {MAX_LIST_ITEM} characters, without '|'.", "INVALID")
+            return fail(
+                f"Entries are at most {MAX_LIST_ITEM} characters, without '|'.", ErrorCode.INVALID
+            )
         if vocabulary is not None and raw not in {m.value for m in vocabulary}:
             return fail(
                 f"{raw!r} is not one of: {', '.join(m.value for m in vocabulary)}.",
-                "INVALID_CHOICE",
+                ErrorCode.INVALID_CHOICE,
             )
         if raw not in items:
             items.append(raw)
@@ -203,19 +211,19 @@ def _timezones() -> set[str]:
     return _TIMEZONES
 
 
-def date_problem(value: Any) -> tuple[str, str] | None:
+def date_problem(value: Any) -> tuple[str, ErrorCode] | None:
     """Why a value cannot be stored as an instant (message, code), or None when it can."""
     if not isinstance(value, datetime):
-        return "Expected a date and time.", "INVALID"
+        return "Expected a date and time.", ErrorCode.INVALID
     if value.tzinfo is None or value.utcoffset() is None:
         return (
             "Give the time with a timezone offset, e.g. 2025-03-01T09:00:00+01:00.",
-            "NAIVE_DATETIME",
+            ErrorCode.NAIVE_DATETIME,
         )
     try:
         value.astimezone(UTC)
     except OverflowError:
-        return "The time falls outside the years 1 to 9999 in UTC.", "OUT_OF_RANGE"
+        return "The time falls outside the years 1 to 9999 in UTC.", ErrorCode.OUT_OF_RANGE
     return None
 
 
@@ -231,4 +239,4 @@ def to_utc(value: datetime) -> datetime:
 def check_event_times(values: dict[str, Any], errors: list[FieldError]) -> None:
     start, end = values.get("start"), values.get("end")
     if isinstance(start, datetime) and isinstance(end, datetime) and end < start:
-        errors.append(FieldError("end", "The end is before the start.", "END_BEFORE_START"))
+        errors.append(FieldError("end", "The end is before the start.", ErrorCode.END_BEFORE_START))

@@ -14,9 +14,10 @@ import strawberry
 
 from cms import models
 from cms.auth import Principal
-from cms.errors import CMSError, PermissionDenied, ValidationFailed
+from cms.errors import CMSError, ErrorCode, PermissionDenied, TenantRequired, ValidationFailed
 from cms.names import lower_first
 from schema.context import Info
+from schema.core.errors import ErrorCodeEnum
 
 P = TypeVar("P")
 
@@ -25,9 +26,10 @@ P = TypeVar("P")
 class MutationError:
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     message: str = strawberry.field(description="What is wrong, for a person.")
-    code: str = strawberry.field(
+    code: ErrorCode = strawberry.field(
+        graphql_type=ErrorCodeEnum,
         description="Stable code: VALIDATION codes such as REQUIRED, TOO_LONG, DUPLICATE, "
-        "UNSAFE_HTML; NOT_FOUND; CONFLICT; PERMISSION_DENIED; TENANT_REQUIRED."
+        "UNSAFE_HTML; NOT_FOUND; CONFLICT; PERMISSION_DENIED; TENANT_REQUIRED.",
     )
 
 
@@ -75,9 +77,9 @@ async def attempt(
 def require_tenant(info: Info) -> models.Tenant:
     tenant = info.context.scope.tenant
     if tenant is None:
-        error = CMSError("Address a tenant (X-CMS-Tenant header or its domain) to create in it.")
-        error.code = "TENANT_REQUIRED"
-        raise error
+        raise TenantRequired(
+            "Address a tenant (X-CMS-Tenant header or its domain) to create in it."
+        )
     return tenant
 
 

@@ -8,7 +8,7 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload as UploadScalar
 
-from cms.errors import FieldError, ValidationFailed
+from cms.errors import ErrorCode, FieldError, ValidationFailed
 from media import uploads
 from schema.context import Info
 from schema.core.payloads import MutationError, attempt, require_principal, require_tenant
@@ -44,7 +44,7 @@ class FilePayload:
 async def _read(file: Any) -> uploads.Upload:
     if not isinstance(file, UploadFile):
         raise ValidationFailed(
-            [FieldError("file", "Send the file as a multipart upload.", "NOT_A_FILE")]
+            [FieldError("file", "Send the file as a multipart upload.", ErrorCode.NOT_A_FILE)]
         )
     return uploads.Upload(data=await file.read(), filename=file.filename or "")
 

@@ -9,7 +9,7 @@ import pytest
 from cms.app import create_app
 from cms.config import Settings
 from tests import factories
-from tests.conftest import graphql
+from tests.conftest import KNOWN_CODES, graphql
 
 pytestmark = pytest.mark.anyio
 
@@ -172,7 +172,10 @@ async def _client_with(settings: Settings, **limits: int):
     app = create_app(
         settings.with_overrides(tenant_cache_seconds=0.0, **limits), manage_database=False
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=KNOWN_CODES
+    )
 
 
 async def test_query_depth_limit(settings, clean_database):

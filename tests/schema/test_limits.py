@@ -14,7 +14,7 @@ from bench import api
 from cms.app import create_app
 from cms.config import Settings
 from tests import factories
-from tests.conftest import data_of, graphql
+from tests.conftest import KNOWN_CODES, data_of, graphql
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +33,10 @@ def _client(settings: Settings, **changes: object) -> httpx.AsyncClient:
     app = create_app(
         settings.with_overrides(tenant_cache_seconds=0.0, **changes), manage_database=False
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=KNOWN_CODES
+    )
 
 
 def fragment_chain(levels: int) -> str:
@@ -62,12 +65,12 @@ def _codes(body: dict) -> list[str]:
 
 
 def _no_execution(monkeypatch: pytest.MonkeyPatch) -> None:
-    import schema.http
+    from schema.execution import CostLimitedExecution
 
     def never(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the operation was executed")
 
-    monkeypatch.setattr(schema.http, "execute", never)
+    monkeypatch.setattr(CostLimitedExecution, "execute_operation", never)
 
 
 async def test_a_40_level_fragment_chain_is_refused_before_anything_runs(client, monkeypatch):

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from cms.app import create_app
 from cms.config import Settings
+from tests.conftest import KNOWN_CODES
 
 
 @pytest.fixture
@@ -27,7 +28,9 @@ def app(app_settings: Settings, clean_database: None) -> Starlette:
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=KNOWN_CODES
+    ) as http:
         yield http
     app.state.search.searching.close()
 
