@@ -21,7 +21,6 @@ from cms.names import camel
 from cms.services import history
 from cms.services.kinds import AUTHORED, KINDS, Kind
 from cms.services.validation import (
-    check_event_times,
     check_path,
     check_slug,
     clean_values_off_loop,
@@ -29,7 +28,6 @@ from cms.services.validation import (
     slugify,
     to_utc,
 )
-from cms.services.videos import parse_video_url
 
 # The principal of writes that no token makes: the seed loader and importers.
 SYSTEM = Principal(token_id=0, name="system", role=Role.ADMIN, tenant_id=None)
@@ -60,7 +58,7 @@ async def create(
     cleaned = await clean_values_off_loop(
         kind, {k: v for k, v in fields.items() if v is not None}, errors
     )
-    _video_source(kind, cleaned)
+    kind.rules.derive(cleaned)
     async with in_transaction() as connection:
         cleaned.update(await _resolve_refs(kind, tenant.id, refs, errors))
         if slug is None and kind.model is not models.Page:
@@ -68,8 +66,7 @@ async def create(
         if kind.model is models.Page and "path" in cleaned:
             cleaned.update(await _page_location(tenant.id, cleaned["path"], None, errors))
             slug = cleaned["path"].rsplit("/", 1)[-1]
-        if kind.model is models.Event:
-            check_event_times(cleaned, errors)
+        kind.rules.check(cleaned, errors)
         links = await _resolve_relations(kind, tenant.id, relations, errors)
         chosen = await _slug(kind, tenant.id, slug, cleaned, None, errors)
         if errors:
@@ -123,7 +120,7 @@ async def update(
     errors: list[FieldError] = []
     fields, refs, relations, slug = _split(kind, values)
     cleaned = await clean_values_off_loop(kind, fields, errors)
-    _video_source(kind, cleaned)
+    kind.rules.derive(cleaned)
     async with in_transaction():
         row = await _editable(principal, kind, object_id)
         _check_version(row, expected_version)
@@ -135,8 +132,9 @@ async def update(
             slug = cleaned["path"].rsplit("/", 1)[-1]
             if location["path"] != row.path:
                 moved = location["path"]
-        if isinstance(row, models.Event):
-            check_event_times({"start": row.start, "end": row.end, **cleaned}, errors)
+        kind.rules.check(
+            {**{name: getattr(row, name) for name in kind.editable}, **cleaned}, errors
+        )
         links = await _resolve_relations(kind, row.tenant_id, relations, errors)
         if slug is not None and slug != row.slug:
             cleaned["slug"] = await _slug(kind, row.tenant_id, slug, cleaned, row.id, errors)
@@ -324,16 +322,6 @@ async def revert(
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _video_source(kind: Kind, cleaned: dict[str, Any]) -> None:
-    """A YouTube or Vimeo source URL decides the provider and a privacy-friendly embed URL."""
-    if kind.model is not models.Video or not cleaned.get("source_url"):
-        return
-    source = parse_video_url(cleaned["source_url"])
-    if source is not None:
-        cleaned["provider"] = models.VideoProvider(source.provider)
-        cleaned["embed_url"] = source.embed_url
 
 
 def _split(

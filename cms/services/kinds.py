@@ -13,6 +13,8 @@ from enum import Enum
 from tortoise.models import Model
 
 from cms import models
+from cms.services import rules
+from cms.services.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Kind:
     # profiles) and the `attachments` many-to-many relation to models.File.
     authors: bool = False
     attachments: bool = False
+    rules: Rules = rules.NONE  # derived values and checks across fields (cms/services/rules.py)
 
     @property
     def editable(self) -> tuple[str, ...]:
@@ -149,6 +152,7 @@ KINDS: dict[str, Kind] = {
             tags=True,
             shareable=True,
             search=Search("title", ("description", "transcript"), markup=("transcript",)),
+            rules=rules.VIDEO,
         ),
         Kind(
             "Profile",
@@ -185,6 +189,7 @@ KINDS: dict[str, Kind] = {
             vocabularies=_AREAS,
             tags=True,
             search=Search("title", ("description", "location")),
+            rules=rules.EVENT,
         ),
         Kind(
             "NewsItem",

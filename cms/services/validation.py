@@ -234,9 +234,3 @@ def to_utc(value: datetime) -> datetime:
     `-10:00` sorted as if it were UTC. One offset everywhere makes text order time order.
     """
     return value.astimezone(UTC)
-
-
-def check_event_times(values: dict[str, Any], errors: list[FieldError]) -> None:
-    start, end = values.get("start"), values.get("end")
-    if isinstance(start, datetime) and isinstance(end, datetime) and end < start:
-        errors.append(FieldError("end", "The end is before the start.", ErrorCode.END_BEFORE_START))

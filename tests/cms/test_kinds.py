@@ -47,3 +47,20 @@ async def test_links_are_the_tables_the_models_declare(database: None) -> None:
     )
     tagged = [kind.name for kind in KINDS.values() if kind.tags]
     assert tagged == ["Resource", "Video", "Event", "NewsItem"]
+
+
+def test_write_rules_are_declared_by_the_kinds_that_have_them() -> None:
+    from datetime import UTC, datetime
+
+    from cms.errors import FieldError
+    from cms.services import rules
+
+    assert KINDS["Video"].rules is rules.VIDEO and KINDS["Event"].rules is rules.EVENT
+    assert {n for n, k in KINDS.items() if k.rules is not rules.NONE} == {"Video", "Event"}
+    video = {"source_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}
+    KINDS["Video"].rules.derive(video)
+    assert video["embed_url"].startswith("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+    errors: list[FieldError] = []
+    late, early = datetime(2026, 5, 2, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC)
+    KINDS["Event"].rules.check({"start": late, "end": early}, errors)
+    assert [(e.field, e.code) for e in errors] == [("end", "END_BEFORE_START")]
