@@ -27,3 +27,10 @@ def test_private_contact_can_be_written_but_never_read():
     assert readable_fields_named("privateContact") == []
     assert readable_fields_named("name")  # the helper sees the real schema
     assert "privateContact" in build_schema()._schema.type_map["CreateProfileInput"].fields
+
+
+def test_search_kinds_are_the_indexed_kinds_of_the_registry():
+    from cms.services.kinds import KINDS
+    from schema.search.types import SearchKind
+
+    assert {k.value for k in SearchKind} == {n for n, kind in KINDS.items() if kind.indexed}
