@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
-from tortoise import Tortoise, connections
+from tortoise import connections
 
 from cms import db
 from cms.app import create_app
 from cms.config import Settings
+from tests.support.database import SQLCounter, admin_url, tables
 
 
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def _admin_url(url: str) -> tuple[str, str]:
-    """The server URL with the maintenance database, and a fresh database name."""
-    parts = urlsplit(url)
-    name = f"cms_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    return urlunsplit(parts._replace(path="/postgres")), name
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +32,7 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         return
     import asyncpg
 
-    admin, name = _admin_url(base.replace("asyncpg://", "postgres://", 1))
+    admin, name = admin_url(base.replace("asyncpg://", "postgres://", 1))
     conn = await asyncpg.connect(admin)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -75,39 +67,11 @@ async def database(settings: Settings) -> AsyncIterator[None]:
     await db.close()
 
 
-def _tables() -> list[str]:
-    """Every table, link tables first, so deleting in this order never breaks a foreign key."""
-    links: list[str] = []
-    tables: list[str] = []
-    for model in Tortoise.apps[db.APP_LABEL].values():
-        tables.append(model._meta.db_table)
-        for field in model._meta.m2m_fields:
-            through = model._meta.fields_map[field].through  # type: ignore[attr-defined]
-            if through not in links:
-                links.append(through)
-    order = [
-        "resource_author",
-        "resource",
-        "video",
-        "event",
-        "news_item",
-        "page",
-        "profile",
-        "organisation",
-        "tag",
-        "image",
-        "file",
-        "tenant",
-    ]
-    rest = [t for t in tables if t not in order]
-    return links + rest + [t for t in order if t in tables]
-
-
 @pytest.fixture
 async def clean_database(database: None) -> AsyncIterator[None]:
     """An empty, migrated database; every test that touches the database asks for it."""
     conn = connections.get("default")
-    for table in _tables():
+    for table in tables():
         if table == "tenant":
             await conn.execute_script("UPDATE tenant SET parent_id = NULL")
         await conn.execute_script(f'DELETE FROM "{table}"')
@@ -128,19 +92,6 @@ async def client(app_settings: Settings, clean_database: None) -> AsyncIterator[
         yield http
 
 
-class SQLCounter(logging.Handler):
-    """Counts the SQL statements Tortoise sends while it is installed."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.statements.append(message)
-
-
 @pytest.fixture
 def sql_counter() -> Iterator[SQLCounter]:
     logger = logging.getLogger("tortoise.db_client")
@@ -153,49 +104,3 @@ def sql_counter() -> Iterator[SQLCounter]:
     finally:
         logger.removeHandler(counter)
         logger.setLevel(previous)
-
-
-async def graphql(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    tenant: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST a GraphQL request, addressed to a tenant by header when given."""
-    sent = {"Accept": "application/graphql-response+json"}
-    if tenant is not None:
-        sent["X-CMS-Tenant"] = tenant
-    sent.update(headers or {})
-    return await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=sent
-    )
-
-
-async def data_of(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    tenant: str | None = None,
-) -> dict[str, Any]:
-    """The `data` of a request that must succeed without errors."""
-    response = await graphql(client, query, variables, tenant=tenant)
-    body = response.json()
-    assert response.status_code == 200, body
-    assert "errors" not in body, body["errors"]
-    return body["data"]
-
-
-async def errors_of(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    tenant: str | None = None,
-) -> list[dict[str, Any]]:
-    """The errors of a request that must fail."""
-    body = (await graphql(client, query, variables, tenant=tenant)).json()
-    assert body.get("errors"), body
-    return body["errors"]

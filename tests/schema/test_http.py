@@ -9,7 +9,7 @@ import pytest
 from cms.app import create_app
 from cms.config import Settings
 from tests import factories
-from tests.conftest import graphql
+from tests.support.api import graphql
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""Fixtures: an app with its own index directory, and a helper that indexes what is pending."""
+"""Fixtures: an app with its own index directory (tests.support.search indexes what is pending)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,3 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
     app.state.search.searching.close()
-
-
-async def index(app: Starlette) -> int:
-    """Drain the outbox into the app's index now (the lifespan poller does it in production)."""
-    return await app.state.search.drain()
