@@ -155,9 +155,9 @@ async def _empty_database() -> tuple[str, str | None]:
         return "", None
     import asyncpg
 
-    from tests.conftest import _admin_url
+    from tests.support.database import admin_url
 
-    admin, name = _admin_url(base)
+    admin, name = admin_url(base)
     conn = await asyncpg.connect(admin)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -197,9 +197,9 @@ async def test_a_database_without_schema_is_reported_not_migrated(tmp_path):
         if name is not None:
             import asyncpg
 
-            from tests.conftest import _admin_url
+            from tests.support.database import admin_url
 
-            conn = await asyncpg.connect(_admin_url(url)[0])
+            conn = await asyncpg.connect(admin_url(url)[0])
             try:
                 await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             finally:

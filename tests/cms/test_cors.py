@@ -14,9 +14,9 @@ from cms import models
 from cms.app import create_app
 from cms.config import Settings, SettingsError
 from tests import factories
-from tests.conftest import SQLCounter
-from tests.media import samples
-from tests.media.conftest import UPLOAD_IMAGE, editor, upload
+from tests.support import samples
+from tests.support.database import SQLCounter
+from tests.support.uploads import UPLOAD_IMAGE, editor, upload
 
 pytestmark = pytest.mark.anyio
 

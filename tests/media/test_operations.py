@@ -9,7 +9,7 @@ from cms.errors import InvalidInput
 from media import operations, specs
 from media.specs import Fit, Format
 from media.storage import Storage, UnsafeKey, check_key, content_hash, original_key
-from tests.media import samples
+from tests.support import samples
 
 LADDER = specs.Ladder.of(Settings())
 MAX_PIXELS = LADDER.max_pixels

@@ -15,10 +15,16 @@ from PIL import Image
 
 from cms.config import Settings
 from media import operations, renditions, specs
-from tests.conftest import data_of
-from tests.media import samples
-from tests.media.conftest import UPLOAD_IMAGE, editor, upload, uploaded
-from tests.media.test_renditions import published_resource, upload_photo_and_pdf
+from tests.support import samples
+from tests.support.api import data_of
+from tests.support.uploads import (
+    UPLOAD_IMAGE,
+    editor,
+    published_resource,
+    upload,
+    upload_photo_and_pdf,
+    uploaded,
+)
 
 pytestmark = pytest.mark.anyio
 

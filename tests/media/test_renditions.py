@@ -5,25 +5,27 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 
 from cms import models
 from media import operations
 from schema.core.ids import to_global_id
 from tests import factories
-from tests.conftest import data_of
-from tests.media import samples
-from tests.media.conftest import UPLOAD_FILE, UPLOAD_IMAGE, editor, upload, uploaded
+from tests.support import samples
+from tests.support.api import data_of
+from tests.support.uploads import (
+    PUBLISH,
+    UPLOAD_IMAGE,
+    editor,
+    published_resource,
+    upload,
+    upload_photo_and_pdf,
+    uploaded,
+    write,
+)
 
 pytestmark = pytest.mark.anyio
 
-CREATE_RESOURCE = """
-mutation ($input: CreateResourceInput!) {
-  createResource(input: $input) { resource { id slug } errors { field code message } }
-}
-"""
-PUBLISH = "mutation ($id: ID!) { publish(id: $id) { node { id status } errors { code } } }"
 DELETE_RESOURCE = "mutation ($id: ID!) { deleteResource(id: $id) { deletedId errors { code } } }"
 SITE_RESOURCE = """
 query ($slug: String!) {
@@ -38,65 +40,6 @@ query ($slug: String!) {
   }
 }
 """
-
-
-async def write(client: httpx.AsyncClient, token: str, query: str, variables: dict[str, Any]):
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}", "X-CMS-Tenant": "act"},
-    )
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def published_resource(client, token: str, title: str, image_id: str, file_id: str) -> str:
-    created = (
-        await write(
-            client,
-            token,
-            CREATE_RESOURCE,
-            {
-                "input": {
-                    "title": title,
-                    "kind": "TOOLKIT",
-                    "coverImageId": image_id,
-                    "attachments": [file_id],
-                }
-            },
-        )
-    )["createResource"]
-    assert created["errors"] == []
-    resource = created["resource"]
-    assert (await write(client, token, PUBLISH, {"id": resource["id"]}))["publish"]["errors"] == []
-    return resource["slug"]
-
-
-async def upload_photo_and_pdf(client, token: str) -> tuple[str, str]:
-    image = await uploaded(
-        await upload(
-            client,
-            UPLOAD_IMAGE,
-            samples.photo((2400, 1600)),
-            "photo.jpg",
-            {"alt": "Workshop"},
-            token=token,
-        ),
-        "uploadImage",
-    )
-    file = await uploaded(
-        await upload(
-            client,
-            UPLOAD_FILE,
-            samples.pdf("Recruitment without bias"),
-            "guide.pdf",
-            {"title": "Guide"},
-            token=token,
-        ),
-        "uploadFile",
-    )
-    return image["image"]["id"], file["file"]["id"]
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -9,8 +9,8 @@ import pytest
 
 from cms import models
 from cms.config import Settings
-from tests.media import samples
-from tests.media.conftest import UPLOAD_FILE, UPLOAD_IMAGE, editor, stored_files, upload, uploaded
+from tests.support import samples
+from tests.support.uploads import UPLOAD_FILE, UPLOAD_IMAGE, editor, stored_files, upload, uploaded
 
 pytestmark = pytest.mark.anyio
 

@@ -8,9 +8,9 @@ import pytest
 
 from cms import models
 from cms.config import Settings
-from tests.conftest import data_of
-from tests.media import samples
-from tests.media.conftest import (
+from tests.support import samples
+from tests.support.api import data_of
+from tests.support.uploads import (
     UPLOAD_FILE,
     UPLOAD_IMAGE,
     editor,

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.media import samples
-from tests.media.conftest import UPLOAD_FILE, UPLOAD_IMAGE, editor, upload, uploaded
-from tests.media.test_renditions import CREATE_RESOURCE, PUBLISH, write
+from tests.support import samples
+from tests.support.uploads import (
+    CREATE_RESOURCE,
+    PUBLISH,
+    UPLOAD_FILE,
+    UPLOAD_IMAGE,
+    editor,
+    upload,
+    uploaded,
+    write,
+)
 
 pytestmark = pytest.mark.anyio
 

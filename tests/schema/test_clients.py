@@ -16,8 +16,8 @@ from graphql import (
 
 from cms.app import create_app
 from tests import factories
-from tests.conftest import data_of
-from tests.schema.test_sdl import SDL_PATH
+from tests.support.api import data_of
+from tests.support.sdl import SDL_PATH
 
 pytestmark = pytest.mark.anyio
 

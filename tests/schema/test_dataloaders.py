@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.conftest import data_of
+from tests.support.api import data_of
 
 pytestmark = pytest.mark.anyio
 

@@ -1,7 +1,7 @@
 """One ErrorCode enum: described in the core, published in the SDL, the only codes emitted.
 
 That no other code reaches a client is checked on every response of the test clients
-(`tests.conftest.known_codes_only`); here, the enum itself and its GraphQL face.
+(`tests.support.api.known_codes_only`); here, the enum itself and its GraphQL face.
 """
 
 import pytest
@@ -10,8 +10,8 @@ from graphql import build_schema as build_sdl_schema
 
 from cms.errors import CMSError, ErrorCode, FieldError
 from tests import factories
-from tests.conftest import emitted_codes, graphql
-from tests.schema.test_sdl import SDL_PATH
+from tests.support.api import emitted_codes, graphql
+from tests.support.sdl import SDL_PATH
 
 CREATE_TAG = """
 mutation { createTag(input: {name: "Careers", slug: "Not A Slug"}) { tag { id } errors { code } } }

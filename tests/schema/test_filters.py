@@ -16,7 +16,7 @@ import pytest
 from cms import models
 from cms.models import Status
 from tests import factories
-from tests.conftest import data_of, graphql
+from tests.support.api import data_of, graphql
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ import pytest
 from cms.app import create_app
 from cms.config import Settings
 from tests import factories
-from tests.conftest import KNOWN_CODES, graphql
+from tests.support.api import KNOWN_CODES, graphql
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from bench import api
 from cms.app import create_app
 from cms.config import Settings
 from tests import factories
-from tests.conftest import KNOWN_CODES, data_of, graphql
+from tests.support.api import KNOWN_CODES, data_of, graphql
 
 pytestmark = pytest.mark.anyio
 

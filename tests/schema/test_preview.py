@@ -11,8 +11,8 @@ from cms import models
 from cms.models import Status
 from schema.core.ids import to_global_id
 from tests import factories
-from tests.conftest import graphql
 from tests.factories import bearer
+from tests.support.api import graphql
 
 pytestmark = pytest.mark.anyio
 

@@ -34,8 +34,8 @@ from cms.models import Status
 from schema import http as schema_http
 from schema.core.ids import to_global_id
 from tests import factories
-from tests.conftest import data_of, graphql
-from tests.schema.test_sdl import readable_fields_named
+from tests.support.api import data_of, graphql
+from tests.support.sdl import readable_fields_named
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""Fixtures: an app with its own index directory, and a helper that indexes what is pending."""
+"""Fixtures: an app with its own index directory (tests.support.search indexes what is pending)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from cms.app import create_app
 from cms.config import Settings
-from tests.conftest import KNOWN_CODES
+from tests.support.api import KNOWN_CODES
 
 
 @pytest.fixture
@@ -33,8 +33,3 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     ) as http:
         yield http
     app.state.search.searching.close()
-
-
-async def index(app: Starlette) -> int:
-    """Drain the outbox into the app's index now (the lifespan poller does it in production)."""
-    return await app.state.search.drain()

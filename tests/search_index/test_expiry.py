@@ -11,9 +11,9 @@ import pytest
 
 from schema.core.ids import to_global_id
 from tests import factories
-from tests.conftest import data_of, graphql
 from tests.factories import bearer
-from tests.search_index.conftest import index
+from tests.support.api import data_of, graphql
+from tests.support.search import index
 
 pytestmark = pytest.mark.anyio
 

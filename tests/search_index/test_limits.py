@@ -9,7 +9,7 @@ import pytest
 
 from cms.config import Settings
 from tests import factories
-from tests.conftest import data_of, errors_of, graphql
+from tests.support.api import data_of, errors_of, graphql
 
 pytestmark = pytest.mark.anyio
 

@@ -17,8 +17,8 @@ from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
 from cms.services.tags import delete_tag
 from tests import factories
-from tests.conftest import data_of
-from tests.search_index.conftest import index
+from tests.support.api import data_of
+from tests.support.search import index
 
 pytestmark = pytest.mark.anyio
 

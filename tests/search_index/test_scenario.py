@@ -10,8 +10,8 @@ from cms.services import content
 from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
 from seeds.loader import load_seed
-from tests.conftest import data_of
-from tests.search_index.conftest import index
+from tests.support.api import data_of
+from tests.support.search import index
 
 pytestmark = pytest.mark.anyio
 

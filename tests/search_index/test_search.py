@@ -14,8 +14,8 @@ from cms.services.tokens import create_token
 from cms.tenancy import Scope
 from search_index import Audience
 from tests import factories
-from tests.conftest import data_of, errors_of, graphql
-from tests.search_index.conftest import index
+from tests.support.api import data_of, errors_of, graphql
+from tests.support.search import index
 
 pytestmark = pytest.mark.anyio
 

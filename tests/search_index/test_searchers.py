@@ -12,8 +12,8 @@ from cms.services import content
 from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
 from tests import factories
-from tests.conftest import data_of
-from tests.search_index.conftest import index
+from tests.support.api import data_of
+from tests.support.search import index
 
 pytestmark = pytest.mark.anyio
 

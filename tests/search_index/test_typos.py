@@ -7,7 +7,7 @@ import pytest
 from cms.models import Status
 from seeds import load_seed
 from tests import factories
-from tests.conftest import data_of
+from tests.support.api import data_of
 
 pytestmark = pytest.mark.anyio
 

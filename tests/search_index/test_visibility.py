@@ -24,7 +24,7 @@ from search_index.query import Filters, Searching
 from search_index.store import IndexStore
 from search_index.visibility import Audience, SearchScope, index_filter, visible_docs
 from tests import factories
-from tests.conftest import graphql
+from tests.support.api import graphql
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo"]

@@ -26,8 +26,8 @@ from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
 from importers.plone import IMPORTER, ExportError, ImportReport, import_plone
 from tests import factories
-from tests.conftest import data_of
 from tests.importers.plone.fixtures.make_zip import make_zip
+from tests.support.api import data_of
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""The write services called directly: validation, rich text, slugs, history, revert, tags."""
+"""The content services called directly: create, update, delete, publish, revert, history."""
 
 from __future__ import annotations
 
@@ -11,113 +11,16 @@ from cms import models
 from cms.auth import Principal
 from cms.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from cms.models import Role, Status
-from cms.services import content, tags
+from cms.services import content
 from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
-from cms.services.richtext import active_content, sanitise
-from cms.services.tokens import create_token
-from cms.services.validation import check_path, clean_values, slugify
 from tests import factories
 from tests.factories import database_state
+from tests.support.errors import field_codes
 
 pytestmark = pytest.mark.anyio
 
-RESOURCE, EVENT, PAGE, PROFILE = KINDS["Resource"], KINDS["Event"], KINDS["Page"], KINDS["Profile"]
-
-
-def _codes(caught: pytest.ExceptionInfo[ValidationFailed]) -> set[tuple[str, str]]:
-    return {(e.field, e.code) for e in caught.value.errors}
-
-
-# -- rich text and field checks (no database) ----------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "html",
-    [
-        "<SCRIPT src=x></SCRIPT>",
-        "< script>alert(1)</script>",
-        '<div onmouseover="x()">a</div>',
-        "<img src=x ONERROR = y>",
-        '<a href="JaVaScRiPt:alert(1)">a</a>',
-        '<a href="javascript :alert(1)">a</a>',
-        '<a href="vbscript:x">a</a>',
-        '<a href="data:text/html;base64,PHNjcmlwdD4=">a</a>',
-        '<iframe src="https://evil.example"></iframe>',
-        "<object data=x></object>",
-        "<style>body{}</style>",
-    ],
-)
-def test_active_content_is_named(html):
-    assert active_content(html)
-
-
-@pytest.mark.parametrize(
-    ("html", "expected"),
-    [
-        ("<h1>Big</h1><h2>Kept</h2>", "Big<h2>Kept</h2>"),
-        ('<a href="https://x.org" target="_blank">l</a>',
-         '<a href="https://x.org" rel="noopener noreferrer">l</a>'),
-        ('<a href="ftp://x.org/f">l</a>', '<a rel="noopener noreferrer">l</a>'),
-        ('<p class="c" style="color:red" lang="es">t</p>', '<p lang="es">t</p>'),
-        ('<td colspan="2" bgcolor="red">c</td>', "c"),  # a cell outside a table: its text
-        ("<table><tr><td colspan=\"2\">c</td></tr></table>",
-         '<table><tbody><tr><td colspan="2">c</td></tr></tbody></table>'),
-        ("<p>a<!-- secret --></p>", "<p>a</p>"),
-        ("<form><input value=x>text</form>", "text"),
-    ],
-)  # fmt: skip
-def test_sanitise_keeps_the_allow_list_and_drops_the_rest(html, expected):
-    assert active_content(html) is None
-    assert sanitise(html) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "slug"),
-    [("Gender Equality Plans: a guide", "gender-equality-plans-a-guide"),
-     ("Igualdad de género — guía", "igualdad-de-genero-guia"), ("¡¿?!", ""),
-     ("  many   spaces  ", "many-spaces")],
-)  # fmt: skip
-def test_slugify(text, slug):
-    assert slugify(text) == slug
-
-
-def test_field_checks_collect_every_problem_at_once():
-    errors: list[Any] = []
-    cleaned = clean_values(
-        PROFILE,
-        {
-            "name": "Ana",
-            "country": "es",
-            "language": "Spanish!",
-            "roles": ["expert", "king"],
-            "expertise": ["a|b"],
-            "eligible_for_contracting": "yes",
-            "bio": "<b>ok</b>",
-        },
-        errors,
-    )
-    assert {(e.field, e.code) for e in errors} == {
-        ("language", "INVALID_LANGUAGE"),
-        ("roles", "INVALID_CHOICE"),
-        ("expertise", "INVALID"),
-        ("eligibleForContracting", "INVALID"),
-    }
-    assert cleaned == {"name": "Ana", "country": "ES", "bio": "<b>ok</b>"}
-    errors = []
-    clean_values(EVENT, {"timezone": "Europe/Nowhere", "title": "", "start": "tomorrow"}, errors)
-    assert {(e.field, e.code) for e in errors} == {
-        ("timezone", "INVALID_TIMEZONE"),
-        ("title", "REQUIRED"),
-        ("start", "INVALID"),
-    }
-    errors = []
-    assert check_path("/about/team/", errors) == "about/team" and errors == []
-    check_path("about//team", errors)
-    assert [e.code for e in errors] == ["INVALID_PATH"]
-
-
-# -- content services ----------------------------------------------------------------------
+RESOURCE, EVENT, PAGE = KINDS["Resource"], KINDS["Event"], KINDS["Page"]
 
 
 async def test_create_records_the_system_principal_without_a_token(clean_database):
@@ -135,7 +38,11 @@ async def test_required_fields_and_unknown_fields(clean_database):
     home = await factories.tenant()
     with pytest.raises(ValidationFailed) as caught:
         await content.create(SYSTEM, home, EVENT, {"title": "No times"})
-    assert _codes(caught) == {("start", "REQUIRED"), ("end", "REQUIRED"), ("format", "REQUIRED")}
+    assert field_codes(caught) == {
+        ("start", "REQUIRED"),
+        ("end", "REQUIRED"),
+        ("format", "REQUIRED"),
+    }
     with pytest.raises(ValueError, match="no editable fields"):
         await content.create(
             SYSTEM, home, RESOURCE, {"title": "T", "kind": "guide", "tenant_id": 9}
@@ -206,7 +113,7 @@ async def test_a_slug_taken_at_the_last_moment_is_a_duplicate_and_stores_nothing
     before = await database_state()
     with pytest.raises(ValidationFailed) as caught:
         await content.create(SYSTEM, home, RESOURCE, {"title": "Taken", "kind": "guide"})
-    assert _codes(caught) == {("slug", "DUPLICATE")}
+    assert field_codes(caught) == {("slug", "DUPLICATE")}
     assert await database_state() == before
 
 
@@ -302,7 +209,7 @@ async def test_revert_of_a_page_path_checks_it_like_an_update(clean_database):
     before = await database_state()
     with pytest.raises(ValidationFailed) as caught:
         await content.revert(SYSTEM, PAGE, page.id, 1)
-    assert _codes(caught) == {("path", "DUPLICATE")}
+    assert field_codes(caught) == {("path", "DUPLICATE")}
     assert await database_state() == before
 
 
@@ -319,7 +226,7 @@ async def test_bad_values_the_http_layer_cannot_catch_are_validation_errors(clea
     ):
         with pytest.raises(ValidationFailed) as caught:
             await content.create(SYSTEM, home, RESOURCE, {"title": "T", "kind": "guide", **values})
-        assert _codes(caught) == {expected}
+        assert field_codes(caught) == {expected}
     assert await database_state() == before
 
 
@@ -328,52 +235,10 @@ async def test_scheduled_publication_needs_a_timezone(clean_database):
     row = await factories.resource(home, status=Status.DRAFT)
     with pytest.raises(ValidationFailed) as caught:
         await content.publish(SYSTEM, RESOURCE, row.id, datetime(2030, 1, 1))  # noqa: DTZ001
-    assert _codes(caught) == {("at", "NAIVE_DATETIME")}
+    assert field_codes(caught) == {("at", "NAIVE_DATETIME")}
     at = datetime(2030, 1, 1, tzinfo=UTC)
     row = await content.publish(SYSTEM, RESOURCE, row.id, at)
     assert (row.status, row.published_at) == (Status.PUBLISHED, at)
-
-
-# -- tags and tokens -----------------------------------------------------------------------
-
-
-async def test_tag_slugs_come_from_names_are_unique_and_fit(clean_database):
-    home, away = await factories.tenant(), await factories.tenant()
-    tag = await tags.create_tag(SYSTEM, home, "  Gender Budgeting ", None)
-    assert (tag.name, tag.slug) == ("Gender Budgeting", "gender-budgeting")
-    assert (
-        await tags.create_tag(SYSTEM, away, "Gender budgeting", None)
-    ).slug == "gender-budgeting"
-    other = await tags.create_tag(SYSTEM, home, "Other", None)
-    before = await database_state()
-    for attempt, expected in (
-        (tags.create_tag(SYSTEM, home, "Gender-budgeting", None), ("slug", "DUPLICATE")),
-        (tags.create_tag(SYSTEM, home, "Long", "l" * 150), ("slug", "TOO_LONG")),
-        (tags.create_tag(SYSTEM, home, "", "x"), ("name", "INVALID")),
-        (tags.create_tag(SYSTEM, home, "!!!", None), ("slug", "INVALID_SLUG")),
-        (tags.update_tag(SYSTEM, other.id, None, "gender-budgeting"), ("slug", "DUPLICATE")),
-        (tags.update_tag(SYSTEM, other.id, None, "l" * 150), ("slug", "TOO_LONG")),
-    ):
-        with pytest.raises(ValidationFailed) as caught:
-            await attempt
-        assert _codes(caught) == {expected}
-    assert await database_state() == before
-    renamed = await tags.update_tag(SYSTEM, other.id, "Renamed", "renamed")
-    assert (renamed.name, renamed.slug) == ("Renamed", "renamed")
-
-
-@pytest.mark.parametrize(
-    ("name", "tenant", "field", "code"),
-    [("n" * 101, "home", "name", "INVALID"), ("x", "h" * 80, "tenant", "NOT_FOUND")],
-)
-async def test_create_token_refuses_values_longer_than_their_column(
-    clean_database, name, tenant, field, code
-):
-    await factories.tenant(slug="home")
-    with pytest.raises(ValidationFailed) as caught:
-        await create_token(name, "editor", tenant)
-    assert _codes(caught) == {(field, code)}
-    assert await models.ApiToken.all().count() == 0
 
 
 async def test_a_page_cannot_move_under_itself_or_its_children(clean_database):
@@ -384,7 +249,7 @@ async def test_a_page_cannot_move_under_itself_or_its_children(clean_database):
     for path in ("a/b", "a/child/b"):
         with pytest.raises(ValidationFailed) as caught:
             await content.update(SYSTEM, PAGE, page.id, {"path": path}, 1)
-        assert _codes(caught) == {("path", "INVALID_PATH")}
+        assert field_codes(caught) == {("path", "INVALID_PATH")}
     assert await database_state() == before
     row = await content.update(SYSTEM, PAGE, page.id, {"path": "b"}, 1)  # elsewhere is fine
     assert (row.path, row.parent_id) == ("b", None)  # type: ignore[attr-defined]

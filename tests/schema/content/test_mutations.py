@@ -13,8 +13,8 @@ from cms import models
 from cms.models import Status
 from schema.core.ids import to_global_id
 from tests import factories
-from tests.conftest import graphql
 from tests.factories import bearer, database_state
+from tests.support.api import graphql
 
 pytestmark = pytest.mark.anyio
 

@@ -18,7 +18,7 @@ import pytest
 from cms import models
 from schema.core.ids import to_global_id
 from tests import factories
-from tests.conftest import data_of, graphql
+from tests.support.api import data_of, graphql
 
 pytestmark = pytest.mark.anyio
 

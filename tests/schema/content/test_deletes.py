@@ -10,8 +10,8 @@ import pytest
 from cms import models
 from schema.core.ids import to_global_id
 from tests import factories
-from tests.conftest import data_of, graphql
 from tests.factories import bearer, database_state
+from tests.support.api import data_of, graphql
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,8 @@ import pytest
 from cms.models import Status
 from schema.core.ids import to_global_id
 from tests import factories
-from tests.conftest import data_of, graphql
 from tests.factories import bearer
+from tests.support.api import data_of, graphql
 
 pytestmark = pytest.mark.anyio
 
@@ -226,10 +226,10 @@ async def test_source_uids_are_readable_on_content_images_and_files(client):
 def test_source_uid_is_read_only_and_translation_group_writable_on_every_kind():
     from graphql import GraphQLInputObjectType
 
-    from schema import build_schema
+    from tests.support.sdl import graphql_schema
 
     inputs = [
-        t for t in build_schema()._schema.type_map.values() if isinstance(t, GraphQLInputObjectType)
+        t for t in graphql_schema().type_map.values() if isinstance(t, GraphQLInputObjectType)
     ]
     content_inputs = [
         t

@@ -14,8 +14,8 @@ from tortoise import connections
 
 from cms import models
 from tests import factories
-from tests.conftest import data_of, graphql
 from tests.factories import bearer, database_state
+from tests.support.api import data_of, graphql
 
 pytestmark = pytest.mark.anyio
 

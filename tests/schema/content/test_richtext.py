@@ -14,8 +14,8 @@ import pytest
 from cms import models
 from cms.services import richtext
 from tests import factories
-from tests.conftest import graphql
 from tests.factories import bearer, database_state
+from tests.support.api import graphql
 
 pytestmark = pytest.mark.anyio
 
