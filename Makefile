@@ -43,7 +43,7 @@ check: $(STAMP) ## lint, format check, type check and the import contracts (pypr
 	$(BIN)/ruff check cms schema search_index media seeds importers tests bench
 	$(BIN)/ruff format --check cms schema search_index media seeds importers tests bench
 	$(BIN)/lint-imports --no-logo
-	$(BIN)/mypy cms media search_index seeds importers
+	$(BIN)/mypy cms media search_index seeds importers schema
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var

@@ -171,7 +171,6 @@ class Settings:
     # tenant's own domains are allowed over https without being listed (cms/cors.py).
     cors_origins: tuple[str, ...] = ()
     cors_tenant_origins: tuple[tuple[str, str], ...] = ()
-    debug: bool = False
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -211,7 +210,6 @@ class Settings:
             search_queue=_int(env, "CMS_SEARCH_QUEUE", 32, minimum=0),
             search_time_ms=_int(env, "CMS_SEARCH_TIME_MS", 1000),
             search_max_expansions=_int(env, "CMS_SEARCH_MAX_EXPANSIONS", 100),
-            debug=env.get("CMS_DEBUG", "") in {"1", "true", "yes"},
         )
 
     @property

@@ -32,7 +32,7 @@ class TenantDirectory:
     """Slugs and domains of every tenant, cached per process for a few seconds.
 
     Tenants change rarely and every request needs one, so a lookup per request would be the
-    most frequent query of the app; `invalidate()` is called by whatever writes tenants.
+    most frequent query of the app; a tenant written meanwhile is seen within `ttl_seconds`.
     """
 
     def __init__(self, ttl_seconds: float = 5.0) -> None:
@@ -40,9 +40,6 @@ class TenantDirectory:
         self._loaded_at = float("-inf")
         self._by_slug: dict[str, Tenant] = {}
         self._by_domain: dict[str, Tenant] = {}
-
-    def invalidate(self) -> None:
-        self._loaded_at = float("-inf")
 
     async def _refresh(self) -> None:
         if time.monotonic() - self._loaded_at < self.ttl_seconds:

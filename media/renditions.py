@@ -97,7 +97,6 @@ class Renditions:
         self._waiters: dict[str, int] = {}
         self._store_lock = threading.Lock()
         self._used: int | None = None  # bytes in the store, counted on the first write
-        self.renders = 0  # renders this process has made (tests and benchmarks read it)
 
     @staticmethod
     def key(source: str, spec: Spec) -> str:
@@ -141,7 +140,6 @@ class Renditions:
         finally:
             memory.release()
         self.storage.write(path, data)
-        self.renders += 1
         self._account(len(data), keep=path)
 
     def _account(self, added: int, keep: Path) -> None:

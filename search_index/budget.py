@@ -62,9 +62,6 @@ class Budget:
         if not self.deadline:
             self.deadline = time.monotonic() + self.limits.time_seconds
 
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
     def expired(self) -> bool:
         return time.monotonic() >= self.deadline
 

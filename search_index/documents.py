@@ -56,8 +56,6 @@ INDEXED: dict[str, Kind] = {name: kind for name, kind in KINDS.items() if kind.i
 MODELS: dict[str, type[models.ContentModel]] = {name: k.model for name, k in INDEXED.items()}
 SHAREABLE = frozenset(name for name, kind in INDEXED.items() if kind.shareable)
 
-# The fields a query may name with a prefix (`title:budget`), mapped to the indexed field stems.
-TEXT_ALIASES = {"title": "title", "body": "text", "text": "text"}
 FACET_FIELDS = ("kind", "tags", "thematic_areas", "language", "tenant")
 # The unstemmed vocabulary of what every reader of an item may see of it: "did you mean" and
 # typo matching draw their words from here.

@@ -32,12 +32,6 @@ class SearcherPool:
         self._lent = 0
         self._guard = threading.Lock()
 
-    @property
-    def open_count(self) -> int:
-        """Searchers open now, idle or lent."""
-        with self._guard:
-            return len(self._idle) + self._lent
-
     @contextlib.contextmanager
     def borrow(self) -> Iterator[Searcher | None]:
         """A searcher of the live generation for one search (None before anything is indexed)."""

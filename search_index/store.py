@@ -14,11 +14,9 @@ writer rebuilds it before anything else.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -157,11 +155,3 @@ class IndexStore:
 
     def discard(self, name: str) -> None:
         shutil.rmtree(self.root / name, ignore_errors=True)
-
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        self.lock.acquire(blocking=True)
-        try:
-            yield
-        finally:
-            self.lock.release()

@@ -368,15 +368,20 @@ def _check_version(row: models.ContentModel, expected: int) -> None:
 async def _save(
     kind: Kind, row: models.ContentModel, changes: dict[str, Any]
 ) -> models.ContentModel:
-    """Write `changes` and the next version only if nobody wrote in between."""
-    count = await kind.model.filter(id=row.id, version=row.version).update(
-        **changes, version=row.version + 1, updated_at=_now()
-    )
+    """Write `changes` and the next version only if nobody wrote in between.
+
+    The row in hand then holds what the database holds: the update matched the version it was
+    read at, the row stays locked until the transaction ends, and nothing is computed in the
+    database, so it is brought up to date in memory rather than read again.
+    """
+    written = {**changes, "version": row.version + 1, "updated_at": _now()}
+    count = await kind.model.filter(id=row.id, version=row.version).update(**written)
     if count != 1:
         raise Conflict(
             "The item changed while it was being saved; reload and retry.", field="expectedVersion"
         )
-    return await kind.model.get(id=row.id)
+    row.update_from_dict(written)  # the fields' own conversions, as a read would apply them
+    return row
 
 
 async def _transition(

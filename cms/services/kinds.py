@@ -76,8 +76,17 @@ class Kind:
     @property
     def editable(self) -> tuple[str, ...]:
         """Fields an update may set (and a revert restores), relations excluded."""
-        skip = {"id", "tenant", "slug", "status", "published_at", "version", "created_at",
-                "updated_at", *(r.field for r in self.refs)}  # fmt: skip
+        skip = {
+            "id",
+            "tenant",
+            "slug",
+            "status",
+            "published_at",
+            "version",
+            "created_at",
+            "updated_at",
+            *(r.field for r in self.refs),
+        }
         return tuple(
             name
             for name in self.model._meta.fields_map

@@ -28,9 +28,17 @@ _DOWNLOADS = ("/@@download", "/download", "/@@display-file")
 
 # Widths of Plone 6's standard image scales, so `@@images/image/preview` stays about as large.
 SCALES = {
-    "icon": 32, "tile": 64, "thumb": 128, "mini": 200, "preview": 400, "teaser": 600,
-    "large": 800, "larger": 1000, "great": 1200, "huge": 1600,
-}  # fmt: skip
+    "icon": 32,
+    "tile": 64,
+    "thumb": 128,
+    "mini": 200,
+    "preview": 400,
+    "teaser": 600,
+    "large": 800,
+    "larger": 1000,
+    "great": 1200,
+    "huge": 1600,
+}
 
 
 @dataclass(frozen=True)

@@ -282,8 +282,9 @@ class _Import:
         try:
             effective = mapping.parse_date(data.get("effective"), self.zone, "effective")
             entry.expires_at = mapping.parse_date(data.get("expires"), self.zone, "expires")
-            fallback = mapping.parse_date(data.get("modified") or data.get("created"),
-                                          self.zone, "modified")  # fmt: skip
+            fallback = mapping.parse_date(
+                data.get("modified") or data.get("created"), self.zone, "modified"
+            )
         except ItemProblem as problem:
             entry.skip = str(problem)
             return
@@ -463,24 +464,39 @@ class _Import:
         summary = text_of(data.get("description"))
         body = self._body(entry)
         if kind == PAGE:
-            values.update(title=entry.title, path=entry.path, summary=summary, body=body,
-                          menu_order=entry.position,
-                          show_in_menu=not data.get("exclude_from_nav"))  # fmt: skip
+            values.update(
+                title=entry.title,
+                path=entry.path,
+                summary=summary,
+                body=body,
+                menu_order=entry.position,
+                show_in_menu=not data.get("exclude_from_nav"),
+            )
         elif kind == NEWS:
             values.update(title=entry.title, summary=summary, body=body)
         elif kind == EVENT:
             lead = plain_to_html(summary) if summary else ""
-            values.update(title=entry.title, description=lead + body,
-                          **mapping.event_fields(data, self.zone))  # fmt: skip
+            values.update(
+                title=entry.title, description=lead + body, **mapping.event_fields(data, self.zone)
+            )
         elif entry.kind == RESOURCE:  # a Link
             url, body = self._link_target(entry, body)
-            values.update(title=entry.title, kind=models.ResourceKind.ARTICLE,
-                          summary=summary, body=body, external_url=url)  # fmt: skip
+            values.update(
+                title=entry.title,
+                kind=models.ResourceKind.ARTICLE,
+                summary=summary,
+                body=body,
+                external_url=url,
+            )
         else:  # a stand-alone file
             row = self.media[entry.uid]
-            values.update(title=entry.title or row.filename,
-                          kind=mapping.file_resource_kind(row.content_type),
-                          summary=summary, body=body, attachments=[row.id])  # fmt: skip
+            values.update(
+                title=entry.title or row.filename,
+                kind=mapping.file_resource_kind(row.content_type),
+                summary=summary,
+                body=body,
+                attachments=[row.id],
+            )
         if KINDS[kind].tags:
             values["tags"] = [slug for slug, _ in mapping.subjects(data)]
         return values
@@ -578,9 +594,15 @@ class _Import:
             self.media[uid] = existing
             return existing, "unchanged"
         image = await upload_image(
-            IMPORTER, self.tenant, self.storage, Upload(raw, value.filename), alt=alt,
-            max_bytes=self.settings.max_upload_bytes, source_uid=uid, replace=existing,
-        )  # fmt: skip
+            IMPORTER,
+            self.tenant,
+            self.storage,
+            Upload(raw, value.filename),
+            alt=alt,
+            max_bytes=self.settings.max_upload_bytes,
+            source_uid=uid,
+            replace=existing,
+        )
         self.media[uid] = image
         return image, "updated" if existing is not None else "imported"
 
@@ -599,10 +621,15 @@ class _Import:
             self.media[entry.uid] = existing
             return "unchanged"
         row = await upload_file(
-            IMPORTER, self.tenant, self.storage, Upload(raw, value.filename or entry.uid),
-            title=title, max_bytes=self.settings.max_upload_bytes, source_uid=entry.uid,
+            IMPORTER,
+            self.tenant,
+            self.storage,
+            Upload(raw, value.filename or entry.uid),
+            title=title,
+            max_bytes=self.settings.max_upload_bytes,
+            source_uid=entry.uid,
             replace=existing,
-        )  # fmt: skip
+        )
         self.media[entry.uid] = row
         return "updated" if existing is not None else "imported"
 

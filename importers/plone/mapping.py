@@ -49,12 +49,12 @@ SKIPPED_TYPES = {
 ROUTES = {NEWS: "news", EVENT: "events", RESOURCE: "resources"}
 _ONLINE = re.compile(r"\b(online|zoom|teams|webinar|virtual|webex|jitsi)\b", re.I)
 _EMPTY_LANGUAGES = {"", "##DEFAULT##", "none"}
+_OFFICE = "application/vnd.openxmlformats-officedocument"
 _FILE_KINDS = {
     "text/csv": ResourceKind.DATASET,
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ResourceKind.DATASET,
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation":
-        ResourceKind.TRAINING_MATERIAL,
-}  # fmt: skip
+    f"{_OFFICE}.spreadsheetml.sheet": ResourceKind.DATASET,
+    f"{_OFFICE}.presentationml.presentation": ResourceKind.TRAINING_MATERIAL,
+}
 
 
 def text_of(value: Any) -> str:
@@ -64,8 +64,9 @@ def text_of(value: Any) -> str:
 
 def segment(plone_id: str, title: str, uid: str) -> str:
     """A path segment or slug from a Plone id (`Annual_Report.pdf` → `annual-report`)."""
-    base = re.sub(r"\.(pdf|docx?|xlsx?|pptx?|odt|csv|txt|jpe?g|png|gif|webp|zip)$", "",
-                  plone_id, flags=re.I)  # fmt: skip
+    base = re.sub(
+        r"\.(pdf|docx?|xlsx?|pptx?|odt|csv|txt|jpe?g|png|gif|webp|zip)$", "", plone_id, flags=re.I
+    )
     return slugify(base, 120) or slugify(title, 120) or f"item-{uid[:8]}"
 
 

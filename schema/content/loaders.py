@@ -30,7 +30,7 @@ class PagesByParentIdLoader(Loader[int, list[Page]]):
         rows = await Page.filter(
             visible_q(self.scope, shareable=False), parent_id__in=keys
         ).order_by("menu_order", "title", "id")
-        return grouped(keys, [(row.parent_id, row) for row in rows])  # type: ignore[attr-defined]  # Tortoise FK
+        return grouped(keys, [(row.parent_id, row) for row in rows])
 
 
 class TagsByItemIdLoader(Loader[int, list[Tag]]):
@@ -83,7 +83,7 @@ class TranslationsByGroupLoader(Loader[TranslationKey, list[Any]]):
             rows = await kind.model.filter(
                 where, visible_q(self.scope, shareable=kind.shareable)
             ).order_by("language", "id")
-            found.extend(((type_name, row.tenant_id, row.translation_group), row) for row in rows)  # type: ignore[attr-defined]  # Tortoise FK
+            found.extend(((type_name, row.tenant_id, row.translation_group), row) for row in rows)
         return grouped(keys, found)
 
 

@@ -66,11 +66,11 @@ class ResourceType(Content):
 
     @strawberry.field(description="Publishing organisation.")
     async def organisation(self, info: Info) -> OrganisationType | None:
-        return await organisation_by_id(info, self.model.organisation_id)  # type: ignore[attr-defined]  # Tortoise FK
+        return await organisation_by_id(info, self.model.organisation_id)
 
     @strawberry.field(description="Cover picture.")
     async def cover_image(self, info: Info) -> ImageType | None:
-        return await image_by_id(info, self.model.cover_image_id)  # type: ignore[attr-defined]  # Tortoise FK
+        return await image_by_id(info, self.model.cover_image_id)
 
     @strawberry.field(description="Downloadable documents.")
     async def attachments(self, info: Info) -> list[FileType]:
@@ -106,7 +106,7 @@ class VideoType(Content):
 
     @strawberry.field(description="Still picture shown before playing.")
     async def thumbnail(self, info: Info) -> ImageType | None:
-        return await image_by_id(info, self.model.thumbnail_id)  # type: ignore[attr-defined]  # Tortoise FK
+        return await image_by_id(info, self.model.thumbnail_id)
 
 
 @strawberry.type(name="Event", description="A webinar, workshop, symposium or meeting.")
@@ -139,7 +139,7 @@ class EventType(Content):
 
     @strawberry.field(description="Organisation hosting the event.")
     async def host_organisation(self, info: Info) -> OrganisationType | None:
-        return await organisation_by_id(info, self.model.host_organisation_id)  # type: ignore[attr-defined]  # Tortoise FK
+        return await organisation_by_id(info, self.model.host_organisation_id)
 
 
 @strawberry.type(name="NewsItem", description="A news story or press release.")
@@ -166,7 +166,7 @@ class NewsItemType(Content):
 
     @strawberry.field(description="Lead image.")
     async def image(self, info: Info) -> ImageType | None:
-        return await image_by_id(info, self.model.image_id)  # type: ignore[attr-defined]  # Tortoise FK
+        return await image_by_id(info, self.model.image_id)
 
 
 @strawberry.type(name="Page", description="A page of a CoP site at a hierarchical path.")
@@ -185,7 +185,7 @@ class PageType(Content):
 
     @strawberry.field(description="The page above this one.")
     async def parent(self, info: Info) -> PageType | None:
-        parent_id = self.model.parent_id  # type: ignore[attr-defined]  # Tortoise FK
+        parent_id = self.model.parent_id
         if parent_id is None:
             return None
         row = await info.context.loaders.page_by_id.load(parent_id)

@@ -10,6 +10,7 @@ from strawberry.file_uploads import Upload as UploadScalar
 
 from cms.errors import ErrorCode, FieldError, ValidationFailed
 from media import uploads
+from media.pdf import PdfLimits
 from schema.context import Info
 from schema.core.payloads import MutationError, attempt, require_principal, require_tenant
 from schema.media.types import FileType, ImageType
@@ -107,7 +108,7 @@ class UploadMutation:
                 await _read(file),
                 title=title,
                 max_bytes=info.context.settings.max_upload_bytes,
-                pdf_limits=uploads.PdfLimits.of(info.context.settings),
+                pdf_limits=PdfLimits.of(info.context.settings),
             )
 
         return await attempt(

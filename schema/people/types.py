@@ -73,8 +73,8 @@ class ProfileType(Content):
 
     @strawberry.field(description="Where the person works.")
     async def organisation(self, info: Info) -> OrganisationType | None:
-        return await organisation_by_id(info, self.model.organisation_id)  # type: ignore[attr-defined]  # Tortoise FK
+        return await organisation_by_id(info, self.model.organisation_id)
 
     @strawberry.field(description="Portrait.")
     async def photo(self, info: Info) -> ImageType | None:
-        return await image_by_id(info, self.model.photo_id)  # type: ignore[attr-defined]  # Tortoise FK
+        return await image_by_id(info, self.model.photo_id)

@@ -16,7 +16,7 @@ class TenantsByParentIdLoader(Loader[int, list[Tenant]]):
 
     async def fetch(self, keys: list[int]) -> list[list[Tenant]]:
         rows = await Tenant.filter(parent_id__in=keys).order_by("name", "id")
-        return grouped(keys, [(row.parent_id, row) for row in rows])  # type: ignore[attr-defined]  # Tortoise FK
+        return grouped(keys, [(row.parent_id, row) for row in rows])
 
 
 class TenantsByOrganisationIdLoader(Loader[int, list[Tenant]]):

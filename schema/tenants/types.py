@@ -33,7 +33,7 @@ class TenantType(Node):
 
     @strawberry.field(description="The hub or programme this tenant belongs to.")
     async def parent(self, info: Info) -> TenantType | None:
-        parent_id = self.model.parent_id  # type: ignore[attr-defined]  # Tortoise FK
+        parent_id = self.model.parent_id
         if parent_id is None:
             return None
         parent = await info.context.loaders.tenant_by_id.load(parent_id)

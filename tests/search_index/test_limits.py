@@ -73,7 +73,6 @@ async def test_the_deadline_answers_with_what_was_found(client, library, monkeyp
     from search_index import query as search_query
 
     monkeypatch.setattr(search_budget.Budget, "expired", lambda self: True)
-    monkeypatch.setattr(search_budget.Budget, "remaining", lambda self: 0.0)
     monkeypatch.setattr(search_query._VisibleInTime, "CHECK_EVERY", 1)
     data = await _search(client, "gender")
     assert data == {"totalCount": 0, "partial": True, "suggestion": None, "edges": []}
