@@ -11,16 +11,24 @@ pytestmark = pytest.mark.anyio
 
 def _fields(kind_name: str) -> set[str]:
     described = KINDS[kind_name].model.describe(serializable=False)
-    return {f["name"] for group in ("data_fields", "fk_fields", "m2m_fields") for f in
-            described[group]}  # fmt: skip
+    return {
+        f["name"] for group in ("data_fields", "fk_fields", "m2m_fields") for f in described[group]
+    }
 
 
 @pytest.mark.parametrize("name", KINDS)
 def test_every_field_a_kind_names_is_on_its_model(name: str) -> None:
     kind = KINDS[name]
     fields = _fields(name)
-    named = {kind.label, kind.key, *kind.required, *kind.html, *kind.urls, *kind.vocabularies,
-             *(ref.field for ref in kind.refs)}  # fmt: skip
+    named = {
+        kind.label,
+        kind.key,
+        *kind.required,
+        *kind.html,
+        *kind.urls,
+        *kind.vocabularies,
+        *(ref.field for ref in kind.refs),
+    }
     if kind.search is not None:
         named |= {kind.search.title, *kind.search.text, *kind.search.markup}
         assert set(kind.search.markup) <= set(kind.search.text)
