@@ -12,7 +12,6 @@ from typing import Any
 
 import strawberry
 
-from cms.services.kinds import KINDS
 from schema.core.enums import (
     EventFormat,
     NewsKind,
@@ -165,7 +164,8 @@ INPUT_FIELDS: dict[str, list[InputField]] = {
 }
 
 
-def _make(kind: str, *, partial: bool) -> type:
+def input_type(kind: str, name: str, *, partial: bool) -> type:
+    """The create (or, `partial`, update) input of a kind, named `name`."""
     fields = sorted(INPUT_FIELDS[kind], key=lambda s: not (s.required and not partial))
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {}
@@ -184,18 +184,13 @@ def _make(kind: str, *, partial: bool) -> type:
                 default=strawberry.UNSET, description=spec.description
             )
     namespace["__annotations__"] = annotations
-    prefix = "Update" if partial else "Create"
-    cls = type(f"{prefix}{kind}Input", (), namespace)
+    cls = type(name, (), namespace)
     description = (
         f"Fields to change on a {kind}; fields left out stay as they are."
         if partial
         else f"A new {kind}; it starts as a draft."
     )
     return strawberry.input(cls, description=description)
-
-
-CREATE_INPUTS = {kind: _make(kind, partial=False) for kind in KINDS}
-UPDATE_INPUTS = {kind: _make(kind, partial=True) for kind in KINDS}
 
 
 @strawberry.input(description="A new tag of this site's vocabulary.")

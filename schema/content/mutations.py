@@ -17,13 +17,7 @@ from cms.errors import FieldError, NotFound, ValidationFailed
 from cms.names import camel, lower_first
 from cms.services import content, tags
 from cms.services.kinds import KINDS, Kind
-from schema.content.inputs import (
-    CREATE_INPUTS,
-    INPUT_FIELDS,
-    UPDATE_INPUTS,
-    CreateTagInput,
-    UpdateTagInput,
-)
+from schema.content.inputs import INPUT_FIELDS, CreateTagInput, UpdateTagInput, input_type
 from schema.content.types import CONTENT_TYPES, TagType
 from schema.context import Info
 from schema.core.ids import database_id, from_global_id
@@ -37,7 +31,25 @@ from schema.core.payloads import (
     require_tenant,
 )
 
-PAYLOADS = {name: payload_type(name, node_type) for name, node_type in CONTENT_TYPES.items()}
+# The input and payload types of each kind's writes, by their GraphQL names.
+WRITE_TYPES = {
+    "Resource": ("CreateResourceInput", "UpdateResourceInput", "ResourcePayload"),
+    "Video": ("CreateVideoInput", "UpdateVideoInput", "VideoPayload"),
+    "Profile": ("CreateProfileInput", "UpdateProfileInput", "ProfilePayload"),
+    "Organisation": ("CreateOrganisationInput", "UpdateOrganisationInput", "OrganisationPayload"),
+    "Event": ("CreateEventInput", "UpdateEventInput", "EventPayload"),
+    "NewsItem": ("CreateNewsItemInput", "UpdateNewsItemInput", "NewsItemPayload"),
+    "Page": ("CreatePageInput", "UpdatePageInput", "PagePayload"),
+}
+CREATE_INPUTS = {
+    kind: input_type(kind, names[0], partial=False) for kind, names in WRITE_TYPES.items()
+}
+UPDATE_INPUTS = {
+    kind: input_type(kind, names[1], partial=True) for kind, names in WRITE_TYPES.items()
+}
+PAYLOADS = {
+    kind: payload_type(names[2], kind, CONTENT_TYPES[kind]) for kind, names in WRITE_TYPES.items()
+}
 
 
 @strawberry.type(description="The result of a workflow mutation on any content item.")

@@ -43,15 +43,15 @@ class DeletePayload:
     )
 
 
-def payload_type(type_name: str, node_type: type) -> type:
-    """`<Type>Payload { <type>: <Type>, errors }`, the result of a mutation on one type."""
+def payload_type(name: str, type_name: str, node_type: type) -> type:
+    """`name { <type>: <Type>, errors }`, the result of a mutation on one type."""
     node_field = lower_first(type_name)
     namespace = {
         "__annotations__": {node_field: node_type | None, "errors": list[MutationError]},
         node_field: strawberry.field(default=None, description=f"The {type_name} as saved."),
         "errors": strawberry.field(default_factory=list, description="Empty on success."),
     }
-    cls = type(f"{type_name}Payload", (), namespace)
+    cls = type(name, (), namespace)
     return strawberry.type(cls, description=f"The result of a {type_name} mutation.")
 
 
