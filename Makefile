@@ -46,4 +46,4 @@ check: $(STAMP) ## lint, format check, type check and the import contracts (pypr
 	$(BIN)/mypy cms media search_index seeds importers schema
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .import_linter_cache .grimp_cache
