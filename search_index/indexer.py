@@ -38,6 +38,9 @@ log = logging.getLogger("cms.search")
 PROFILE = kind_of(models.Profile).name
 BATCH = 500
 REBUILD_CHUNK = 2000
+# The rebuild's posting buffer (by Whoosh's estimate of its size): one that holds most of a
+# 50,000-item index saves most of the spill to sorted runs on disk and their merge.
+REBUILD_BUFFER_MB = 1024
 
 
 class Indexer:
@@ -210,7 +213,7 @@ class Indexer:
         totals = {ct: await model.all().count() for ct, model in MODELS.items()}
         total = sum(totals.values())
         ix = index.open_dir(str(self.store.root / name))
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=REBUILD_BUFFER_MB)
         done = 0
         try:
             slugs = await tenant_slugs()
