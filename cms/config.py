@@ -106,6 +106,13 @@ def _tenant_origins(env: Mapping[str, str], name: str) -> tuple[tuple[str, str],
     return tuple(pairs)
 
 
+def _node_name(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if len(value) > 100 or any(not (c.isalnum() or c in "-_.") for c in value):
+        raise SettingsError(f"{name} must be at most 100 letters, digits, '-', '_' or '.'")
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = (env.get(name) or "").strip().lower()
     if raw == "":
@@ -171,6 +178,11 @@ class Settings:
     # tenant's own domains are allowed over https without being listed (cms/cors.py).
     cors_origins: tuple[str, ...] = ()
     cors_tenant_origins: tuple[tuple[str, str], ...] = ()
+    # This node's name as an outbox consumer (CMS_NODE_NAME); empty: the one generated once
+    # into the index directory. Nodes sharing one database need different names.
+    node_name: str = ""
+    # A node unseen this long (hours) stops holding outbox events back; it rebuilds on return.
+    outbox_keep_hours: int = 168
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -210,6 +222,8 @@ class Settings:
             search_queue=_int(env, "CMS_SEARCH_QUEUE", 32, minimum=0),
             search_time_ms=_int(env, "CMS_SEARCH_TIME_MS", 1000),
             search_max_expansions=_int(env, "CMS_SEARCH_MAX_EXPANSIONS", 100),
+            node_name=_node_name(env, "CMS_NODE_NAME"),
+            outbox_keep_hours=_int(env, "CMS_OUTBOX_KEEP_HOURS", 168),
         )
 
     @property

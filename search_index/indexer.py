@@ -1,9 +1,13 @@
 """The single writer: drains the outbox into the index, and rebuilds the index from the database.
 
-Only the process holding the writer lock writes; the others only search. A batch is applied
-to the index and committed before its outbox rows are marked processed, so a crash at any
-point leaves those rows pending and the next drain applies them again (applying is
-idempotent: a document is rebuilt from the row as it is now, or deleted if the row is gone).
+Each index (one per node, in its data dir) is an outbox consumer with its own position
+(`cms.outbox`): several servers sharing one database each keep their own index. Only the
+process holding this index's writer lock writes to it; the others only search. A batch is
+applied to the index and committed before the consumer's position moves past it, so a crash at
+any point leaves those events ahead of the position and the next drain applies them again
+(applying is idempotent: a document is rebuilt from the row as it is now, or deleted if the row
+is gone). A consumer with no position (a new node, or one dropped after being away longer than
+the keep period) rebuilds from the database first; so does an index built with other fields.
 
 A document shows what the public may see of related rows (a resource's live authors, its tags),
 so a change to one of those re-indexes the documents that show it. They are found both through
@@ -20,14 +24,15 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from anyio import to_thread
 from tortoise.expressions import Q
 from whoosh import query as wq
 
-from cms import models
+from cms import models, outbox
+from cms.outbox import REBUILDING, Position
 from cms.services.kinds import AUTHORED, kind_of
 from search_index.documents import MODELS, key_of, load_documents, tagged_items, tenant_slugs
 from search_index.store import IndexStore
@@ -43,12 +48,29 @@ REBUILD_CHUNK = 2000
 REBUILD_BUFFER_MB = 1024
 
 
+# How often a node deletes the outbox events every consumer has applied, and says it is alive.
+PURGE_SECONDS = 60.0
+SEEN_SECONDS = 60.0
+
+
 class Indexer:
     """Keeps the index in step with the database through the outbox."""
 
-    def __init__(self, store: IndexStore, *, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        *,
+        batch: int = BATCH,
+        consumer: str = "",
+        keep: timedelta = timedelta(days=7),
+    ) -> None:
         self.store = store
         self.batch = batch
+        # This index's name as an outbox consumer (read from the index directory when empty).
+        self._consumer = consumer
+        self.keep = keep
+        self._purged_at: datetime | None = None
+        self._seen_at: datetime | None = None
         # Tests stop a drain between the index commit and the outbox update with this hook.
         self.after_commit: Callable[[list[int]], None] | None = None
         # The instant documents are made at; tests move it to see scheduled authors go live.
@@ -56,39 +78,63 @@ class Indexer:
         # Authors' publication and expiry times up to here are in the documents.
         self._timed_until: datetime | None = None
 
+    @property
+    def consumer(self) -> str:
+        if not self._consumer:
+            self._consumer = self.store.node_name()
+        return self._consumer
+
     async def drain(self, *, max_batches: int | None = None) -> int:
         """Apply every pending outbox event; 0 when another process holds the writer lock."""
         if not self.store.lock.acquire():
             return 0
         try:
-            if await to_thread.run_sync(self.store.current_is_stale):
+            position = await outbox.position_of(self.consumer)
+            if position is None or position == REBUILDING:
+                log.info("search index: consumer %s has no position; rebuilding", self.consumer)
+                await self._rebuild(None)
+            elif await to_thread.run_sync(self.store.current_is_stale):
                 log.info("search index: built with other fields; rebuilding it")
                 await self._rebuild(None)
+            elif self.store.current_name() is None:
+                log.info("search index: none in %s; rebuilding", self.store.root)
+                await self._rebuild(None)
+            position = await outbox.position_of(self.consumer)
             done = batches = 0
-            while max_batches is None or batches < max_batches:
-                applied = await self._batch()
-                if applied == 0:
+            while position is not None and (max_batches is None or batches < max_batches):
+                events = await outbox.pending(position, self.batch)
+                if not events:
                     break
-                done += applied
+                await self._batch(events)
+                position = events[-1].position
+                if not await outbox.advance(self.consumer, position, datetime.now(UTC)):
+                    break  # dropped as unseen meanwhile: the next drain rebuilds
+                self._seen_at = datetime.now(UTC)
+                done += len(events)
                 batches += 1
             await self._authors_due()
+            await self._housekeeping(position)
             return done
         finally:
             self.store.lock.release()
 
-    async def _batch(self) -> int:
-        events = (
-            await models.OutboxEvent.filter(processed_at=None)
-            .order_by("id")
-            .limit(self.batch)
-            .values("id", "content_type", "object_id")
-        )
-        if not events:
-            return 0
+    async def _housekeeping(self, position: Position | None) -> None:
+        """Say this node is alive, and delete the events every consumer has applied."""
+        now = datetime.now(UTC)
+        if position is not None and (
+            self._seen_at is None or now - self._seen_at > timedelta(seconds=SEEN_SECONDS)
+        ):
+            await outbox.advance(self.consumer, position, now)
+            self._seen_at = now
+        if self._purged_at is None or now - self._purged_at > timedelta(seconds=PURGE_SECONDS):
+            self._purged_at = now
+            await outbox.purge(now, self.keep)
+
+    async def _batch(self, events: list[outbox.Event]) -> None:
         wanted: dict[str, set[int]] = defaultdict(set)
         for event in events:
-            if event["content_type"] in MODELS:
-                wanted[event["content_type"]].add(event["object_id"])
+            if event.content_type in MODELS:
+                wanted[event.content_type].add(event.object_id)
         profiles = sorted(wanted[PROFILE])
         if profiles:  # author names are part of their resources' documents
             authored = models.ResourceAuthor.filter(profile_id__in=profiles)
@@ -96,17 +142,14 @@ class Indexer:
             resource_ids = cast(list[int], await authored.values_list("resource_id", flat=True))
             wanted[AUTHORED.name].update(resource_ids)
             await self._add_referrers(wanted, "author_ids", profiles)
-        tags = sorted({e["object_id"] for e in events if e["content_type"] == "Tag"})
+        tags = sorted({e.object_id for e in events if e.content_type == "Tag"})
         if tags:  # a renamed or deleted tag changes the documents that carry it
             for content_type, ids in (await tagged_items(tags)).items():
                 wanted[content_type].update(ids)
             await self._add_referrers(wanted, "tag_ids", tags)
         await self._reindex(wanted)
-        ids = [e["id"] for e in events]
         if self.after_commit is not None:
-            self.after_commit(ids)
-        await models.OutboxEvent.filter(id__in=ids).update(processed_at=datetime.now(UTC))
-        return len(events)
+            self.after_commit([e.position.id for e in events])
 
     async def _reindex(self, wanted: dict[str, set[int]]) -> None:
         """Rebuild the documents of these rows from the database (deleting the rows gone)."""
@@ -184,7 +227,7 @@ class Indexer:
     async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """A fresh index of every item, swapped in atomically; returns the documents written.
 
-        It holds the writer lock throughout, so no outbox event is marked processed against
+        It holds the writer lock throughout, so the consumer's position does not move against
         the old index meanwhile: what changes during the rebuild is applied to the new one.
         """
         while True:  # the poller of a running server may hold it for a batch
@@ -197,7 +240,15 @@ class Indexer:
             self.store.lock.release()
 
     async def _rebuild(self, progress: Callable[[int, int], None] | None) -> int:
-        """The rebuild itself; the caller holds the writer lock."""
+        """The rebuild itself; the caller holds the writer lock.
+
+        A consumer new to the outbox holds every event back while it reads (REBUILDING), so
+        that no other node deletes what it will need; afterwards it continues from the head
+        taken before the first read (events between are applied again, which is harmless).
+        """
+        if await outbox.position_of(self.consumer) is None:
+            await outbox.register(self.consumer, REBUILDING, datetime.now(UTC))
+        head = await outbox.head()
         name = await to_thread.run_sync(self.store.new_generation)
         try:
             count = await self._fill(name, progress)
@@ -205,6 +256,8 @@ class Indexer:
             self.store.discard(name)
             raise
         await to_thread.run_sync(self.store.publish, name)
+        await outbox.register(self.consumer, head, datetime.now(UTC))
+        self._seen_at = datetime.now(UTC)
         return count
 
     async def _fill(self, name: str, progress: Callable[[int, int], None] | None) -> int:

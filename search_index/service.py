@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -64,10 +65,12 @@ class SearchService:
         limits: SearchLimits | None = None,
         threads: int = 4,
         queue: int = 32,
+        node_name: str = "",
+        outbox_keep: timedelta = timedelta(days=7),
     ) -> None:
         self.store = IndexStore(root)
         self.searching = Searching(self.store, limits, pool_size=threads)
-        self.indexer = Indexer(self.store)
+        self.indexer = Indexer(self.store, consumer=node_name, keep=outbox_keep)
         self.poll_seconds = poll_seconds
         self.threads = threads
         self.queue = queue
@@ -85,6 +88,8 @@ class SearchService:
             limits=limits,
             threads=settings.search_threads,
             queue=settings.search_queue,
+            node_name=settings.node_name,
+            outbox_keep=timedelta(hours=settings.outbox_keep_hours),
         )
 
     @property

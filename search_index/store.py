@@ -5,6 +5,7 @@ $CMS_DATA_DIR/search_index/
     CURRENT          names the live generation, e.g. "index.3" (replaced atomically)
     index.3/         a Whoosh index, with SCHEMA: the version of the fields it was built with
     writer.lock      held (flock) by the one process that may write, released if it dies
+    NODE             this index's name as an outbox consumer, generated once (see cms.outbox)
 ```
 A rebuild writes `index.<n+1>` beside the live one and then replaces CURRENT, so searches never
 see a half-built index; readers notice the new name on their next search. A generation built
@@ -14,9 +15,13 @@ writer rebuilds it before anything else.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import re
+import secrets
 import shutil
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +34,7 @@ POINTER = "CURRENT"
 VERSION_FILE = "SCHEMA"
 LOCK = "writer.lock"
 PREFIX = "index."
+NODE = "NODE"
 
 
 class WriterLock:
@@ -68,6 +74,25 @@ class IndexStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.lock = WriterLock(root / LOCK)
+
+    def node_name(self) -> str:
+        """This index's outbox consumer name: made once (host name and random), then kept."""
+        path = self.root / NODE
+        with contextlib.suppress(FileNotFoundError):
+            if name := path.read_text().strip():
+                return name
+        self.root.mkdir(parents=True, exist_ok=True)
+        host = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname())[:60] or "node"
+        name = f"{host}-{secrets.token_hex(6)}"
+        temp = self.root / f"{NODE}.{os.getpid()}.tmp"
+        temp.write_text(name)
+        try:
+            os.link(temp, path)  # only one process creates it; the others read the winner's
+        except FileExistsError:
+            name = path.read_text().strip()
+        finally:
+            temp.unlink()
+        return name
 
     def current_name(self) -> str | None:
         try:

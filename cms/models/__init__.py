@@ -15,7 +15,7 @@ from cms.models.content import (
     Video,
     VideoProvider,
 )
-from cms.models.history import AuditEntry, OutboxEvent, Revision
+from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
 from cms.models.tenants import Maturity, Tenant, TenantKind
@@ -23,6 +23,7 @@ from cms.models.tenants import Maturity, Tenant, TenantKind
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "OutboxConsumer",
     "OutboxEvent",
     "Revision",
     "Role",

@@ -62,7 +62,11 @@ class AuditEntry(Model):
 
 
 class OutboxEvent(Model):
-    """A change for derived data (search index, webhooks) to consume, written with the change."""
+    """A change for derived data (search index, webhooks) to consume, written with the change.
+
+    On PostgreSQL the table also has a `txid` column the model does not declare, filled by the
+    database with the writing transaction's id (see `cms.outbox`); on SQLite it is 0.
+    """
 
     id = fields.BigIntField(primary_key=True)
     tenant_id = fields.IntField()
@@ -70,8 +74,19 @@ class OutboxEvent(Model):
     object_id = fields.IntField()
     operation = fields.CharField(max_length=32)
     created_at = fields.DatetimeField(auto_now_add=True)
-    processed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_event"
-        indexes = (("processed_at", "id"),)
+
+
+class OutboxConsumer(Model):
+    """One reader of the outbox (a node's search index, say) and the last event it applied."""
+
+    name = fields.CharField(max_length=100, primary_key=True)
+    # The (txid, id) of the last event applied, in the order `cms.outbox` reads events.
+    txid = fields.BigIntField(default=0)
+    position = fields.BigIntField(default=0)
+    seen_at = fields.DatetimeField()
+
+    class Meta:
+        table = "outbox_consumer"

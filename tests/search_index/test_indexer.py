@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from cms.models import OutboxEvent
 from cms.services import content
 from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
 from search_index import Audience, Filters, SearchService
 from tests import factories
+from tests.support.search import follow_from_start, pending_events
 
 pytestmark = pytest.mark.anyio
 
@@ -92,6 +92,8 @@ async def _published_items(count: int) -> list[int]:
 async def test_kill_9_mid_batch_loses_nothing(app_settings, clean_database, tmp_path, point):
     ids = await _published_items(15)  # 30 outbox rows: batches of 7, killed in the third
     root = tmp_path / "search_index"
+    service = SearchService(root)
+    await follow_from_start(service)  # a node that has applied none of them yet
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -107,16 +109,15 @@ async def test_kill_9_mid_batch_loses_nothing(app_settings, clean_database, tmp_
     try:
         line = await asyncio.wait_for(child.stdout.readline(), timeout=60)
         assert line.strip() == b"READY", line
-        assert await OutboxEvent.filter(processed_at=None).count() > 0
+        assert await pending_events(service) > 0
     finally:
         child.send_signal(signal.SIGKILL)
         await child.communicate()
     assert child.returncode == -signal.SIGKILL
 
     # The next start drains what is left.
-    service = SearchService(root)
     assert await service.drain() > 0
-    assert await OutboxEvent.filter(processed_at=None).count() == 0
+    assert await pending_events(service) == 0
     results = await service.search("crash proof", PLATFORM, first=100)
     assert sorted(f.row.id for f in results.found) == sorted(ids)
     assert results.page.total == 15
@@ -127,10 +128,11 @@ async def test_kill_9_mid_batch_loses_nothing(app_settings, clean_database, tmp_
 async def test_one_writer_at_a_time_across_services_on_one_directory(clean_database, tmp_path):
     await _published_items(2)
     first, second = SearchService(tmp_path / "ix"), SearchService(tmp_path / "ix")
+    await follow_from_start(first)
     assert first.store.lock.acquire()
     try:
         assert await second.drain() == 0  # the other holds the lock: it only searches
-        assert await OutboxEvent.filter(processed_at=None).count() == 4
+        assert await pending_events(second) == 4
     finally:
         first.store.lock.release()
     assert await second.drain() == 4
@@ -172,12 +174,14 @@ async def test_rebuild_swaps_atomically_while_searches_keep_answering(clean_data
 
 async def test_the_lifespan_poller_drains_on_start_what_was_left(app, clean_database):
     await _published_items(3)
+    service = app.state.search
+    await follow_from_start(service)
     async with app.router.lifespan_context(app):
         for _ in range(50):
-            if await OutboxEvent.filter(processed_at=None).count() == 0:
+            if await pending_events(service) == 0:
                 break
             await asyncio.sleep(0.1)
-    assert await OutboxEvent.filter(processed_at=None).count() == 0
+    assert await pending_events(service) == 0
     assert (await app.state.search.search("crash", PLATFORM)).page.total == 3
     app.state.search.searching.close()
 
@@ -229,7 +233,10 @@ async def test_an_index_built_with_other_fields_is_ignored_then_rebuilt(clean_da
     # it counts as empty, so `cms serve` rebuilds it before serving.
     assert (await service.search("crash", PLATFORM)).page.total == 0
     assert await service.document_count() == 0
-    assert await service.drain() == 6  # rebuilt first, then the pending events applied
+    await follow_from_start(service)  # (it had applied none of the events either)
+    service.store.publish("index.1")
+    assert await service.drain() == 0  # rebuilt first, which covers every pending event
+    assert await pending_events(service) == 0
     assert service.store.current_name() == "index.2" and not service.store.current_is_stale()
     assert (await service.search("crash", PLATFORM)).page.total == 3
     service.searching.close()
