@@ -1,28 +1,37 @@
 """Search benchmark: Whoosh through GraphQL and the Python API beside SQLite FTS5 on the same texts.
 
-    python -m bench.search [--items 50000] [--repeats 5]
+    python -m bench.search [--sizes 10000,50000] [--repeats 5] [--data-dir DIR]
 
-1. A fresh temporary data dir with SQLite: migrate, load the real seed content, then
-   `load_synthetic(items)` over the CoP tenants (bulk rows, no outbox).
+For each size, in one run:
+1. A data dir with SQLite (a temporary one, or DIR/<size> with --data-dir): migrate, load the
+   real seed content, then `load_synthetic(size)` over the CoP tenants (bulk rows, no outbox).
+   With --data-dir a dir already built (it has `built.json`) is reused as it is, and its
+   indexing figures are the ones measured when it was built: repeated runs skip the indexing.
 2. `cms reindex`'s rebuild (`SearchService.rebuild`): indexing items/s, database reads included.
 3. The same documents (`search_index.documents.load_documents`) into an SQLite FTS5 table
    (`porter unicode61 remove_diacritics 2`, title weighted 3) with the filter columns beside it:
    items/s for the reference.
 4. 30 fixed queries (words, AND, phrases, OR/NOT, prefixes, a field, filters), each run as the
-   platform audience (shared, published, published_at <= now) and timed `--repeats` times after
-   one warm-up, three ways:
+   platform audience (shared, published, published_at <= now): once cold (the first time that
+   query meets this app: searchers, parsed queries and any result cache are empty for it), then
+   `--repeats` times warm, three ways:
    - GraphQL: POST /graphql through the app in process (httpx ASGITransport: no sockets), 20 hits
      with highlights and facets, items hydrated from the database;
    - Python API: `Searching.search` (index only: parse, filter, top 20, 5 facets, highlights);
    - FTS5: top 20 by bm25 with snippet(), count(*), and GROUP BY facets on kind, language and
      tenant (tags and thematic areas are left out: FTS5 has no multi-valued facet).
-5. Prints the table; p50 ratio = Python API p50 / FTS5 p50 (the issue's aim: <= 2).
+5. Prints, per size, a table of cold and warm p50/p95 and p50 / FTS5 p50 (warm against warm).
+
+The app's settings come from the environment (`Settings.from_env`) with the data dir and the
+database replaced, so `CMS_SEARCH_CACHE=off|on` and the other search settings apply.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import sqlite3
 import statistics
 import tempfile
@@ -39,6 +48,9 @@ from cms.app import create_app
 from cms.config import Settings
 from search_index import Audience, Filters, SearchService
 from search_index.documents import MODELS, load_documents, tenant_slugs
+
+BUILT = "built.json"
+FTS_FILE = "fts.sqlite3"
 
 # (label, Whoosh/GraphQL query, FTS5 MATCH, filters)
 QUERIES: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -91,16 +103,6 @@ def percentile(values: list[float], p: float) -> float:
     k = (len(ordered) - 1) * p / 100
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-async def timed(work: Callable[[], Any], repeats: int) -> list[float]:
-    await work()  # warm-up
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        await work()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
 
 
 async def build_fts(path: Path) -> tuple[sqlite3.Connection, int, float]:
@@ -180,113 +182,184 @@ def fts_query(conn: sqlite3.Connection, match: str, filters: dict[str, Any], now
     return top, total, facets
 
 
-async def run(items: int, repeats: int) -> None:
+async def build(settings: Settings, items: int, data_dir: Path) -> dict[str, Any]:
+    """Seed the database, build both indexes; their figures (kept in built.json)."""
     from seeds.loader import load_seed
     from seeds.synthetic import load_synthetic
 
-    with tempfile.TemporaryDirectory(prefix="cms-bench-search-") as tmp:
-        settings = Settings(data_dir=Path(tmp), secret_key="bench")
-        await db.init(settings)
-        try:
-            start = time.perf_counter()
-            await load_seed()
-            await load_synthetic(items, 1)
-            print(f"seeded in {time.perf_counter() - start:.1f}s", flush=True)
-            service = SearchService.from_settings(settings)
-            start = time.perf_counter()
-            indexed = await service.rebuild()
-            index_seconds = time.perf_counter() - start
-            print(f"whoosh: {indexed} items in {index_seconds:.1f}s", flush=True)
-            conn, fts_count, fts_seconds = await build_fts(Path(tmp) / "fts.sqlite3")
-            print(f"fts5: {fts_count} items in {fts_seconds:.1f}s", flush=True)
+    start = time.perf_counter()
+    await load_seed()
+    await load_synthetic(items, 1)
+    print(f"[{items}] seeded in {time.perf_counter() - start:.1f}s", flush=True)
+    service = SearchService.from_settings(settings)
+    start, cpu = time.perf_counter(), time.process_time()
+    indexed = await service.rebuild()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"[{items}] whoosh: {indexed} items in {seconds:.1f}s ({cpu:.1f}s CPU)", flush=True)
+    conn, fts_count, fts_seconds = await build_fts(data_dir / FTS_FILE)
+    conn.close()
+    print(f"[{items}] fts5: {fts_count} items in {fts_seconds:.1f}s", flush=True)
+    figures = {
+        "items": items,
+        "indexed": indexed,
+        "index_seconds": seconds,
+        "index_cpu_seconds": cpu,
+        "fts_count": fts_count,
+        "fts_seconds": fts_seconds,
+        "built": datetime.now(UTC).isoformat(),
+    }
+    (data_dir / BUILT).write_text(json.dumps(figures, indent=1))
+    return figures
 
-            app = create_app(
-                settings.with_overrides(tenant_cache_seconds=60.0), manage_database=False
-            )
-            now = datetime.now(UTC)
-            audience = Audience(tenant_id=None, now=now)
-            samples: dict[str, list[float]] = {"graphql": [], "python": [], "fts5": []}
-            totals: list[tuple[str, int, int]] = []
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-                for _label, query, match, filters in QUERIES:
-                    variables = {
-                        "q": query,
-                        "kinds": [KIND_ENUM[k] for k in filters.get("kinds", ())] or None,
-                        "language": filters.get("language"),
-                        "tenants": list(filters.get("tenants", ())) or None,
-                    }
 
-                    async def graphql(variables: dict[str, Any] = variables) -> None:
-                        response = await client.post(
-                            "/graphql", json={"query": GRAPHQL, "variables": variables}
-                        )
-                        body = response.json()
-                        assert "errors" not in body, body
+def bench_settings(data_dir: Path) -> Settings:
+    env = {**os.environ, "CMS_DATA_DIR": str(data_dir), "CMS_SECRET_KEY": "bench"}
+    env["CMS_DATABASE_URL"] = f"sqlite://{data_dir / 'cms.sqlite3'}"
+    return Settings.from_env(env).with_overrides(tenant_cache_seconds=60.0)
 
-                    searching = app.state.search.searching
-                    flt = Filters(
-                        kinds=tuple(filters.get("kinds", ())),
-                        language=filters.get("language"),
-                        tenants=tuple(filters.get("tenants", ())),
+
+async def run(items: int, repeats: int, data_dir: Path) -> dict[str, Any]:
+    """Build (or reuse) the data dir of one size and time the 30 queries on it."""
+    settings = bench_settings(data_dir)
+    await db.init(settings)
+    try:
+        if (data_dir / BUILT).exists():
+            figures = json.loads((data_dir / BUILT).read_text())
+            print(f"[{items}] reusing {data_dir} (built {figures['built']})", flush=True)
+        else:
+            figures = await build(settings, items, data_dir)
+        conn = sqlite3.connect(data_dir / FTS_FILE, check_same_thread=False)
+        app = create_app(settings, manage_database=False)
+        search = app.state.search
+        now = datetime.now(UTC)
+        audience = Audience(tenant_id=None, now=now)
+        engines = ("graphql", "python", "fts5")
+        cold: dict[str, list[float]] = {e: [] for e in engines}
+        warm: dict[str, list[float]] = {e: [] for e in engines}
+        totals: list[tuple[str, int, int]] = []
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for _label, query, match, filters in QUERIES:
+                variables = {
+                    "q": query,
+                    "kinds": [KIND_ENUM[k] for k in filters.get("kinds", ())] or None,
+                    "language": filters.get("language"),
+                    "tenants": list(filters.get("tenants", ())) or None,
+                }
+
+                async def graphql(variables: dict[str, Any] = variables) -> None:
+                    response = await client.post(
+                        "/graphql", json={"query": GRAPHQL, "variables": variables}
                     )
+                    body = response.json()
+                    assert "errors" not in body, body
 
-                    async def python(
-                        q: str = query, f: Filters = flt, searching: Any = searching
-                    ) -> None:
-                        searching.search(q, audience, f, first=20)
+                flt = Filters(
+                    kinds=tuple(filters.get("kinds", ())),
+                    language=filters.get("language"),
+                    tenants=tuple(filters.get("tenants", ())),
+                )
 
-                    async def fts(m: str = match, f: dict[str, Any] = filters) -> None:
-                        fts_query(conn, m, f, int(now.timestamp()))
+                async def python(q: str = query, f: Filters = flt) -> None:
+                    search.searching.search(q, audience, f, first=20)
 
-                    samples["graphql"] += await timed(graphql, repeats)
-                    samples["python"] += await timed(python, repeats)
-                    samples["fts5"] += await timed(fts, repeats)
-                    whoosh_total = searching.search(query, audience, flt, first=1).total
-                    totals.append(
-                        (
-                            query,
-                            whoosh_total,
-                            fts_query(conn, match, filters, int(now.timestamp()))[1],
-                        )
-                    )
-            await app.state.search.stop()
-            conn.close()
-        finally:
-            await db.close()
+                async def fts(m: str = match, f: dict[str, Any] = filters) -> None:
+                    fts_query(conn, m, f, int(now.timestamp()))
 
+                for engine, work in (("graphql", graphql), ("python", python), ("fts5", fts)):
+                    first, *rest = await timed(work, repeats)
+                    cold[engine].append(first)
+                    warm[engine].extend(rest)
+                whoosh_total = search.searching.search(query, audience, flt, first=1).total
+                fts_total = fts_query(conn, match, filters, int(now.timestamp()))[1]
+                totals.append((query, whoosh_total, fts_total))
+        await search.stop()
+        conn.close()
+    finally:
+        await db.close()
+    return {**figures, "cold": cold, "warm": warm, "totals": totals}
+
+
+async def timed(work: Callable[[], Any], repeats: int) -> list[float]:
+    """Milliseconds of one cold run, then of `repeats` warm ones."""
+    samples = []
+    for _ in range(1 + repeats):
+        start = time.perf_counter()
+        await work()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def report(result: dict[str, Any], repeats: int) -> None:
     print()
     print(f"{'query':<36} {'whoosh hits':>11} {'fts5 hits':>10}")
-    for query, a, b in totals:
+    for query, a, b in result["totals"]:
         print(f"{query:<36} {a:>11} {b:>10}")
     print()
-    fts_p50 = statistics.median(samples["fts5"])
+    cache = os.environ.get("CMS_SEARCH_CACHE", "default")
     print(
-        f"Search benchmark: {indexed} items (real seed + {items} synthetic), "
-        f"{len(QUERIES)} queries x {repeats} runs, platform scope"
+        f"Search benchmark: {result['indexed']} items (real seed + {result['items']} synthetic), "
+        f"{len(QUERIES)} queries, 1 cold + {repeats} warm runs each, platform scope, "
+        f"facets and highlights, CMS_SEARCH_CACHE={cache}"
     )
-    print(f"{'engine':<26} {'index items/s':>14} {'p50 ms':>8} {'p95 ms':>8} {'p50 / FTS5':>11}")
-    rows = [
-        ("Whoosh via GraphQL", indexed / index_seconds, samples["graphql"]),
-        ("Whoosh via Python API", indexed / index_seconds, samples["python"]),
-        ("SQLite FTS5 (reference)", fts_count / fts_seconds, samples["fts5"]),
-    ]
-    for name, rate, values in rows:
-        p50 = statistics.median(values)
+    whoosh_rate = result["indexed"] / result["index_seconds"]
+    fts_rate = result["fts_count"] / result["fts_seconds"]
+    fts_warm = statistics.median(result["warm"]["fts5"])
+    print(
+        f"{'engine':<24} {'index items/s':>13} {'cold p50':>9} {'cold p95':>9} "
+        f"{'warm p50':>9} {'warm p95':>9} {'warm p50/FTS5':>14}"
+    )
+    names = {
+        "graphql": ("Whoosh via GraphQL", whoosh_rate),
+        "python": ("Whoosh via Python API", whoosh_rate),
+        "fts5": ("SQLite FTS5 (reference)", fts_rate),
+    }
+    for engine, (name, rate) in names.items():
+        c, w = result["cold"][engine], result["warm"][engine]
         print(
-            f"{name:<26} {rate:>14.0f} {p50:>8.2f} {percentile(values, 95):>8.2f} "
-            f"{p50 / fts_p50:>10.1f}x"
+            f"{name:<24} {rate:>13.0f} {statistics.median(c):>9.2f} {percentile(c, 95):>9.2f} "
+            f"{statistics.median(w):>9.2f} {percentile(w, 95):>9.2f} "
+            f"{statistics.median(w) / fts_warm:>13.1f}x"
         )
+    print(
+        f"Whoosh indexing: {result['index_seconds']:.1f}s wall, "
+        f"{result['index_cpu_seconds']:.1f}s CPU in this process ("
+        f"{1000 * result['index_cpu_seconds'] / result['indexed']:.2f} CPU ms/item)"
+    )
+
+
+async def run_all(sizes: list[int], repeats: int, data_dir: Path | None) -> None:
+    results = []
+    for items in sizes:
+        if data_dir is not None:
+            path = data_dir / str(items)
+            path.mkdir(parents=True, exist_ok=True)
+            results.append(await run(items, repeats, path))
+        else:
+            with tempfile.TemporaryDirectory(prefix="cms-bench-search-") as tmp:
+                results.append(await run(items, repeats, Path(tmp)))
+    for result in results:
+        report(result, repeats)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.search", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--items", type=int, default=50_000, help="synthetic items (default 50000)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per query (default 5)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,50000",
+        help="synthetic items per data set, comma-separated (default 10000,50000)",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="warm runs per query (default 5)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep each size's data in DIR/<size> and reuse it when already built",
+    )
     args = parser.parse_args(argv)
-    asyncio.run(run(args.items, args.repeats))
+    sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
+    asyncio.run(run_all(sizes, args.repeats, args.data_dir))
     return 0
 
 
