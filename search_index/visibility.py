@@ -91,6 +91,8 @@ def visible_docs(searcher: Searcher, audience: Audience, narrower: list[wq.Query
         where = wq.Or([wq.Term("tenant_id", str(audience.tenant_id)), shared])
     published = wq.And([where, wq.Term("status", Status.PUBLISHED.value), *narrower])
     reader = searcher.reader()
+    if reader.doc_count_all() == 0:  # an index without segments has no columns to read
+        return set()
     starts = reader.column_reader("published_at")
     ends = reader.column_reader("expires_at")
     # Expired at or before now is gone; whole seconds, as the documents store them.
