@@ -82,6 +82,20 @@ async def pending(after: Position, limit: int) -> list[Event]:
     ]
 
 
+async def in_flight(after: Position) -> bool:
+    """Whether events after `after` exist whose transaction (or an older one) has not ended."""
+    if not _postgres():
+        return False
+    rows = await connections.get("default").execute_query_dict(
+        _sql(
+            "SELECT 1 AS found FROM outbox_event "
+            f"WHERE txid >= {_HORIZON} AND (txid > ? OR (txid = ? AND id > ?)) LIMIT 1"
+        ),
+        [after.txid, after.txid, after.id],
+    )
+    return bool(rows)
+
+
 async def head() -> Position:
     """A position past every event whose transaction has ended by now (what a rebuild sees)."""
     conn = connections.get("default")

@@ -51,6 +51,8 @@ REBUILD_BUFFER_MB = 1024
 # How often a node deletes the outbox events every consumer has applied, and says it is alive.
 PURGE_SECONDS = 60.0
 SEEN_SECONDS = 60.0
+# How many times (50 ms apart) a drain waits for events held back by an open transaction.
+IN_FLIGHT_WAITS = 40
 
 
 class Indexer:
@@ -101,9 +103,16 @@ class Indexer:
                 await self._rebuild(None)
             position = await outbox.position_of(self.consumer)
             done = batches = 0
+            waits = 0
             while position is not None and (max_batches is None or batches < max_batches):
                 events = await outbox.pending(position, self.batch)
                 if not events:
+                    # Committed events behind a transaction still open (in any database of
+                    # the cluster): wait a moment for it rather than a whole poll.
+                    if waits < IN_FLIGHT_WAITS and await outbox.in_flight(position):
+                        waits += 1
+                        await asyncio.sleep(0.05)
+                        continue
                     break
                 await self._batch(events)
                 position = events[-1].position
