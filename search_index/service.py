@@ -22,6 +22,7 @@ from cms import models
 from cms.config import Settings
 from cms.errors import LimitExceeded
 from search_index.budget import SearchLimits
+from search_index.cache import ResultCache
 from search_index.documents import MODELS
 from search_index.indexer import Indexer
 from search_index.query import Filters, Hit, Searching, SearchPage
@@ -64,8 +65,11 @@ class SearchService:
         limits: SearchLimits | None = None,
         threads: int = 4,
         queue: int = 32,
+        cache_bytes: int = 0,
     ) -> None:
         self.store = IndexStore(root)
+        # Public results, by index generation (0 bytes: no cache).
+        self.cache = ResultCache(cache_bytes) if cache_bytes > 0 else None
         self.searching = Searching(self.store, limits, pool_size=threads)
         self.indexer = Indexer(self.store)
         self.poll_seconds = poll_seconds
@@ -85,6 +89,7 @@ class SearchService:
             limits=limits,
             threads=settings.search_threads,
             queue=settings.search_queue,
+            cache_bytes=settings.search_cache_mb * 2**20 if settings.search_cache else 0,
         )
 
     @property
@@ -113,11 +118,25 @@ class SearchService:
         first: int = 20,
         offset: int = 0,
         facets: bool = True,
+        highlights: bool = True,
+        public: bool = False,
     ) -> Results:
-        """A page of hits re-checked against the database and loaded in one query per kind."""
+        """A page of hits re-checked against the database and loaded in one query per kind.
+
+        `public`: the caller is anonymous, so its page may come from (and go to) the result
+        cache; a preview audience never does, whatever it says.
+        """
+        cache = self.cache if public and not audience.preview else None
         page = await self._run(
             lambda: self.searching.search(
-                text, audience, filters, first=first, offset=offset, facets=facets
+                text,
+                audience,
+                filters,
+                first=first,
+                offset=offset,
+                facets=facets,
+                highlights=highlights,
+                cache=cache,
             )
         )
         return Results(page=page, found=await hydrate(page.hits, audience))
