@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from tortoise import connections
-from whoosh import columns, fields
+from whoosh import columns, fields, formats
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -126,13 +126,22 @@ def build_schema() -> fields.Schema:
     )
     for lang in ALL_LANGUAGES:
         analyzer = analyzer_for(lang)
-        # `chars`: each posting keeps where its word is in the text, so a highlight marks the
-        # matches from the postings instead of analysing the stored text again.
+        # Term vectors with character offsets: a highlight reads where the matched words are
+        # instead of analysing the stored text again. Kept apart from the postings, which stay
+        # lean for matching (offsets in them would be read with every block of ids).
         schema.add(
             title_field(lang),
-            fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST, chars=True),
+            fields.TEXT(
+                analyzer=analyzer,
+                stored=True,
+                field_boost=TITLE_BOOST,
+                vector=formats.Characters(),
+            ),
         )
-        schema.add(text_field(lang), fields.TEXT(analyzer=analyzer, stored=True, chars=True))
+        schema.add(
+            text_field(lang),
+            fields.TEXT(analyzer=analyzer, stored=True, vector=formats.Characters()),
+        )
     return schema
 
 

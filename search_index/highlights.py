@@ -1,7 +1,8 @@
 """Highlights from the postings' character offsets, for the page of hits being returned only.
 
-The title and text fields keep, in each posting, where the word stands in the stored text
-(`chars=True`), so marking the matches reads a few postings instead of analysing the text again.
+The title and text fields keep a term vector per document with where each word stands in the
+stored text, so marking the matches reads the vectors of the page's hits instead of analysing
+their texts again.
 The words marked are the query's own (negated words never are), as the index holds them.
 """
 
@@ -87,34 +88,43 @@ def query_terms(searcher: Searcher, query: wq.Query, fields: set[str]) -> dict[s
             if (fieldname, btext) not in seen and (fieldname, btext) in reader:
                 seen.add((fieldname, btext))
                 terms[fieldname].append(btext)
+    for btexts in terms.values():
+        btexts.sort()
     return terms
 
 
 def offsets(
     searcher: Searcher, terms: dict[str, list[bytes]], docs: list[int]
 ) -> dict[tuple[int, str], list[Token]]:
-    """The matched words' places per (document, field), in text order, for these documents."""
-    found: dict[tuple[int, str], list[Token]] = defaultdict(list)
-    ordered = sorted(set(docs))
-    for fieldname, btexts in terms.items():
-        fieldobj = searcher.schema[fieldname]
-        for btext in btexts:
-            word = fieldobj.from_bytes(btext)
-            postings = searcher.postings(fieldname, btext)
-            for doc in ordered:
-                if not postings.is_active():
+    """The matched words' places per (document, field), in text order, for these documents,
+    read from the documents' term vectors."""
+    found: dict[tuple[int, str], list[Token]] = {}
+    reader = searcher.reader()
+    for doc in sorted(set(docs)):
+        for fieldname, btexts in terms.items():
+            if not reader.has_vector(doc, fieldname):
+                continue
+            fieldobj = searcher.schema[fieldname]
+            vector = reader.vector(doc, fieldname)
+            tokens: list[Token] = []
+            for btext in btexts:  # sorted, as the vector's terms are
+                word = fieldobj.from_bytes(btext)
+                if not vector.is_active():
                     break
-                if postings.id() < doc:
-                    postings.skip_to(doc)
-                if postings.is_active() and postings.id() == doc:
-                    for pos, start, end in postings.value_as("characters"):
-                        if end > HIGHLIGHT_CHARS:
-                            break
-                        found[doc, fieldname].append(
-                            Token(text=word, pos=pos, startchar=start, endchar=end, matched=True)
-                        )
-    for tokens in found.values():
-        tokens.sort(key=lambda t: (t.startchar, -t.endchar))
+                target = btext if isinstance(vector.id(), bytes) else word
+                if vector.id() < target:
+                    vector.skip_to(target)
+                if not vector.is_active() or vector.id() != target:
+                    continue
+                for pos, start, end in vector.value_as("characters"):
+                    if end > HIGHLIGHT_CHARS:
+                        break
+                    tokens.append(
+                        Token(text=word, pos=pos, startchar=start, endchar=end, matched=True)
+                    )
+            if tokens:
+                tokens.sort(key=lambda t: (t.startchar, -t.endchar))
+                found[doc, fieldname] = tokens
     return found
 
 

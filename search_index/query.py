@@ -12,7 +12,6 @@ import base64
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
@@ -51,6 +50,7 @@ from search_index.documents import (
 from search_index.facets import FacetColumns
 from search_index.facets import count as count_facets
 from search_index.highlights import offsets, query_terms, snippet
+from search_index.matching import documents, matching
 from search_index.searchers import SearcherPool
 from search_index.store import IndexStore
 from search_index.visibility import LRU, Audience, Bitmap, Visibility
@@ -312,8 +312,8 @@ def _collect(
     """The top hits by score, then every visible match unscored (for the total and facets).
 
     The scored pass may skip blocks that cannot reach the top (Whoosh's block quality); the
-    counting pass only walks document numbers. Both stop at the budget's deadline with what
-    they found.
+    counting pass works on bitmaps (`search_index.matching`). Both stop at the budget's
+    deadline with what they found.
     """
     top: list[tuple[float, int]] = []
     if limit > 0:
@@ -325,20 +325,11 @@ def _collect(
         items = sorted(collector.child.items, reverse=True)
         top = [(score, -negated) for score, negated in items]
     docs: list[int] = []
-    bits = allowed.bits
     try:
-        for sub, base in searcher.leaf_searchers():
-            ids = query.docs(sub)
-            while chunk := list(islice(ids, COUNT_CHUNK)):
-                if budget.expired():
-                    raise TimeLimit
-                docs.extend(d for d in (n + base for n in chunk) if bits[d])
+        docs = documents(matching(searcher, query, allowed.bits, budget))
     except TimeLimit:
         budget.partial = True
     return _Found(top, docs, len(docs))
-
-
-COUNT_CHUNK = 4096
 
 
 class _VisibleInTime(FilterCollector):

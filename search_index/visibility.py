@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -262,6 +262,12 @@ class Visibility:
                 self.rules.put((generation[0], name, key), rule)
             bits, (first, until) = rule.at(now)
             lo, hi = max(lo, first), min(hi, until)
+            reader = sub.reader()
+            if reader.has_deletions():  # deleted since the rule was made: never allowed
+                cleared = bytearray(bits)
+                for doc in _deleted(reader):
+                    cleared[doc] = 0
+                bits = bytes(cleared)
             if narrower:
                 narrowed = self.narrowed.get((generation[0], name, narrow_key))
                 if narrowed is None:
@@ -276,6 +282,14 @@ class Visibility:
     def clear(self) -> None:
         for cache in (self.rules, self.narrowed, self.combined):
             cache.clear()
+
+
+def _deleted(reader: Any) -> Iterable[int]:
+    """A segment's deleted documents (its reader keeps them as a set)."""
+    found = getattr(reader, "deleted_docs_set", None)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    return (doc for doc in range(reader.doc_count_all()) if reader.is_deleted(doc))
 
 
 def _bits(searcher: Searcher, query: wq.Query) -> bytes:
