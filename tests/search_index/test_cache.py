@@ -145,7 +145,10 @@ async def test_a_write_that_reaches_the_index_changes_the_cached_answer(app, cli
     assert await data_of(client, SEARCH, {"q": "quokka"}) == before
     assert app.state.search.cache.hits == 1
     row = await content.create(
-        SYSTEM, world["other"], KINDS["Resource"], {"title": "Quokka news", "kind": "report", "shared": True}
+        SYSTEM,
+        world["other"],
+        KINDS["Resource"],
+        {"title": "Quokka news", "kind": "report", "shared": True},
     )
     await content.publish(SYSTEM, KINDS["Resource"], row.id)
     generation = app.state.search.store.current_name()
