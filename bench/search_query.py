@@ -43,12 +43,10 @@ def _settings(data: Path) -> Settings:
     return settings
 
 
-async def prepare(data: Path, items: int) -> None:
+async def prepare(data: Path, items: int, fresh: bool) -> None:
     from seeds.loader import load_seed
     from seeds.synthetic import load_synthetic
 
-    fresh = not (data / "cms.sqlite3").exists()
-    data.mkdir(parents=True, exist_ok=True)
     settings = _settings(data)
     await db.init(settings)
     try:
@@ -83,6 +81,7 @@ async def measure(data: Path, repeats: int, profile: int | None) -> None:
     searching = app.state.search.searching
     audience = Audience(tenant_id=None, now=datetime.now(UTC))
     samples: dict[str, list[float]] = {"python": [], "graphql": []}
+    per_query: list[tuple[str, float, float]] = []
     cpu: dict[str, float] = {"python": 0.0, "graphql": 0.0}
     try:
         transport = httpx.ASGITransport(app=app)
@@ -96,6 +95,7 @@ async def measure(data: Path, repeats: int, profile: int | None) -> None:
                     "tenants": list(spec.get("tenants", ())) or None,
                 }
                 for engine in ("python", "graphql"):
+                    mark = len(samples[engine]), time.process_time()
                     for run in range(repeats + 1):
                         wall, proc = time.perf_counter(), time.process_time()
                         if engine == "python":
@@ -109,6 +109,10 @@ async def measure(data: Path, repeats: int, profile: int | None) -> None:
                         if run:  # the first is the warm-up
                             samples[engine].append((time.perf_counter() - wall) * 1000)
                             cpu[engine] += (time.process_time() - proc) * 1000
+                    if engine == "python":
+                        mine = samples[engine][mark[0] :]
+                        spent = (time.process_time() - mark[1]) * 1000 / (repeats + 1)
+                        per_query.append((query, statistics.median(mine), spent))
         if profile is not None:
             _label, query, _match, spec = QUERIES[profile]
             profiler = cProfile.Profile()
@@ -125,6 +129,9 @@ async def measure(data: Path, repeats: int, profile: int | None) -> None:
     finally:
         await app.state.search.stop()
         await db.close()
+    print(f"{'query (Python API)':<36} {'p50 ms':>8} {'CPU ms':>8}")
+    for query, median, spent in per_query:
+        print(f"{query:<36} {median:>8.2f} {spent:>8.2f}")
     print(f"{count} documents, {len(QUERIES)} queries x {repeats} runs, platform scope, cache off")
     print(f"{'engine':<22} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/q':>9}")
     for engine, values in samples.items():
@@ -143,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per query")
     parser.add_argument("--profile", type=int, default=None, help="profile query N of QUERIES")
     args = parser.parse_args(argv)
-    asyncio.run(prepare(args.data, args.items))
+    fresh = not (args.data / "cms.sqlite3").exists()
+    args.data.mkdir(parents=True, exist_ok=True)
+    asyncio.run(prepare(args.data, args.items, fresh))
     asyncio.run(measure(args.data, args.repeats, args.profile))
     return 0
 

@@ -35,6 +35,23 @@ def matching(searcher: Searcher, query: wq.Query, allowed: bytes, budget: Budget
     return b"".join(chunks)
 
 
+def countable(query: Any) -> bool:
+    """Whether `matching` reads the query from postings alone (no phrase, prefix or typo)."""
+    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)) or type(query) is wq.Term:
+        return True
+    if isinstance(query, wq.Or | wq.DisjunctionMax):
+        return not getattr(query, "minmatch", 0) and all(countable(q) for q in query.subqueries)
+    if type(query) is wq.And:
+        return all(countable(q) for q in query.subqueries)
+    if type(query) is wq.Not:
+        return countable(query.query)
+    if isinstance(query, wq.AndNot | wq.Require):
+        return countable(query.a) and countable(query.b)
+    if isinstance(query, wq.AndMaybe):
+        return countable(query.a)
+    return False
+
+
 def documents(bits: bytes) -> list[int]:
     """The numbers of the documents set in a bitmap."""
     found: list[int] = []

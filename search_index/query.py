@@ -50,7 +50,7 @@ from search_index.documents import (
 from search_index.facets import FacetColumns
 from search_index.facets import count as count_facets
 from search_index.highlights import offsets, query_terms, snippet
-from search_index.matching import documents, matching
+from search_index.matching import countable, documents, matching
 from search_index.searchers import SearcherPool
 from search_index.store import IndexStore
 from search_index.visibility import LRU, Audience, Bitmap, Visibility
@@ -316,14 +316,22 @@ def _collect(
     deadline with what they found.
     """
     top: list[tuple[float, int]] = []
-    if limit > 0:
-        collector = _VisibleInTime(TopCollector(limit=limit), allowed, budget)
+    # A phrase, prefix or typo is matched by Whoosh in any case: one pass then scores and
+    # counts every match. Otherwise the top is scored with block skipping, and the bitmaps
+    # count.
+    whole = not countable(query)
+    everything: list[int] | None = [] if whole else None
+    if limit > 0 or whole:
+        child = TopCollector(limit=max(limit, 1), usequality=not whole)
+        collector = _VisibleInTime(child, allowed, budget, everything)
         try:
             searcher.search_with_collector(query, collector)
         except TimeLimit:
             budget.partial = True
-        items = sorted(collector.child.items, reverse=True)
+        items = sorted(child.items, reverse=True)[:limit]
         top = [(score, -negated) for score, negated in items]
+    if everything is not None:
+        return _Found(top, everything, len(everything))
     docs: list[int] = []
     try:
         docs = documents(matching(searcher, query, allowed.bits, budget))
@@ -342,18 +350,25 @@ class _VisibleInTime(FilterCollector):
     # A document can take long to come when many terms intersect: look at the clock often.
     CHECK_EVERY = 16
 
-    def __init__(self, child: Any, allowed: Bitmap, budget: Budget) -> None:
+    def __init__(
+        self, child: Any, allowed: Bitmap, budget: Budget, everything: list[int] | None = None
+    ) -> None:
         super().__init__(child, allow=allowed)
         self.bits = allowed.bits
         self.budget = budget
+        # Every allowed match, when the caller counts them here.
+        self.everything = everything
 
     def collect_matches(self) -> None:
         child, bits, budget, offset = self.child, self.bits, self.budget, self.offset
+        everything = self.everything
         for seen, docnum in enumerate(child.matches(), start=1):
             if seen % self.CHECK_EVERY == 0 and budget.expired():
                 raise TimeLimit
             if bits[offset + docnum]:
                 child.collect(docnum)
+                if everything is not None:
+                    everything.append(offset + docnum)
             else:
                 self.filtered_count += 1
 
