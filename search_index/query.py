@@ -50,7 +50,7 @@ from search_index.documents import (
 from search_index.facets import FacetColumns
 from search_index.facets import count as count_facets
 from search_index.highlights import offsets, query_terms, snippet
-from search_index.matching import countable, documents, matching
+from search_index.matching import Phrases, countable, documents, matching, scoring
 from search_index.searchers import SearcherPool
 from search_index.store import IndexStore
 from search_index.visibility import LRU, Audience, Bitmap, Visibility
@@ -309,35 +309,53 @@ class _Found:
 def _collect(
     searcher: Searcher, query: wq.Query, allowed: Bitmap, limit: int, budget: Budget
 ) -> _Found:
-    """The top hits by score, then every visible match unscored (for the total and facets).
+    """Every visible match (for the total and facets) and the top `limit` of them by score.
 
-    The scored pass may skip blocks that cannot reach the top (Whoosh's block quality); the
-    counting pass works on bitmaps (`search_index.matching`). Both stop at the budget's
-    deadline with what they found.
+    Both stop at the budget's deadline with what they found.
     """
-    top: list[tuple[float, int]] = []
-    # A phrase, prefix or typo is matched by Whoosh in any case: one pass then scores and
-    # counts every match. Otherwise the top is scored with block skipping, and the bitmaps
-    # count.
-    whole = not countable(query)
-    everything: list[int] | None = [] if whole else None
-    if limit > 0 or whole:
-        child = TopCollector(limit=max(limit, 1), usequality=not whole)
-        collector = _VisibleInTime(child, allowed, budget, everything)
+    if countable(query):
+        # Every visible match from bitmaps first; then the top scored among those only, with
+        # the phrases' documents known and block skipping.
+        phrases: Phrases = {}
         try:
-            searcher.search_with_collector(query, collector)
+            matched = matching(searcher, query, allowed.bits, budget, phrases)
         except TimeLimit:
             budget.partial = True
-        items = sorted(child.items, reverse=True)[:limit]
-        top = [(score, -negated) for score, negated in items]
-    if everything is not None:
-        return _Found(top, everything, len(everything))
-    docs: list[int] = []
+            return _Found([], [], 0)
+        docs = documents(matched)
+        scored = scoring(query, phrases)
+        top = _top(searcher, scored, Bitmap(matched), limit, budget) if docs else []
+        return _Found(top, docs, len(docs))
+    # A prefix or a typo Whoosh matches itself in any case: one pass scores and counts.
+    everything: list[int] = []
+    top = _top(searcher, query, allowed, limit, budget, everything)
+    return _Found(top, everything, len(everything))
+
+
+def _top(
+    searcher: Searcher,
+    query: wq.Query,
+    allowed: Bitmap,
+    limit: int,
+    budget: Budget,
+    everything: list[int] | None = None,
+) -> list[tuple[float, int]]:
+    """The best `limit` allowed documents by score; with `everything`, every match too."""
+    if limit <= 0 and everything is None:
+        return []
+    # Counting every match: no block skipping, and no dropping of parts that cannot reach the
+    # top (`replace`), or those parts' documents would go uncounted.
+    counting = everything is not None
+    child = TopCollector(
+        limit=max(limit, 1), usequality=not counting, replace=0 if counting else 10
+    )
+    collector = _VisibleInTime(child, allowed, budget, everything)
     try:
-        docs = documents(matching(searcher, query, allowed.bits, budget))
+        searcher.search_with_collector(query, collector)
     except TimeLimit:
         budget.partial = True
-    return _Found(top, docs, len(docs))
+    items = sorted(child.items, reverse=True)[:limit]
+    return [(score, -negated) for score, negated in items]
 
 
 class _VisibleInTime(FilterCollector):

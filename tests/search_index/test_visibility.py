@@ -22,7 +22,7 @@ from cms.models import Status
 from search_index.budget import Budget, SearchLimits
 from search_index.documents import make_document
 from search_index.matching import documents, matching
-from search_index.query import Filters, Searching
+from search_index.query import Filters, Searching, _collect
 from search_index.store import IndexStore
 from search_index.visibility import (
     Audience,
@@ -206,6 +206,15 @@ def test_counting_by_bitmaps_matches_what_whoosh_matches(world, audience, query)
                 found = documents(matching(searcher, parsed, allowed.bits, budget))
                 expected = sorted(d for d in searcher.docs_for_query(parsed) if d in allowed)
                 assert found == expected
+                # And the page: the same hits, scores and order as Whoosh's own search.
+                collected = _collect(searcher, parsed, allowed, 5, budget)
+                assert sorted(collected.docs) == expected
+                # (An empty filter is no filter to Whoosh: none allowed, none to compare.)
+                theirs = searcher.search(parsed, filter=set(allowed), limit=5) if allowed else []
+                assert [d for _, d in collected.top] == [hit.docnum for hit in theirs]
+                assert [round(s, 9) for s, _ in collected.top] == [
+                    round(hit.score, 9) for hit in theirs
+                ]
         finally:
             searching.close()
 
