@@ -6,10 +6,12 @@ hit on hydration, so an index that lags behind the database can drop a hit but n
 should not.
 
 `Visibility` keeps the index filter between searches: per segment (segments never change once
-written) and audience, the candidates the terms allow with their publication and expiry times,
-and the bitmap of those live at an instant together with the window of instants it holds for
-(until the next scheduled go-live or expiry among them). A search then costs a lookup; a new
-segment, a new audience or the end of a window costs one pass over that segment's candidates.
+written; deletions are cleared per generation) and audience, a bitmap of the items live for
+good, the scheduled and expiring ones with their times, and the bitmap at an instant together
+with the window of instants it holds for (until the next scheduled go-live or expiry among
+them). A search then costs a lookup; a new segment, a new audience or the end of a window costs
+one pass over that segment's timed items (an earlier instant than the rule's, one pass over the
+segment).
 """
 
 from __future__ import annotations
@@ -161,23 +163,36 @@ class AudienceKey:
 
 @dataclass
 class _SegmentRule:
-    """One segment's candidates for one audience, and its bitmap at the last instant asked."""
+    """One segment's filter for one audience, from the instant `built` on.
+
+    Kept small (a segment and audience may be many): the items live for good by `built`
+    (published then, never expiring) and the preview's own items as one bitmap; only the
+    others (scheduled, or with an expiry) with their times.
+    """
 
     size: int
-    # (document, published_at, expires_at) of the published items the audience's scope covers.
-    candidates: list[tuple[int, int, int]]
-    # The preview's own items, whatever their state (empty without preview).
-    own: list[int]
+    built: int
+    settled: bytes
+    # The latest publication among the settled items: the window of any instant opens here.
+    since: int
+    # (document, published_at, expires_at) of the scheduled and expiring items.
+    timed: list[tuple[int, int, int]]
     # The bitmap at the last instant asked, and the window of instants it holds for.
     state: tuple[bytes, tuple[int, int]] = (b"", (0, -1))
 
-    def at(self, now: int) -> tuple[bytes, tuple[int, int]]:
+    def at(self, now: int) -> tuple[bytes, tuple[int, int]] | None:
+        """The bitmap at `now` and its window; None before `built` (a new rule is needed)."""
+        if now < self.built:
+            return None
         state = self.state
         if state[1][0] <= now < state[1][1]:
             return state
-        bits = bytearray(self.size)
-        lo, hi = -NEVER, NEVER
-        for doc, start, end in self.candidates:
+        lo, hi = self.since, NEVER
+        if not self.timed:
+            self.state = state = (self.settled, (lo, hi))
+            return state
+        bits = bytearray(self.settled)
+        for doc, start, end in self.timed:
             # Expired at or before now is gone; whole seconds, as the documents store them.
             if start <= now < end:
                 bits[doc] = 1
@@ -186,8 +201,6 @@ class _SegmentRule:
                     lo = max(lo, instant)
                 elif instant < hi:
                     hi = instant
-        for doc in self.own:
-            bits[doc] = 1
         self.state = state = (bytes(bits), (lo, hi))
         return state
 
@@ -257,10 +270,13 @@ class Visibility:
         lo, hi = -NEVER, NEVER
         for name, sub, _offset in parts:
             rule = self.rules.get((generation[0], name, key))
-            if rule is None:
-                rule = _rule(sub, audience)
+            found = None if rule is None else rule.at(now)
+            if found is None:
+                rule = _rule(sub, audience, now)
                 self.rules.put((generation[0], name, key), rule)
-            bits, (first, until) = rule.at(now)
+                found = rule.at(now)
+                assert found is not None
+            bits, (first, until) = found
             lo, hi = max(lo, first), min(hi, until)
             reader = sub.reader()
             if reader.has_deletions():  # deleted since the rule was made: never allowed
@@ -299,25 +315,37 @@ def _bits(searcher: Searcher, query: wq.Query) -> bytes:
     return bytes(bits)
 
 
-def _rule(searcher: Searcher, audience: Audience) -> _SegmentRule:
-    """The time-independent part of `index_filter` over one segment."""
+def _rule(searcher: Searcher, audience: Audience, now: int) -> _SegmentRule:
+    """`index_filter` over one segment, for `now` and the instants after it."""
     shared = wq.Term("shared", "1")
     if audience.scope is SearchScope.KNOWLEDGE_BASE or audience.tenant_id is None:
         where: wq.Query = shared
     else:
         where = wq.Or([wq.Term("tenant_id", str(audience.tenant_id)), shared])
     reader = searcher.reader()
+    size = reader.doc_count_all()
     starts = reader.column_reader("published_at")
     ends = reader.column_reader("expires_at")
     published = wq.And([where, wq.Term("status", Status.PUBLISHED.value)])
-    candidates = [(d, starts[d], ends[d]) for d in searcher.docs_for_query(published)]
-    own: list[int] = []
+    settled = bytearray(size)
+    since = -NEVER
+    timed: list[tuple[int, int, int]] = []
+    for doc in searcher.docs_for_query(published):
+        start, end = starts[doc], ends[doc]
+        if start >= NEVER:  # published without a time: never public
+            continue
+        if start <= now and end >= NEVER:
+            settled[doc] = 1
+            since = max(since, start)
+        else:
+            timed.append((doc, start, end))
     if audience.preview:
         mine: wq.Query = wq.Term("tenant_id", str(audience.tenant_id))
         if audience.scope is SearchScope.KNOWLEDGE_BASE:
             mine = wq.And([mine, shared])
-        own = list(searcher.docs_for_query(mine))
-    return _SegmentRule(reader.doc_count_all(), candidates, own)
+        for doc in searcher.docs_for_query(mine):
+            settled[doc] = 1
+    return _SegmentRule(size, now, bytes(settled), since, timed)
 
 
 def database_q(audience: Audience, content_type: str) -> Q:
