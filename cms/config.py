@@ -155,6 +155,10 @@ class Settings:
     search_queue: int = 32
     search_time_ms: int = 1000
     search_max_expansions: int = 100
+    # Search result cache for public readers (keyed by index generation; never previews), and
+    # the memory it may hold in MiB.
+    search_cache: bool = True
+    search_cache_mb: int = 32
     # How long the in-process tenant directory (domains, slugs) is trusted before a reload.
     tenant_cache_seconds: float = 5.0
     # Renditions: widths (and heights) are rounded up to a step of this ladder, qualities to
@@ -224,6 +228,8 @@ class Settings:
             search_max_expansions=_int(env, "CMS_SEARCH_MAX_EXPANSIONS", 100),
             node_name=_node_name(env, "CMS_NODE_NAME"),
             outbox_keep_hours=_int(env, "CMS_OUTBOX_KEEP_HOURS", 168),
+            search_cache=_bool(env, "CMS_SEARCH_CACHE", True),
+            search_cache_mb=_int(env, "CMS_SEARCH_CACHE_MB", 32),
         )
 
     @property

@@ -224,8 +224,9 @@ def bind(query: wq.Query, budget: Budget) -> wq.Query:
     """The query with every expanding term capped by the budget."""
 
     def capped_leaf(q: wq.Query) -> wq.Query:
-        if isinstance(q, _Cached):
+        if isinstance(q, _Cached):  # a copy (`accept` copies): parses are reused
             q.budget = budget
+            q._expansion = None
             return q
         if isinstance(q, wq.FuzzyTerm):  # a `~` on a field that is not text: exact
             return wq.Term(q.fieldname, q.text, boost=q.boost)

@@ -19,8 +19,16 @@ from html.parser import HTMLParser
 from typing import Any
 
 from tortoise import connections
-from whoosh import fields
-from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StopFilter
+from whoosh import columns, fields, formats
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    Filter,
+    LanguageAnalyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+)
 from whoosh.lang import NoStemmer, NoStopWords, has_stemmer, stemmer_for_language
 from whoosh.lang import languages as whoosh_languages
 from whoosh.support.charset import accent_map
@@ -40,7 +48,7 @@ NEVER = 2**62
 NO_EXPIRY = NEVER
 
 # Bump whenever the fields below change: an index built with another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TITLE_BOOST = 3.0
 # Analysis is most of the indexing time; suggestions only need the words near the top.
@@ -52,6 +60,16 @@ MODELS: dict[str, type[models.ContentModel]] = {name: k.model for name, k in IND
 SHAREABLE = frozenset(name for name, kind in INDEXED.items() if kind.shareable)
 
 FACET_FIELDS = ("kind", "tags", "thematic_areas", "language", "tenant")
+# The per-document columns facets are counted from: single values are the fields' own sortable
+# columns, lists (tags, areas) columns of their own holding the comma-joined slugs.
+FACET_COLUMNS = {
+    "kind": "kind",
+    "tags": "tag_list",
+    "thematic_areas": "area_list",
+    "language": "language",
+    "tenant": "tenant",
+}
+LIST_FACETS = frozenset(("tags", "thematic_areas"))
 # The unstemmed vocabulary of what every reader of an item may see of it: "did you mean" and
 # typo matching draw their words from here.
 WORDS = "words"
@@ -172,17 +190,20 @@ def build_schema() -> fields.Schema:
     """The one index schema: filters and facets as exact fields, texts per language."""
     schema = fields.Schema(
         key=fields.ID(unique=True, stored=True),
-        kind=fields.ID(stored=True),
+        kind=fields.ID(stored=True, sortable=True),
         object_id=fields.STORED(),
         tenant_id=fields.ID(stored=True),
-        tenant=fields.ID(stored=True),
+        tenant=fields.ID(stored=True, sortable=True),
         shared=fields.ID(stored=True),
         status=fields.ID(stored=True),
         published_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
         expires_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
-        language=fields.ID(stored=True),
+        language=fields.ID(stored=True, sortable=True),
         tags=fields.KEYWORD(stored=True, commas=True, scorable=True),
         thematic_areas=fields.KEYWORD(stored=True, commas=True),
+        # Facets read these columns: one value per document, no postings to walk.
+        tag_list=fields.COLUMN(columns.VarBytesColumn()),
+        area_list=fields.COLUMN(columns.VarBytesColumn()),
         # Unstemmed words of titles and openings, for "did you mean": suggestions are real words.
         words=fields.TEXT(analyzer=analyzer_for(PLAIN), phrase=False),
         authors=fields.TEXT(analyzer=analyzer_for(PLAIN)),
@@ -194,11 +215,22 @@ def build_schema() -> fields.Schema:
     )
     for lang in ALL_LANGUAGES:
         analyzer = analyzer_for(lang)
+        # Term vectors with character offsets: a highlight reads where the matched words are
+        # instead of analysing the stored text again. Kept apart from the postings, which stay
+        # lean for matching (offsets in them would be read with every block of ids).
         schema.add(
             title_field(lang),
-            fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+            fields.TEXT(
+                analyzer=analyzer,
+                stored=True,
+                field_boost=TITLE_BOOST,
+                vector=formats.Characters(),
+            ),
         )
-        schema.add(text_field(lang), fields.TEXT(analyzer=analyzer, stored=True))
+        schema.add(
+            text_field(lang),
+            fields.TEXT(analyzer=analyzer, stored=True, vector=formats.Characters()),
+        )
     return schema
 
 
@@ -295,6 +327,7 @@ def make_document(
     lang = language_of(row.language)
     title, text = _texts(content_type, row, attached)
     names = ", ".join(authors)
+    areas = ",".join(getattr(row, "thematic_areas", None) or [])
     return {
         "key": key_of(content_type, row.id),
         "kind": content_type,
@@ -307,7 +340,9 @@ def make_document(
         "expires_at": timestamp(row.expires_at, NO_EXPIRY),
         "language": (row.language or "").lower(),
         "tags": ",".join(tags),
-        "thematic_areas": ",".join(getattr(row, "thematic_areas", None) or []),
+        "thematic_areas": areas,
+        "tag_list": ",".join(tags).encode(),
+        "area_list": areas.encode(),
         title_field(lang): title,
         text_field(lang): text,
         "words": _join(title, _opening(text), names),

@@ -9,15 +9,14 @@ their own stems. Visibility is the search's `filter`, so hits, counts and facets
 from __future__ import annotations
 
 import base64
-import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from whoosh import highlight, sorting
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector
+from whoosh.analysis import Token
+from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.qparser import (
     FieldAliasPlugin,
     MultifieldPlugin,
@@ -42,23 +41,27 @@ from search_index.budget import (
 from search_index.documents import (
     ALL_LANGUAGES,
     AUTHORS,
-    FACET_FIELDS,
     OWN_AUTHORS,
     WORDS,
     language_of,
     text_field,
     title_field,
 )
+from search_index.facets import FacetColumns
+from search_index.facets import count as count_facets
+from search_index.highlights import offsets, query_terms, snippet
+from search_index.matching import Phrases, countable, documents, matching, scoring
 from search_index.searchers import SearcherPool
 from search_index.store import IndexStore
-from search_index.visibility import Audience, visible_docs
+from search_index.visibility import LRU, Audience, Bitmap, Visibility
+
+if TYPE_CHECKING:
+    from search_index.cache import ResultCache
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
 MAX_OFFSET = 1000
-FACET_VALUES = 30
 FEW_HITS = 3
-HIGHLIGHT_CHARS = 4000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CURSOR_PREFIX = "search:"
@@ -125,20 +128,13 @@ def decode_cursor(cursor: str) -> int:
     raise InvalidInput("The cursor is not one this search returned.", field="after")
 
 
-class _Mark(highlight.Formatter):
-    """Snippets as escaped text with every match in <mark>…</mark>."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
-
-
 class Searching:
-    """Searches over a bounded pool of searchers, each within a budget of time and terms."""
+    """Searches over a bounded pool of warm searchers, each within a budget of time and terms.
+
+    What does not change between searches is kept: the index filter per segment and audience
+    (`Visibility`), the facet columns per segment (`FacetColumns`), the languages per
+    generation, and parsed queries (an LRU by text, languages and typo mode).
+    """
 
     def __init__(
         self, store: IndexStore, limits: SearchLimits | None = None, *, pool_size: int = 4
@@ -146,6 +142,10 @@ class Searching:
         self.store = store
         self.limits = limits or SearchLimits()
         self.pool = SearcherPool(store, pool_size)
+        self.visibility = Visibility()
+        self.columns = FacetColumns()
+        self.parsed = LRU(PARSED_QUERIES)
+        self._languages = LRU(8)
 
     def close(self) -> None:
         """Close the idle searchers (they reopen on the next search)."""
@@ -161,20 +161,86 @@ class Searching:
         offset: int = 0,
         facets: bool = True,
         highlights: bool = True,
+        cache: ResultCache | None = None,
     ) -> SearchPage:
-        """One page of visible hits for a query, with facets and a suggestion when few match."""
+        """One page of visible hits for a query, with facets and a suggestion when few match.
+
+        With a `cache`, a public audience's page is taken from it or put in it, keyed by the
+        index generation and the window of instants the index filter's answer holds for.
+        """
         cleaned = clean_query(text)
         if not cleaned:
             return SearchPage(total=0, offset=offset, hits=[])
-        with self.pool.borrow() as searcher:
-            if searcher is None:
+        with self.pool.lend() as held:
+            if held is None:
                 return SearchPage(total=0, offset=offset, hits=[])
+            name, searcher = held
             request = _Request(cleaned, audience, filters, Budget(self.limits), first, offset)
-            return _search(searcher, request, facets=facets, highlights=highlights)
+            # Every commit makes a new generation of the live index: a key for what it holds.
+            generation = (name, searcher.reader().generation())
+            allowed, window = self.visibility.allowed(
+                searcher, generation, audience, _narrower(filters)
+            )
+            key = None
+            if cache is not None and not audience.preview:
+                key = (
+                    generation,
+                    window,
+                    cleaned,
+                    filters,
+                    audience.tenant_id,
+                    audience.scope,
+                    first,
+                    offset,
+                    facets,
+                    highlights,
+                )
+                cached = cache.get(key)
+                if cached is not None:
+                    return cached
+            page = _search(
+                self, searcher, generation, request, allowed, facets=facets, highlights=highlights
+            )
+            if key is not None and cache is not None and not page.partial:
+                cache.put(key, page)
+            return page
 
     def count(self) -> int:
         with self.pool.borrow() as searcher:
             return 0 if searcher is None else searcher.doc_count()
+
+    def languages(self, searcher: Searcher, generation: Any, language: str | None) -> list[str]:
+        """Analysis languages to parse a query in: the one asked for, else those indexed."""
+        if language:
+            return [language_of(language)]
+        found = self._languages.get(generation)
+        if found is None:
+            found = _languages(searcher, None)
+            self._languages.put(generation, found)
+        return list(found)
+
+    def parse(
+        self,
+        searcher: Searcher,
+        text: str,
+        langs: list[str],
+        *,
+        fuzzy: bool = False,
+        audience: Audience | None = None,
+        budget: Budget | None = None,
+    ) -> Any:
+        """`parse`, with the parse itself reused: binding to the audience and budget copies."""
+        key = (text, tuple(langs), fuzzy)
+        parsed = self.parsed.get(key)
+        if parsed is None:
+            parsed = _parse_only(searcher, text, langs, fuzzy=fuzzy)
+            self.parsed.put(key, parsed)
+        if parsed is _NOTHING:
+            return None
+        return _bound(parsed, audience, budget)
+
+
+PARSED_QUERIES = 256
 
 
 @dataclass
@@ -187,57 +253,109 @@ class _Request:
     offset: int
 
 
-def _search(searcher: Searcher, request: _Request, *, facets: bool, highlights: bool) -> SearchPage:
+def _search(
+    searching: Searching,
+    searcher: Searcher,
+    generation: Any,
+    request: _Request,
+    allowed: Bitmap,
+    *,
+    facets: bool,
+    highlights: bool,
+) -> SearchPage:
     text, audience, budget, offset = request.text, request.audience, request.budget, request.offset
-    langs = _languages(searcher, request.filters.language)
-    parsed = parse(searcher, text, langs, audience=audience, budget=budget)
-    if parsed is None:
+    langs = searching.languages(searcher, generation, request.filters.language)
+    parsed = searching.parse(searcher, text, langs, audience=audience, budget=budget)
+    if parsed is None or not allowed:  # an empty filter would be no filter at all to Whoosh
         return SearchPage(total=0, offset=offset, hits=[])
-    # What the audience may see, worked out once for the search, its retry and its suggestion.
-    allowed = visible_docs(searcher, audience, _narrower(request.filters))
-    if not allowed:  # and an empty filter would be no filter at all to Whoosh
-        return SearchPage(total=0, offset=offset, hits=[])
-    groups = _facets() if facets else None
     limit = offset + request.first
-    results = _collect(searcher, parsed, allowed, limit, groups, budget)
+    found = _collect(searcher, parsed, allowed, limit, budget)
     retried = False
-    if results.is_empty() and offset == 0 and not budget.expired():
-        fuzzy = parse(searcher, text, langs, fuzzy=True, audience=audience, budget=budget)
+    if found.total == 0 and offset == 0 and not budget.expired():
+        fuzzy = searching.parse(searcher, text, langs, fuzzy=True, audience=audience, budget=budget)
         if fuzzy is not None:
-            results = _collect(searcher, fuzzy, allowed, limit, groups, budget)
-            retried = not results.is_empty()
-    total = len(results)
-    page = SearchPage(total=total, offset=offset, hits=[])
-    results.formatter = _Mark()
-    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-    for hit in results[offset:limit]:
-        page.hits.append(_hit(hit, highlights and not budget.expired()))
-    if groups is not None:
-        page.facets = {name: _counts(results.groups(name)) for name in FACET_FIELDS}
+            found = _collect(searcher, fuzzy, allowed, limit, budget)
+            retried = found.total > 0
+            parsed = fuzzy
+    page = SearchPage(total=found.total, offset=offset, hits=[])
+    top = found.top[offset:limit]
+    marks: dict[tuple[int, str], list[Token]] = {}
+    if highlights and top and not budget.expired():
+        fields = {f(lang) for lang in ALL_LANGUAGES for f in (title_field, text_field)}
+        terms = query_terms(searcher, parsed, fields)
+        marks = offsets(searcher, terms, [doc for _, doc in top])
+    for score, doc in top:
+        page.hits.append(_hit(searcher, doc, score, marks if highlights else None))
+    if facets:
+        columns = searching.columns.of(searcher, generation)
+        page.facets = count_facets(columns, found.docs)
     typos = retried or "~" in text
-    if (typos or total < FEW_HITS) and not any(c in text for c in "*?") and not budget.expired():
-        page.suggestion = _suggest(searcher, text, langs, allowed, budget)
+    if (typos or found.total < FEW_HITS) and not any(c in text for c in "*?"):
+        if not budget.expired():
+            page.suggestion = _suggest(searching, searcher, text, langs, allowed, budget)
     page.partial = budget.partial
     return page
 
 
+@dataclass
+class _Found:
+    """The best `limit` (score, document) pairs, and every visible match."""
+
+    top: list[tuple[float, int]]
+    docs: list[int]
+    total: int
+
+
 def _collect(
+    searcher: Searcher, query: wq.Query, allowed: Bitmap, limit: int, budget: Budget
+) -> _Found:
+    """Every visible match (for the total and facets) and the top `limit` of them by score.
+
+    Both stop at the budget's deadline with what they found.
+    """
+    if countable(query):
+        # Every visible match from bitmaps first; then the top scored among those only, with
+        # the phrases' documents known and block skipping.
+        phrases: Phrases = {}
+        try:
+            matched = matching(searcher, query, allowed.bits, budget, phrases)
+        except TimeLimit:
+            budget.partial = True
+            return _Found([], [], 0)
+        docs = documents(matched)
+        scored = scoring(query, phrases)
+        top = _top(searcher, scored, Bitmap(matched), limit, budget) if docs else []
+        return _Found(top, docs, len(docs))
+    # A prefix or a typo Whoosh matches itself in any case: one pass scores and counts.
+    everything: list[int] = []
+    top = _top(searcher, query, allowed, limit, budget, everything)
+    return _Found(top, everything, len(everything))
+
+
+def _top(
     searcher: Searcher,
     query: wq.Query,
-    allowed: set[int],
+    allowed: Bitmap,
     limit: int,
-    groups: dict[str, sorting.FacetType] | None,
     budget: Budget,
-) -> Any:
-    """The top hits, stopped at the budget's deadline with what was found so far."""
-    collector = _VisibleInTime(
-        searcher.collector(limit=limit, groupedby=groups, terms=True), allowed, budget
+    everything: list[int] | None = None,
+) -> list[tuple[float, int]]:
+    """The best `limit` allowed documents by score; with `everything`, every match too."""
+    if limit <= 0 and everything is None:
+        return []
+    # Counting every match: no block skipping, and no dropping of parts that cannot reach the
+    # top (`replace`), or those parts' documents would go uncounted.
+    counting = everything is not None
+    child = TopCollector(
+        limit=max(limit, 1), usequality=not counting, replace=0 if counting else 10
     )
+    collector = _VisibleInTime(child, allowed, budget, everything)
     try:
         searcher.search_with_collector(query, collector)
     except TimeLimit:
         budget.partial = True
-    return collector.results()
+    items = sorted(child.items, reverse=True)[:limit]
+    return [(score, -negated) for score, negated in items]
 
 
 class _VisibleInTime(FilterCollector):
@@ -250,17 +368,25 @@ class _VisibleInTime(FilterCollector):
     # A document can take long to come when many terms intersect: look at the clock often.
     CHECK_EVERY = 16
 
-    def __init__(self, child: Any, allowed: set[int], budget: Budget) -> None:
+    def __init__(
+        self, child: Any, allowed: Bitmap, budget: Budget, everything: list[int] | None = None
+    ) -> None:
         super().__init__(child, allow=allowed)
+        self.bits = allowed.bits
         self.budget = budget
+        # Every allowed match, when the caller counts them here.
+        self.everything = everything
 
     def collect_matches(self) -> None:
-        child, allowed, budget = self.child, self._allow, self.budget
+        child, bits, budget, offset = self.child, self.bits, self.budget, self.offset
+        everything = self.everything
         for seen, docnum in enumerate(child.matches(), start=1):
             if seen % self.CHECK_EVERY == 0 and budget.expired():
                 raise TimeLimit
-            if self.offset + docnum in allowed:
+            if bits[offset + docnum]:
                 child.collect(docnum)
+                if everything is not None:
+                    everything.append(offset + docnum)
             else:
                 self.filtered_count += 1
 
@@ -333,6 +459,16 @@ def parse(
     Every expanding term is capped by the budget; without an audience (a suggestion's check)
     no unshared author's name is searched.
     """
+    parsed = _parse_only(searcher, text, langs, fuzzy=fuzzy)
+    return None if parsed is _NOTHING else _bound(parsed, audience, budget)
+
+
+# A parse that found nothing to search for (kept in the parse cache like any other).
+_NOTHING = wq.NullQuery
+
+
+def _parse_only(searcher: Searcher, text: str, langs: list[str], *, fuzzy: bool) -> Any:
+    """The parse of `parse`, before its binding to an audience and a budget."""
     words = _WORD.findall(text)
     if len(words) > MAX_TERMS:
         raise InvalidInput(
@@ -343,13 +479,17 @@ def parse(
         parts = [_parser(searcher, lang, fuzzy).parse(text) for lang in langs]
     except Exception:  # whoosh raises assorted errors on odd syntax; the words still count
         if not words:
-            return None
+            return _NOTHING
         parts = [_parser(searcher, lang, fuzzy).parse(" ".join(words)) for lang in langs]
     parts = [p for p in parts if not _null(p)]
     if not parts:
-        return None
-    combined = wq.Or(parts) if len(parts) > 1 else parts[0]
-    combined = bind(_own_authors(combined, audience), budget or Budget(SearchLimits()))
+        return _NOTHING
+    return wq.Or(parts) if len(parts) > 1 else parts[0]
+
+
+def _bound(parsed: Any, audience: Audience | None, budget: Budget | None) -> Any:
+    """A copy of a parse for one search: own authors restricted, expanding terms capped."""
+    combined = bind(_own_authors(parsed, audience), budget or Budget(SearchLimits()))
     combined = combined.normalize()
     return None if _null(combined) else combined
 
@@ -388,60 +528,50 @@ def _narrower(filters: Filters) -> list[wq.Query]:
     return parts
 
 
-def _facets() -> dict[str, sorting.FacetType]:
-    return {
-        name: sorting.FieldFacet(
-            name, allow_overlap=name in ("tags", "thematic_areas"), maptype=sorting.Count
-        )
-        for name in FACET_FIELDS
-    }
-
-
-def _counts(groups: dict[Any, int]) -> list[tuple[str, int]]:
-    values = [
-        (k.decode() if isinstance(k, bytes) else str(k), int(v))
-        for k, v in groups.items()
-        if k not in (None, "", b"")
-    ]
-    values.sort(key=lambda kv: (-kv[1], kv[0]))
-    return values[:FACET_VALUES]
-
-
-def _hit(hit: Any, with_highlights: bool) -> Hit:
-    stored = hit.fields()
+def _hit(
+    searcher: Searcher,
+    doc: int,
+    score: float,
+    marks: dict[tuple[int, str], list[Token]] | None,
+) -> Hit:
+    stored = searcher.stored_fields(doc)
     lang = next((lang for lang in ALL_LANGUAGES if title_field(lang) in stored), "xx")
     snippets: list[tuple[str, str]] = []
-    if with_highlights:
+    if marks is not None:
         for name, source, top in (("title", title_field(lang), 1), ("body", text_field(lang), 3)):
-            if source in stored:
-                # Highlighting re-analyses the text: the opening is where a reader looks.
-                text = stored[source][:HIGHLIGHT_CHARS]
-                snippet = hit.highlights(source, text=text, top=top)
-                if snippet and "<mark>" in snippet:
-                    snippets.append((name, snippet))
+            tokens = marks.get((doc, source))
+            if tokens and source in stored:
+                found = snippet(stored[source], tokens, top)
+                if "<mark>" in found:
+                    snippets.append((name, found))
     return Hit(
         content_type=stored["kind"],
         object_id=int(stored["object_id"]),
-        score=float(hit.score or 0.0),
+        score=float(score or 0.0),
         tenant=stored.get("tenant", ""),
         title=stored.get(title_field(lang), ""),
         highlights=tuple(snippets),
     )
 
 
-def _visible(reader: Any, word: str, allowed: set[int]) -> bool:
+def _visible(reader: Any, word: str, allowed: Bitmap) -> bool:
     """Whether a word of the vocabulary is in a document the reader may see."""
     if not reader.doc_frequency(WORDS, word):
         return False
-    postings = reader.postings(WORDS, word)
-    return any(docnum in allowed for docnum in postings.all_ids())
+    bits = allowed.bits
+    return any(bits[docnum] for docnum in reader.postings(WORDS, word).all_ids())
 
 
 _TILDE = re.compile(r"~\d?(/\d+)?")
 
 
 def _suggest(
-    searcher: Searcher, text: str, langs: list[str], allowed: set[int], budget: Budget
+    searching: Searching,
+    searcher: Searcher,
+    text: str,
+    langs: list[str],
+    allowed: Bitmap,
+    budget: Budget,
 ) -> str | None:
     """A corrected query from the words the reader may see, offered when it finds something."""
     words = _WORD.findall(_TILDE.sub(" ", text))
@@ -463,7 +593,10 @@ def _suggest(
     if not changed:
         return None
     suggestion = " ".join(corrected)
-    query = parse(searcher, suggestion, langs, budget=budget)
-    if query is None or searcher.search(query, filter=allowed, limit=1).is_empty():
+    query = searching.parse(searcher, suggestion, langs, budget=budget)
+    if query is None:
+        return None
+    bits = allowed.bits
+    if not any(bits[doc] for doc in searcher.docs_for_query(query)):
         return None
     return suggestion

@@ -35,12 +35,18 @@ class SearcherPool:
     @contextlib.contextmanager
     def borrow(self) -> Iterator[Searcher | None]:
         """A searcher of the live generation for one search (None before anything is indexed)."""
+        with self.lend() as held:
+            yield None if held is None else held[1]
+
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[tuple[str, Searcher] | None]:
+        """(generation name, searcher) for one search (None before anything is indexed)."""
         held = self._take()
         if held is None:
             yield None
             return
         try:
-            yield held[1]
+            yield held
         finally:
             self._give_back(held)
 

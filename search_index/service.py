@@ -23,6 +23,7 @@ from cms import models
 from cms.config import Settings
 from cms.errors import LimitExceeded
 from search_index.budget import SearchLimits
+from search_index.cache import ResultCache
 from search_index.documents import MODELS
 from search_index.indexer import Indexer
 from search_index.query import Filters, Hit, Searching, SearchPage
@@ -67,8 +68,11 @@ class SearchService:
         queue: int = 32,
         node_name: str = "",
         outbox_keep: timedelta = timedelta(days=7),
+        cache_bytes: int = 0,
     ) -> None:
         self.store = IndexStore(root)
+        # Public results, by index generation (0 bytes: no cache).
+        self.cache = ResultCache(cache_bytes) if cache_bytes > 0 else None
         self.searching = Searching(self.store, limits, pool_size=threads)
         self.indexer = Indexer(self.store, consumer=node_name, keep=outbox_keep)
         self.poll_seconds = poll_seconds
@@ -90,6 +94,7 @@ class SearchService:
             queue=settings.search_queue,
             node_name=settings.node_name,
             outbox_keep=timedelta(hours=settings.outbox_keep_hours),
+            cache_bytes=settings.search_cache_mb * 2**20 if settings.search_cache else 0,
         )
 
     @property
@@ -118,11 +123,25 @@ class SearchService:
         first: int = 20,
         offset: int = 0,
         facets: bool = True,
+        highlights: bool = True,
+        public: bool = False,
     ) -> Results:
-        """A page of hits re-checked against the database and loaded in one query per kind."""
+        """A page of hits re-checked against the database and loaded in one query per kind.
+
+        `public`: the caller is anonymous, so its page may come from (and go to) the result
+        cache; a preview audience never does, whatever it says.
+        """
+        cache = self.cache if public and not audience.preview else None
         page = await self._run(
             lambda: self.searching.search(
-                text, audience, filters, first=first, offset=offset, facets=facets
+                text,
+                audience,
+                filters,
+                first=first,
+                offset=offset,
+                facets=facets,
+                highlights=highlights,
+                cache=cache,
             )
         )
         return Results(page=page, found=await hydrate(page.hits, audience))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 import search_index
 from cms import models
@@ -36,6 +37,28 @@ _FACETS: dict[str, tuple[str, Callable[[str], str]]] = {
     "language": ("language", lambda v: v),
     "tenant": ("tenant", lambda v: v),
 }
+
+
+def _fields(selections: Iterable[Any], name: str) -> list[SelectedField]:
+    """The fields called `name` in a selection set, through fragments and inline fragments."""
+    found: list[SelectedField] = []
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                found.append(selection)
+        else:  # a fragment spread or an inline fragment: its own selections count
+            found.extend(_fields(selection.selections, name))
+    return found
+
+
+def selects(info: Info, *path: str) -> bool:
+    """Whether the query asks for the field at `path` under this resolver's field."""
+    level: list[Any] = list(info.selected_fields)
+    for name in path:
+        level = [f for field in level for f in _fields(field.selections, name)]
+        if not level:
+            return False
+    return True
 
 
 class SearchQuery:
@@ -95,8 +118,16 @@ class SearchQuery:
             language=language or None,
             tenants=tuple(tenants or ()),
         )
+        # Facets and highlights cost most of a search: made only when the query asks for them.
         results = await info.context.search.search(
-            query, audience, filters, first=size, offset=offset
+            query,
+            audience,
+            filters,
+            first=size,
+            offset=offset,
+            facets=selects(info, "facets"),
+            highlights=selects(info, "edges", "node", "highlights"),
+            public=info.context.principal is None,
         )
         page = results.page
         positions = {(h.content_type, h.object_id): i for i, h in enumerate(page.hits)}

@@ -48,3 +48,11 @@ def test_secret_key_is_generated_once(tmp_path):
     assert settings.resolved_secret_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert Settings(data_dir=tmp_path, secret_key="given").resolved_secret_key() == "given"
+
+
+def test_the_search_result_cache_settings():
+    assert (Settings.from_env({}).search_cache, Settings.from_env({}).search_cache_mb) == (True, 32)
+    settings = Settings.from_env({"CMS_SEARCH_CACHE": "off", "CMS_SEARCH_CACHE_MB": "8"})
+    assert (settings.search_cache, settings.search_cache_mb) == (False, 8)
+    with pytest.raises(SettingsError, match="CMS_SEARCH_CACHE_MB"):
+        Settings.from_env({"CMS_SEARCH_CACHE_MB": "0"})

@@ -19,10 +19,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cms.models import Status
+from search_index.budget import Budget, SearchLimits
 from search_index.documents import make_document
-from search_index.query import Filters, Searching
+from search_index.matching import documents, matching
+from search_index.query import Filters, Searching, _collect
 from search_index.store import IndexStore
-from search_index.visibility import Audience, SearchScope, index_filter, visible_docs
+from search_index.visibility import (
+    Audience,
+    SearchScope,
+    Visibility,
+    index_filter,
+    visible_docs,
+)
 from tests import factories
 from tests.support.api import graphql
 
@@ -80,24 +88,28 @@ def may_see(audience: Audience, item: dict) -> bool:
     return (where and live) or preview
 
 
+def _row(n: int, item: dict) -> SimpleNamespace:
+    text = " ".join(item["words"])
+    return SimpleNamespace(
+        id=n,
+        tenant_id=item["tenant_id"],
+        shared=item["shared"],
+        status=item["status"],
+        published_at=item["published_at"],
+        expires_at=item["expires_at"],
+        language=item["language"],
+        thematic_areas=[],
+        title=text if item["in_title"] else f"Item {n}",
+        summary="" if item["in_title"] else text,
+        body="",
+    )
+
+
 def _build(root: Path, world: list[dict]) -> IndexStore:
     store = IndexStore(root)
     writer = store.open_or_create().writer()
     for n, item in enumerate(world, start=1):
-        text = " ".join(item["words"])
-        row = SimpleNamespace(
-            id=n,
-            tenant_id=item["tenant_id"],
-            shared=item["shared"],
-            status=item["status"],
-            published_at=item["published_at"],
-            expires_at=item["expires_at"],
-            language=item["language"],
-            thematic_areas=[],
-            title=text if item["in_title"] else f"Item {n}",
-            summary="" if item["in_title"] else text,
-            body="",
-        )
+        row = _row(n, item)
         writer.add_document(**make_document("Resource", row, f"t{item['tenant_id']}", [], []))
     writer.commit()
     return store
@@ -151,13 +163,60 @@ def test_the_column_reading_filter_is_the_index_filter(world, audience):
         writer.commit()
         searching = Searching(store)
         try:
-            with searching.pool.borrow() as searcher:
+            with searching.pool.lend() as (name, searcher):
                 expected = set(searcher.docs_for_query(index_filter(audience)))
                 assert visible_docs(searcher, audience, []) == expected
+                # The filter kept between searches, per segment, with the deletion cleared.
+                generation = (name, searcher.reader().generation())
+                kept = Visibility()
+                for _ in range(2):  # made, then found again
+                    allowed, (since, until) = kept.allowed(searcher, generation, audience, [])
+                    assert set(allowed) == expected
+                    assert since <= int(audience.now.timestamp()) < until
         finally:
             searching.close()
     visible = {n for n, item in enumerate(world, start=1) if may_see(audience, item) and n != 1}
     assert len(expected) == len(visible)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=st.lists(items, min_size=1, max_size=12), audience=audiences, query=queries)
+def test_counting_by_bitmaps_matches_what_whoosh_matches(world, audience, query):
+    with tempfile.TemporaryDirectory() as root:
+        store = _build(Path(root), world)
+        writer = store.open_or_create().writer()  # a second segment and a deletion
+        writer.delete_by_term("key", "Resource:1")
+        writer.add_document(**make_document("Resource", _row(99, world[0]), "t1", [], []))
+        writer.commit()
+        searching = Searching(store)
+        try:
+            with searching.pool.lend() as (name, searcher):
+                generation = (name, searcher.reader().generation())
+                allowed, _ = searching.visibility.allowed(searcher, generation, audience, [])
+                try:
+                    parsed = searching.parse(searcher, query, ["en", "xx"], audience=audience)
+                except Exception as error:
+                    from cms.errors import InvalidInput
+
+                    assert isinstance(error, InvalidInput)
+                    return
+                if parsed is None:
+                    return
+                budget = Budget(SearchLimits())
+                found = documents(matching(searcher, parsed, allowed.bits, budget))
+                expected = sorted(d for d in searcher.docs_for_query(parsed) if d in allowed)
+                assert found == expected
+                # And the page: the same hits, scores and order as Whoosh's own search.
+                collected = _collect(searcher, parsed, allowed, 5, budget)
+                assert sorted(collected.docs) == expected
+                # (An empty filter is no filter to Whoosh: none allowed, none to compare.)
+                theirs = searcher.search(parsed, filter=set(allowed), limit=5) if allowed else []
+                assert [d for _, d in collected.top] == [hit.docnum for hit in theirs]
+                assert [round(s, 9) for s, _ in collected.top] == [
+                    round(hit.score, 9) for hit in theirs
+                ]
+        finally:
+            searching.close()
 
 
 # --- end to end through GraphQL and the database --------------------------------------------
