@@ -1,22 +1,30 @@
-"""How a document is executed: strawberry's schema, caches and masking, with our limits.
+"""How a document is executed: our own request lifecycle around graphql-core's executor.
 
-One request through `Schema.execute` (strawberry's lifecycle, each step an extension hook):
+One request through `CMSSchema.execute` (no strawberry extension runs: their per-request
+contexts and hooks cost more than the work they wrap):
 
-  parse     ParserCache: parsed once per distinct text (LRU), with CMS_MAX_TOKENS
-  validate  OperationLimits: our linear limits (schema/limits.py) first, so a document over them
-            never reaches graphql-core's rules, some of which are quadratic; then strawberry's
-            ValidationCache (one validation per distinct document and rule set)
+  parse     DocumentCache: parsed once per distinct text and settings (LRU), with
+            CMS_MAX_TOKENS
+  operation the operation by name, else the first (CannotGetOperationTypeError)
+  validate  our linear limits (schema/limits.py) first, so a document over them never reaches
+            graphql-core's rules, some of which are quadratic; then graphql-core's validation;
+            both cached with the parsed document
+  rules     GraphQL over HTTP: a GET may only run a query (InvalidOperationTypeError: 405),
+            several operations need a name
   execute   CostLimitedExecution.build: graphql-core coerces the variables, then the cost of the
-            operation with those variables is checked before any resolver runs
-  errors    CMSSchema.process_errors logs the unexpected ones with their stack; MaskUnexpected
-            answers them with a generic message; a CMSError keeps its codes (schema/http.py)
+            operation with those variables is checked before any resolver runs; fields
+            resolve through the direct resolvers of schema/core/resolvers.py
+  errors    CMSSchema.process_errors logs the unexpected ones with their stack, then they are
+            answered with a generic message; a CMSError keeps its codes (schema/http.py)
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from inspect import isawaitable
 from typing import Any
 
 import strawberry
@@ -24,20 +32,30 @@ from graphql import (
     DocumentNode,
     Executor,
     GraphQLError,
+    GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
+    execute,
+    parse,
+    specified_rules,
+    validate,
 )
 from graphql import (
     ExecutionResult as GraphQLExecutionResult,
 )
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
-from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types import ExecutionContext
+from strawberry.exceptions import MissingQueryError
+from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import (
+    DEFAULT_ALLOWED_OPERATION_TYPES,
+    StrawberryGraphQLCoreExecutionContext,
+)
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from cms.config import Settings
 from cms.errors import CMSError, ErrorCode
+from schema.core.resolvers import install_fast_resolvers
 from schema.limits import check_document, cost_error, query_cost
 
 log = logging.getLogger("cms.graphql")
@@ -46,108 +64,84 @@ DOCUMENT_CACHE_SIZE = 512  # distinct documents kept parsed, checked and validat
 INTERNAL_ERROR = "Internal server error."
 
 
-def _settings(context: ExecutionContext) -> Settings:
-    settings = context.context.settings
-    assert isinstance(settings, Settings)
-    return settings
-
-
 def unexpected(error: GraphQLError) -> bool:
     """An error from a bug or an outage rather than from the request: never shown as it is."""
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError | CMSError)
 
 
-class _LimitsCache:
-    """Limit errors per parsed document; ParserCache hands out the same object for the same
-    text, so the document's identity is the key (hashing a document walks all of it)."""
+@dataclass(frozen=True)
+class Checked:
+    """A parsed document and what checking it found: our limits' errors or the validation's."""
+
+    document: DocumentNode
+    errors: tuple[GraphQLError, ...]
+
+
+class DocumentCache:
+    """Documents parsed, checked against our limits and validated once per distinct text
+    and settings (an LRU of `size`): a repeated query costs one dict lookup, no hashing of
+    its tree (strawberry's ValidationCache hashes the whole document on every request)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple[int, int, int, int], tuple[DocumentNode, Any]] = (
-            OrderedDict()
-        )
+        self.entries: OrderedDict[tuple[Any, ...], Checked] = OrderedDict()
 
-    def errors(self, document: DocumentNode, settings: Settings) -> list[GraphQLError]:
-        limits = (settings.max_list_items, settings.max_aliases, settings.max_query_depth)
-        key = (id(document), *limits)
-        cached = self.entries.get(key)
-        if cached is not None and cached[0] is document:
+    def get(self, schema: GraphQLSchema, query: str, settings: Settings) -> Checked:
+        """Raises GraphQLSyntaxError for a text that does not parse (not cached)."""
+        key = (
+            query,
+            settings.max_tokens,
+            settings.max_list_items,
+            settings.max_aliases,
+            settings.max_query_depth,
+            settings.introspection,
+        )
+        found = self.entries.get(key)
+        if found is not None:
             self.entries.move_to_end(key)
-            return list(cached[1])
-        found = check_document(document, settings)
-        self.entries[key] = (document, found)
+            return found
+        document = parse(query, max_tokens=settings.max_tokens)
+        # Our linear limits first: graphql-core's rules, some quadratic, only see documents
+        # within them.
+        errors = check_document(document, settings)
+        if not errors:
+            rules = list(specified_rules)
+            if not settings.introspection:
+                rules.append(NoSchemaIntrospectionCustomRule)
+            errors = validate(schema, document, rules)
+            for error in errors:
+                if not (error.extensions or {}).get("code"):
+                    error.extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED}
+        checked = Checked(document, tuple(errors))
+        self.entries[key] = checked
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
-        return list(found)
+        return checked
 
 
-_LIMITS = _LimitsCache(DOCUMENT_CACHE_SIZE)
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    """The operation to run (strawberry's rule: by name, else the first)."""
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            name is None or (definition.name is not None and definition.name.value == name)
+        ):
+            return definition
+    raise CannotGetOperationTypeError(name)
 
 
-class OperationLimits(ValidationCache):
-    """Our limits before graphql-core's validation, which only sees documents within them."""
-
-    def __init__(self) -> None:
-        super().__init__(maxsize=DOCUMENT_CACHE_SIZE)
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        settings = _settings(context)
-        context.parse_options["max_tokens"] = settings.max_tokens
-        if not settings.introspection:
-            rules = (*context.validation_rules, NoSchemaIntrospectionCustomRule)
-            context.validation_rules = rules
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        assert document is not None
-        refused = _LIMITS.errors(document, _settings(context))
-        if refused:
-            # With errors already set, strawberry runs no validation rule (_run_validation).
-            context.pre_execution_errors = refused
-            yield
-            return
-        yield from super().on_validate()
-        for error in context.pre_execution_errors or ():
-            if not (error.extensions or {}).get("code"):
-                error.extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED}
-
-
-class RequestRules(SchemaExtension):
-    """GraphQL-over-HTTP rules on the operation, checked once the document is valid: a GET
-    may only run a query (405), and several operations need a name (strawberry would run the
-    first). The HTTP layer leaves the name the request gave in `request.state`."""
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        request = context.context.request
-        operation = context.operation_type
-        if request.method == "GET" and operation is not OperationType.QUERY:
-            raise InvalidOperationTypeError(operation)  # the HTTP layer answers 405
-        document = context.graphql_document
-        assert document is not None
-        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        if len(operations) > 1 and request.state.operation_name is None:
-            message = "Must provide operation name if query contains multiple operations."
-            code = {"code": ErrorCode.OPERATION_RESOLUTION_FAILURE}
-            # A result set before execution is returned as it is, no resolver run.
-            context.result = GraphQLExecutionResult(None, [GraphQLError(message, extensions=code)])
-        yield
-
-
-class MaskUnexpected(MaskErrors):
-    """Unexpected errors become a generic message (logged first, by CMSSchema)."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=unexpected, error_message=INTERNAL_ERROR)
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": ErrorCode.INTERNAL_SERVER_ERROR}
-        return masked
+def _masked(error: GraphQLError) -> GraphQLError:
+    """An unexpected error as a generic message (logged first, by CMSSchema.process_errors)."""
+    if not unexpected(error):
+        return error
+    return GraphQLError(
+        INTERNAL_ERROR,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR},
+    )
 
 
 class CostLimitedExecution(StrawberryGraphQLCoreExecutionContext):
@@ -181,7 +175,75 @@ class CostLimitedExecution(StrawberryGraphQLCoreExecutionContext):
 
 
 class CMSSchema(strawberry.Schema):
-    """strawberry's schema, logging only the errors that are not the request's fault."""
+    """strawberry's schema with our own request lifecycle (`execute`), logging only the
+    errors that are not the request's fault."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = DocumentCache(DOCUMENT_CACHE_SIZE)
+        install_fast_resolvers(self)
+
+    async def execute(  # type: ignore[override]  # the HTTP layer's arguments only
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Parse, limits and validation (cached per text), the GraphQL-over-HTTP rules, then
+        graphql-core's execution with our execution context; unexpected errors masked.
+
+        Raises, for the HTTP layer: CannotGetOperationTypeError (no such operation) and
+        InvalidOperationTypeError (not allowed here, or not a query sent with GET).
+        """
+        if not query:
+            raise MissingQueryError
+        settings = context_value.settings
+        try:
+            checked = self.documents.get(self._schema, query, settings)
+        except GraphQLError as error:  # a syntax error (or too many tokens)
+            return ExecutionResult(data=None, errors=[error])
+        document = checked.document
+        operation = OperationType(_operation(document, operation_name).operation.value)
+        if checked.errors:
+            return ExecutionResult(data=None, errors=list(checked.errors))
+        allowed = allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES
+        request = context_value.request
+        if operation not in allowed or (
+            request.method == "GET" and operation is not OperationType.QUERY
+        ):
+            raise InvalidOperationTypeError(operation)  # the HTTP layer answers 405
+        if operation_name is None and _several_operations(document):
+            message = "Must provide operation name if query contains multiple operations."
+            code = {"code": ErrorCode.OPERATION_RESOLUTION_FAILURE}
+            return ExecutionResult(data=None, errors=[GraphQLError(message, extensions=code)])
+        try:
+            result = execute(
+                self._schema,
+                document,
+                root_value=root_value,
+                context_value=context_value,
+                variable_values=variable_values,
+                operation_name=operation_name,
+                executor_class=self.execution_context_class,
+                operation_extensions=operation_extensions,
+                is_awaitable=optimized_is_awaitable,
+            )
+            if isawaitable(result):
+                result = await result
+        except Exception as exc:  # noqa: BLE001 - answered as an internal error, logged
+            error = (
+                exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
+            )
+            result = GraphQLExecutionResult(None, [error])
+        errors = result.errors
+        if errors:
+            self.process_errors(errors)
+            errors = [_masked(error) for error in errors]
+        return ExecutionResult(data=result.data, errors=errors)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -191,9 +253,13 @@ class CMSSchema(strawberry.Schema):
                 log.error("Unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-EXTENSIONS: list[type[SchemaExtension] | Any] = [
-    OperationLimits,
-    RequestRules,
-    lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-    MaskUnexpected,
-]
+def _several_operations(document: DocumentNode) -> bool:
+    operations = 0
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            operations += 1
+    return operations > 1
+
+
+EXTENSIONS: list[Any] = []
+"""No strawberry extension: `CMSSchema.execute` does their work (see the module's docstring)."""
