@@ -4,39 +4,56 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 import strawberry
 from strawberry.types import get_object_definition
 from strawberry.types.private import is_private
 
 from schema.core.ids import to_global_id
+from schema.core.rows import Row
 
 T = TypeVar("T")
 
 
 @cache
-def _plain_fields(cls: type) -> tuple[str, ...]:
-    """The GraphQL fields of a type that hold a value rather than run a resolver."""
+def _shape(cls: type) -> tuple[tuple[str, ...], str | None]:
+    """The GraphQL fields of a type that hold a value rather than run a resolver, and the
+    type's GraphQL name if one of them is its global `id`."""
     definition = get_object_definition(cls, strict=True)
-    return tuple(
+    plain = tuple(
         f.python_name
         for f in definition.fields
         if f.base_resolver is None and not is_private(f.type)
     )
+    return plain, definition.name if "id" in plain else None
 
 
 def build(cls: Callable[..., T], model: Any, **converted: Any) -> T:
-    """An instance of the strawberry type `cls` holding `model`.
+    """An instance of the strawberry type `cls` holding `model` (a model or a `Row`).
 
     Each plain field takes the model attribute of the same name unless `converted` gives its
-    value; `id` is the global id of the type's GraphQL name and the model's primary key.
+    value; `id` is the global id of the type's GraphQL name and the model's primary key. A
+    Row holds only the columns its selection needs: fields it lacks are left unset (nothing
+    reads them). The dataclass `__init__` is skipped: its checks cost more than the copy.
     """
-    values = {name: getattr(model, name) for name in _plain_fields(cls) if name not in converted}
-    if "id" in values:
-        name = get_object_definition(cls, strict=True).name
-        values["id"] = strawberry.ID(to_global_id(name, model.id))
-    return cls(model=model, **values, **converted)
+    plain, id_type = _shape(cls)  # type: ignore[arg-type]
+    instance: Any = object.__new__(cls)  # type: ignore[call-overload]
+    values = instance.__dict__
+    if isinstance(model, Row):
+        source = model.__dict__
+        for name in plain:
+            if name in source:
+                values[name] = source[name]
+    else:
+        for name in plain:
+            if name not in converted:
+                values[name] = getattr(model, name)
+    values.update(converted)
+    if id_type is not None and "id" not in converted:
+        values["id"] = strawberry.ID(to_global_id(id_type, model.id))
+    values["model"] = model
+    return cast(T, instance)
 
 
 class HoldsModel:
