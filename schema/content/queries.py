@@ -75,7 +75,7 @@ class ContentQuery:
             info,
             query,
             ordering(order.field, order.direction),
-            ResourceType.from_model,
+            ResourceType,
             first,
             after,
             last,
@@ -101,7 +101,7 @@ class ContentQuery:
             info,
             query,
             ordering(order.field, order.direction),
-            VideoType.from_model,
+            VideoType,
             first,
             after,
             last,
@@ -132,7 +132,7 @@ class ContentQuery:
             info,
             query,
             ordering(order_by.field, order_by.direction),
-            EventType.from_model,
+            EventType,
             first,
             after,
             last,
@@ -156,7 +156,7 @@ class ContentQuery:
             info,
             query,
             ordering(order.field, order.direction),
-            NewsItemType.from_model,
+            NewsItemType,
             first,
             after,
             last,
@@ -182,7 +182,7 @@ class ContentQuery:
             info,
             query,
             ordering(order.field, order.direction, columns),
-            PageType.from_model,
+            PageType,
             first,
             after,
             last,
@@ -209,26 +209,21 @@ class ContentQuery:
     async def resource(
         self, info: Info, slug: str, tenant: OwnerSlug = None
     ) -> ResourceType | None:
-        row = await shareable_item(info, models.Resource, slug, tenant)
-        return ResourceType.from_model(row) if row else None
+        return await shareable_item(info, models.Resource, ResourceType, slug, tenant)
 
     @strawberry.field(description="One video by slug.")
     async def video(self, info: Info, slug: str, tenant: OwnerSlug = None) -> VideoType | None:
-        row = await shareable_item(info, models.Video, slug, tenant)
-        return VideoType.from_model(row) if row else None
+        return await shareable_item(info, models.Video, VideoType, slug, tenant)
 
     @strawberry.field(description="One event of this site by slug.")
     async def event(self, info: Info, slug: str) -> EventType | None:
-        row = await owned_item(info, models.Event, slug=slug)
-        return EventType.from_model(row) if row else None
+        return await owned_item(info, models.Event, EventType, slug=slug)
 
     @strawberry.field(name="newsItem", description="One news item of this site by slug.")
     async def news_item(self, info: Info, slug: str) -> NewsItemType | None:
-        row = await owned_item(info, models.NewsItem, slug=slug)
-        return NewsItemType.from_model(row) if row else None
+        return await owned_item(info, models.NewsItem, NewsItemType, slug=slug)
 
     @strawberry.field(description="One page of this site by path, e.g. `about/how-to-join`.")
     async def page(self, info: Info, path: str) -> PageType | None:
         clean = path.strip("/")
-        row = await owned_item(info, models.Page, path=clean)
-        return PageType.from_model(row) if row else None
+        return await owned_item(info, models.Page, PageType, path=clean)

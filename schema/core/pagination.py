@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -58,8 +58,24 @@ class PageInfo:
 
 @strawberry.type(description="An item of a connection with the cursor that points at it.")
 class Edge(Generic[NodeType]):
+    """An edge made by `edge` encodes its cursor only when it is read: most pages are
+    requested without their cursors."""
+
     cursor: str = strawberry.field(description="Opaque position to pass to `after`/`before`.")
     node: NodeType = strawberry.field(description="The item.")
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes the instance lacks
+        if name == "cursor":
+            ordering, row = self.__dict__["_cursor_of"]
+            return encode_keyset_cursor(ordering, row)
+        raise AttributeError(name)
+
+
+def edge(ordering: Ordering, row: Any) -> Edge[Any]:
+    """The edge of `row` in `ordering`, its cursor left to be encoded when read."""
+    made: Edge[Any] = object.__new__(Edge)
+    made.__dict__.update(node=row, _cursor_of=(ordering, row))
+    return made
 
 
 @strawberry.type(description="A page of a list, Relay style, with the size of the whole list.")
@@ -117,7 +133,7 @@ def _decode_value(model: type[Model], name: str, value: Any) -> Any:
     raise ValueError(f"not a cursor value of {name}")
 
 
-def encode_keyset_cursor(ordering: Ordering, row: Model) -> str:
+def encode_keyset_cursor(ordering: Ordering, row: Any) -> str:
     values = [_encode_value(getattr(row, f)) for f, _ in ordering.with_tiebreak()]
     raw = json.dumps([ordering.name, values], separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -177,6 +193,10 @@ def check_page_size(value: int | None, argument: str, maximum: int) -> int | Non
     return value
 
 
+async def _models(query: QuerySet[Any]) -> list[Any]:
+    return list(await query)
+
+
 async def paginate(
     query: QuerySet[Any],
     ordering: Ordering,
@@ -187,8 +207,10 @@ async def paginate(
     before: str | None,
     default_size: int,
     max_size: int,
+    fetch: Callable[[QuerySet[Any]], Awaitable[list[Any]]] = _models,
 ) -> Connection[Any]:
-    """One page of `query` as a connection of models; types wrap the nodes afterwards."""
+    """One page of `query` as a connection of rows read by `fetch` (models by default);
+    types wrap the nodes afterwards."""
     first = check_page_size(first, "first", max_size)
     last = check_page_size(last, "last", max_size)
     if first is not None and last is not None:
@@ -209,19 +231,19 @@ async def paginate(
         size = default_size
     fields = ordering.reversed() if backwards else forward_fields
     # Even for a page of 0 the extra row is read: it is what says whether more items follow.
-    rows = list(await page.order_by(*_order_by(fields)).limit(size + 1))
+    rows = await fetch(page.order_by(*_order_by(fields)).limit(size + 1))
     has_more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    edges = [Edge(cursor=encode_keyset_cursor(ordering, row), node=row) for row in rows]
+    edges = [edge(ordering, row) for row in rows]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_more if not backwards else before is not None,
             has_previous_page=has_more if backwards else after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_keyset_cursor(ordering, rows[0]) if rows else None,
+            end_cursor=encode_keyset_cursor(ordering, rows[-1]) if rows else None,
         ),
         _count_query=query,
     )

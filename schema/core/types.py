@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 import strawberry
 from strawberry.types import get_object_definition
@@ -12,6 +12,9 @@ from strawberry.types.private import is_private
 
 from schema.core.ids import to_global_id
 from schema.core.rows import Row
+
+if TYPE_CHECKING:
+    from schema.core.relations import Relation
 
 T = TypeVar("T")
 
@@ -58,6 +61,9 @@ def build(cls: Callable[..., T], model: Any, **converted: Any) -> T:
 
 class HoldsModel:
     """Mixin of the types that hold a model in a private `model` field."""
+
+    # The relation fields a page may load for all its rows at once, by GraphQL name.
+    relations: ClassVar[dict[str, Relation]] = {}
 
     @classmethod
     def from_model(cls, model: Any) -> Self:

@@ -53,7 +53,7 @@ class PeopleQuery:
             info,
             query,
             ordering(order.field, order.direction),
-            ProfileType.from_model,
+            ProfileType,
             first,
             after,
             last,
@@ -80,7 +80,7 @@ class PeopleQuery:
             info,
             query,
             ordering(order.field, order.direction),
-            OrganisationType.from_model,
+            OrganisationType,
             first,
             after,
             last,
@@ -89,12 +89,10 @@ class PeopleQuery:
 
     @strawberry.field(description="One profile by slug.")
     async def profile(self, info: Info, slug: str, tenant: OwnerSlug = None) -> ProfileType | None:
-        row = await shareable_item(info, models.Profile, slug, tenant)
-        return ProfileType.from_model(row) if row else None
+        return await shareable_item(info, models.Profile, ProfileType, slug, tenant)
 
     @strawberry.field(description="One organisation by slug.")
     async def organisation(
         self, info: Info, slug: str, tenant: OwnerSlug = None
     ) -> OrganisationType | None:
-        row = await shareable_item(info, models.Organisation, slug, tenant)
-        return OrganisationType.from_model(row) if row else None
+        return await shareable_item(info, models.Organisation, OrganisationType, slug, tenant)
