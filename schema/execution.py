@@ -32,6 +32,7 @@ from graphql import (
     DocumentNode,
     Executor,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
@@ -43,6 +44,7 @@ from graphql import (
 from graphql import (
     ExecutionResult as GraphQLExecutionResult,
 )
+from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -55,7 +57,7 @@ from strawberry.types.graphql import OperationType
 
 from cms.config import Settings
 from cms.errors import CMSError, ErrorCode
-from schema.core.resolvers import install_fast_resolvers
+from schema.core.resolvers import Leaf, Leaves, install_fast_resolvers
 from schema.limits import check_document, cost_error, query_cost
 
 log = logging.getLogger("cms.graphql")
@@ -120,6 +122,19 @@ class DocumentCache:
         return checked
 
 
+def _leaf_value(source: Any, leaf: Leaf) -> Any:
+    """A plain leaf field's output value, or Undefined where the long way must report."""
+    name, coerce, non_null = leaf
+    try:
+        value = getattr(source, name)
+        if value is None:
+            return Undefined if non_null else None
+        coerced = coerce(value)
+    except Exception:  # noqa: BLE001 - the long way raises it again, located
+        return Undefined
+    return Undefined if coerced is None else coerced
+
+
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
     """The operation to run (strawberry's rule: by name, else the first)."""
     for definition in document.definitions:
@@ -146,7 +161,62 @@ def _masked(error: GraphQLError) -> GraphQLError:
 
 class CostLimitedExecution(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, refusing an operation over CMS_MAX_QUERY_COST once its
-    variables are coerced (the cost depends on page sizes given as variables)."""
+    variables are coerced (the cost depends on page sizes given as variables), and completing
+    plain scalar fields directly (`execute_fields`)."""
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `execute_fields`, with a short way for the plain leaf fields of
+        schema/core/resolvers.py: the attribute, coerced for output. Anything unusual (a
+        missing or null value of a non-null field, a value the type refuses) goes the long
+        way, which reports it as graphql-core always does."""
+        leaves: Leaves = self.schema._cms_leaves  # type: ignore[attr-defined]
+        own = leaves.get(parent_type.name)
+        if own is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                leaf = own.get(field_details_list[0].node.name.value)
+                if leaf is not None:
+                    value = _leaf_value(source_value, leaf)
+                    if value is not Undefined:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
 
     @classmethod
     def build(cls, *args: Any, **kwargs: Any) -> list[GraphQLError] | Executor[Any]:
@@ -181,7 +251,7 @@ class CMSSchema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.documents = DocumentCache(DOCUMENT_CACHE_SIZE)
-        install_fast_resolvers(self)
+        self._schema._cms_leaves = install_fast_resolvers(self)  # type: ignore[attr-defined]
 
     async def execute(  # type: ignore[override]  # the HTTP layer's arguments only
         self,

@@ -12,6 +12,10 @@ graphql-core schema, each field of our object types gets:
 
 Fields with arguments keep strawberry's resolver (it converts the inputs). The SDL does not
 change: only `resolve` functions are replaced.
+
+Plain fields of a scalar or enum type are also listed in `Leaves`, so that the executor
+(`schema.execution.CostLimitedExecution`) can complete them without a resolve-info object,
+a path or a completion step each: `getattr`, then the type's own output coercion.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLLeafType, GraphQLNonNull, GraphQLObjectType
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 Resolve = Callable[..., Any]
+
+Leaf = tuple[str, Callable[[Any], Any], bool]
+"""(attribute, output coercion, non-null) of a plain scalar or enum field."""
+Leaves = dict[str, dict[str, Leaf]]
+"""The plain leaf fields of each object type: type name -> field name -> Leaf."""
 
 
 def _attribute(name: str) -> Resolve:
@@ -69,9 +78,9 @@ def fast_resolver(field: StrawberryField) -> Resolve | None:
     return None
 
 
-def install_fast_resolvers(schema: strawberry.Schema) -> int:
-    """Replace strawberry's resolvers where a direct one does the same; how many were."""
-    installed = 0
+def install_fast_resolvers(schema: strawberry.Schema) -> Leaves:
+    """Replace strawberry's resolvers where a direct one does the same; the plain leaves."""
+    leaves: Leaves = {}
     for name, graphql_type in schema._schema.type_map.items():
         if name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
             continue
@@ -82,7 +91,15 @@ def install_fast_resolvers(schema: strawberry.Schema) -> int:
         for field_name, graphql_field in graphql_type.fields.items():
             field = by_name.get(field_name)
             resolve = fast_resolver(field) if field is not None else None
-            if resolve is not None:
-                graphql_field.resolve = resolve
-                installed += 1
-    return installed
+            if resolve is None:
+                continue
+            graphql_field.resolve = resolve
+            assert field is not None
+            returns = graphql_field.type
+            non_null = isinstance(returns, GraphQLNonNull)
+            if non_null:
+                returns = returns.of_type
+            if field.base_resolver is None and isinstance(returns, GraphQLLeafType):
+                coerce = returns.coerce_output_value
+                leaves.setdefault(name, {})[field_name] = (field.python_name, coerce, non_null)
+    return leaves

@@ -80,8 +80,7 @@ def _converter(field: fields.Field[Any]) -> Convert:
 def _fields(model: type[Model]) -> dict[str, Convert]:
     """Every data column of `model` (foreign keys as `<name>_id`) with its converter."""
     return {
-        name: _converter(model._meta.fields_map[name])
-        for name in model._meta.fields_db_projection
+        name: _converter(model._meta.fields_map[name]) for name in model._meta.fields_db_projection
     }
 
 
