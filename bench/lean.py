@@ -102,7 +102,18 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings.from_env(env)
     app = create_app(settings)
     bodies: dict[str, bytes] = json.loads(Path(args.bodies).read_text())
-    result: dict[str, Any] = {"cpu_ms": {}, "responses": {}}
+    result: dict[str, Any] = {"cpu_ms": {}, "gc_ms": {}, "responses": {}}
+    import gc
+
+    in_gc = [0.0, 0.0]  # started, total
+
+    def collector(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            in_gc[0] = time.process_time()
+        else:
+            in_gc[1] += time.process_time() - in_gc[0]
+
+    gc.callbacks.append(collector)
     async with app.router.lifespan_context(app):
         for shape in SHAPES:
             body = bodies[shape].encode()
@@ -117,10 +128,12 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
 
                 profiler = cProfile.Profile()
                 profiler.enable()
+            in_gc[1] = 0.0
             started = time.process_time()
             for _ in range(args.requests):
                 await _call(app, args.tenant, body)
             spent = time.process_time() - started
+            result["gc_ms"][shape] = in_gc[1] * 1000 / args.requests
             if profiler is not None:
                 profiler.disable()
                 profiler.dump_stats(str(Path(args.profile) / f"{shape}.prof"))
@@ -258,8 +271,9 @@ def main() -> None:
                 result = _run_tree(tree, dirs[name], args, tenant, bodies_path, None)
                 runs[name].append(result["cpu_ms"])
                 responses[name] = result["responses"]
-                print(f"round {round_ + 1} {name}: "
-                      + ", ".join(f"{s} {result['cpu_ms'][s]:.2f}" for s in SHAPES), flush=True)  # fmt: skip
+                print(f"round {round_ + 1} {name}: " + ", ".join(
+                    f"{s} {result['cpu_ms'][s]:.2f} (gc {result['gc_ms'][s]:.2f})" for s in SHAPES
+                ), flush=True)  # fmt: skip
                 if profile:
                     _run_tree(tree, dirs[name], args, tenant, bodies_path, profile)
         print(f"\nServer CPU ms/request, in process, {args.requests} requests per shape, "
