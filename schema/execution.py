@@ -32,6 +32,7 @@ from graphql import (
     DocumentNode,
     Executor,
     GraphQLError,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
@@ -57,7 +58,7 @@ from strawberry.types.graphql import OperationType
 
 from cms.config import Settings
 from cms.errors import CMSError, ErrorCode
-from schema.core.resolvers import Leaf, Leaves, install_fast_resolvers
+from schema.core.resolvers import FastPaths, Leaf, install_fast_resolvers
 from schema.limits import check_document, cost_error, query_cost
 
 log = logging.getLogger("cms.graphql")
@@ -164,6 +165,32 @@ class CostLimitedExecution(StrawberryGraphQLCoreExecutionContext):
     variables are coerced (the cost depends on page sizes given as variables), and completing
     plain scalar fields directly (`execute_fields`)."""
 
+    def complete_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `complete_value`, with a short way for an object of our own types:
+        its `is_type_of` would only check the class, and the non-null wrapper is moot for a
+        value that is there."""
+        inner = return_type.of_type if type(return_type) is GraphQLNonNull else return_type
+        if type(inner) is GraphQLObjectType and result is not None:
+            if isinstance(result, Exception):
+                raise result
+            fast: FastPaths = self.schema._cms_fast  # type: ignore[attr-defined]
+            origin = fast.objects.get(inner.name, Undefined)
+            if origin is None or type(result) is origin:
+                return self.collect_and_execute_subfields(
+                    inner, field_details_list, path, result, position_context
+                )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -176,8 +203,8 @@ class CostLimitedExecution(StrawberryGraphQLCoreExecutionContext):
         schema/core/resolvers.py: the attribute, coerced for output. Anything unusual (a
         missing or null value of a non-null field, a value the type refuses) goes the long
         way, which reports it as graphql-core always does."""
-        leaves: Leaves = self.schema._cms_leaves  # type: ignore[attr-defined]
-        own = leaves.get(parent_type.name)
+        fast: FastPaths = self.schema._cms_fast  # type: ignore[attr-defined]
+        own = fast.leaves.get(parent_type.name)
         if own is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
@@ -251,7 +278,7 @@ class CMSSchema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.documents = DocumentCache(DOCUMENT_CACHE_SIZE)
-        self._schema._cms_leaves = install_fast_resolvers(self)  # type: ignore[attr-defined]
+        self._schema._cms_fast = install_fast_resolvers(self)  # type: ignore[attr-defined]
 
     async def execute(  # type: ignore[override]  # the HTTP layer's arguments only
         self,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -35,6 +36,16 @@ Leaf = tuple[str, Callable[[Any], Any], bool]
 """(attribute, output coercion, non-null) of a plain scalar or enum field."""
 Leaves = dict[str, dict[str, Leaf]]
 """The plain leaf fields of each object type: type name -> field name -> Leaf."""
+
+
+@dataclass(frozen=True)
+class FastPaths:
+    """What the executor may complete directly (see schema.execution.CostLimitedExecution)."""
+
+    leaves: Leaves
+    # Object types by name with the class whose exact instances pass their `is_type_of`
+    # (None: the type has no such check).
+    objects: dict[str, type | None]
 
 
 def _attribute(name: str) -> Resolve:
@@ -78,15 +89,18 @@ def fast_resolver(field: StrawberryField) -> Resolve | None:
     return None
 
 
-def install_fast_resolvers(schema: strawberry.Schema) -> Leaves:
-    """Replace strawberry's resolvers where a direct one does the same; the plain leaves."""
+def install_fast_resolvers(schema: strawberry.Schema) -> FastPaths:
+    """Replace strawberry's resolvers where a direct one does the same; what the executor
+    may then complete directly."""
     leaves: Leaves = {}
+    objects: dict[str, type | None] = {}
     for name, graphql_type in schema._schema.type_map.items():
         if name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
             continue
         definition = schema.get_type_by_name(name)
         if not isinstance(definition, StrawberryObjectDefinition):
             continue
+        objects[name] = definition.origin if graphql_type.is_type_of is not None else None
         by_name = {schema.config.name_converter.get_graphql_name(f): f for f in definition.fields}
         for field_name, graphql_field in graphql_type.fields.items():
             field = by_name.get(field_name)
@@ -102,4 +116,4 @@ def install_fast_resolvers(schema: strawberry.Schema) -> Leaves:
             if field.base_resolver is None and isinstance(returns, GraphQLLeafType):
                 coerce = returns.coerce_output_value
                 leaves.setdefault(name, {})[field_name] = (field.python_name, coerce, non_null)
-    return leaves
+    return FastPaths(leaves=leaves, objects=objects)
