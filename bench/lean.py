@@ -115,7 +115,7 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
 
     gc.callbacks.append(collector)
     async with app.router.lifespan_context(app):
-        for shape in SHAPES:
+        for shape in args.only.split(",") if args.only else SHAPES:
             body = bodies[shape].encode()
             for _ in range(WARMUP):
                 status, answer = await _call(app, args.tenant, body)
@@ -230,6 +230,7 @@ def main() -> None:
     parser.add_argument("--tenant")
     parser.add_argument("--bodies")
     parser.add_argument("--out")
+    parser.add_argument("--only", default=None, help="worker: these shapes (comma-separated)")
     args = parser.parse_args()
 
     if args.mode == "worker":

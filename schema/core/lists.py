@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any, ClassVar, Protocol
 
 import strawberry
@@ -15,7 +16,8 @@ from cms.tenancy import Scope, listed_q, visible_q
 from schema.context import Info
 from schema.core.pagination import Connection, Ordering, map_nodes, paginate
 from schema.core.relations import Relation, prime, selected
-from schema.core.rows import columns, fetch_rows
+from schema.core.rows import columns
+from schema.core.statements import STATEMENTS
 
 First = Annotated[
     int | None, strawberry.argument(description="Page size from the start (default 20, max 100).")
@@ -43,9 +45,15 @@ class NodeType(Protocol):
     def from_model(cls, model: Any) -> Any: ...
 
 
+QueryFor = Callable[[Scope], QuerySet[Any]]
+"""A list's query for a reading Scope: its SQL is built once per shape (statements.py)."""
+
+
 async def page_of(
     info: Info,
-    query: QuerySet[Any],
+    model: type[Model],
+    query_for: QueryFor,
+    shape: Hashable,
     order: Ordering,
     node_type: type[NodeType],
     first: int | None,
@@ -53,18 +61,23 @@ async def page_of(
     last: int | None,
     before: str | None,
 ) -> Connection[Any]:
-    """One page of `query` in `order`: rows with the columns the selection of `edges.node`
-    needs, their selected relations loaded for the whole page, each wrapped in `node_type`."""
+    """One page of `query_for(scope)` in `order`: rows with the columns the selection of
+    `edges.node` needs, their selected relations loaded for the whole page, each wrapped in
+    `node_type`. `shape` names everything `query_for` depends on besides the scope (the
+    list and its arguments); the page's SQL is kept under it."""
     settings = info.context.settings
+    scope = info.context.scope
     wanted = selected(info, "edges", "node")
-    names = columns(query.model, wanted, always=[name for name, _ in order.fields])
+    names = columns(model, wanted, always=[name for name, _ in order.fields])
 
-    async def fetch(page: QuerySet[Any]) -> list[Any]:
-        return await fetch_rows(page, names)
+    async def fetch(page_for: QueryFor, page: Hashable) -> list[Any]:
+        return await STATEMENTS.rows((model, shape, page), page_for, scope, (), names)
 
     try:
         connection = await paginate(
-            query,
+            query_for,
+            scope,
+            model,
             order,
             first=first,
             after=after,
@@ -80,13 +93,27 @@ async def page_of(
     return map_nodes(connection, node_type.from_model)
 
 
-async def item_of(info: Info, query: QuerySet[Any], node_type: type[NodeType]) -> Any | None:
-    """The first row of `query` as `node_type` (columns and relations as `page_of` reads
-    them), or None; None too when an argument is longer than its column (Tortoise refuses
-    to compare such a value, and no row could hold it)."""
+async def item_of(
+    info: Info,
+    model: type[Model],
+    key: Hashable,
+    build: Callable[..., QuerySet[Any]],
+    arguments: tuple[Any, ...],
+    node_type: type[NodeType],
+) -> Any | None:
+    """The first row of `build(scope, *arguments)` (rows of `model`; `key` names what else
+    the query depends on) as `node_type` (columns and relations as
+    `page_of` reads them), or None; None too when an argument is longer than its column
+    (Tortoise refuses to compare such a value, and no row could hold it)."""
     wanted = selected(info)
+
+    def first_of(scope: Scope, *values: Any) -> QuerySet[Any]:
+        return build(scope, *values).limit(1)
+
     try:
-        rows = await fetch_rows(query.limit(1), columns(query.model, wanted))
+        rows = await STATEMENTS.rows(
+            (model, key), first_of, info.context.scope, arguments, columns(model, wanted)
+        )
     except ValidationError:
         return None
     if not rows:
@@ -126,13 +153,16 @@ def listed_owned(model: type[Model], scope: Scope, filter: Any = None) -> QueryS
 
 
 async def owned_item(
-    info: Info, model: type[Model], node_type: type[NodeType], **where: Any
+    info: Info, model: type[Model], node_type: type[NodeType], field: str, value: str
 ) -> Any | None:
     """One item of this site by a unique key: live published, or any status in preview."""
-    scope = info.context.scope
-    if scope.tenant_id is None:
+    if info.context.scope.tenant_id is None:
         return None
-    return await item_of(info, model.filter(visible_q(scope, shareable=False), **where), node_type)
+
+    def build(scope: Scope, wanted: str) -> QuerySet[Any]:
+        return model.filter(visible_q(scope, shareable=False), **{field: wanted})
+
+    return await item_of(info, model, ("owned", field), build, (value,), node_type)
 
 
 async def _owner_id(info: Info, tenant: str | None) -> int | None:
@@ -150,6 +180,8 @@ async def shareable_item(
     owner = await _owner_id(info, tenant)
     if owner is None:
         return None
-    scope = info.context.scope
-    query = model.filter(visible_q(scope, shareable=True), tenant_id=owner, slug=slug)
-    return await item_of(info, query, node_type)
+
+    def build(scope: Scope, owner_id: int, wanted: str) -> QuerySet[Any]:
+        return model.filter(visible_q(scope, shareable=True), tenant_id=owner_id, slug=wanted)
+
+    return await item_of(info, model, "shareable", build, (owner, slug), node_type)

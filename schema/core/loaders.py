@@ -10,13 +10,16 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from cms.tenancy import Scope, visible_q
-from schema.core.rows import Row, fetch_rows, read
+from schema.core.rows import Row, columns, read
+from schema.core.statements import STATEMENTS
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -55,6 +58,10 @@ def grouped_rows(
     return grouped(keys, list(zip(owners, read(model, records), strict=True)))
 
 
+NOBODY = Scope(tenant=None, now=datetime.min.replace(tzinfo=UTC))
+"""The scope of reads that do not depend on the reader (media by id, tenants by id)."""
+
+
 def bind_markers(dialect: str, count: int) -> str:
     """Bind markers for `count` values in the SQL dialect of the connection."""
     if dialect == "postgres":
@@ -70,7 +77,13 @@ class ByIdLoader(Loader[int, M | None]):
         super().__init__()
 
     async def fetch(self, keys: list[int]) -> list[M | None]:
-        return in_key_order(keys, await fetch_rows(self.model.filter(id__in=keys)))
+        model = self.model
+
+        def build(scope: Scope, ids: list[int]) -> QuerySet[Any]:
+            return model.filter(id__in=ids)
+
+        rows = await STATEMENTS.rows((model, "by-id"), build, NOBODY, (keys,), columns(model, None))
+        return in_key_order(keys, rows)
 
 
 class VisibleByIdLoader(Loader[int, M | None]):
@@ -81,5 +94,11 @@ class VisibleByIdLoader(Loader[int, M | None]):
         super().__init__()
 
     async def fetch(self, keys: list[int]) -> list[M | None]:
-        where = visible_q(self.scope, shareable=self.shareable)
-        return in_key_order(keys, await fetch_rows(self.model.filter(where, id__in=keys)))
+        model, shareable = self.model, self.shareable
+
+        def build(scope: Scope, ids: list[int]) -> QuerySet[Any]:
+            return model.filter(visible_q(scope, shareable=shareable), id__in=ids)
+
+        key = (model, "visible-by-id", shareable)
+        rows = await STATEMENTS.rows(key, build, self.scope, (keys,), columns(model, None))
+        return in_key_order(keys, rows)

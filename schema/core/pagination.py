@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -82,13 +82,13 @@ def edge(ordering: Ordering, row: Any) -> Edge[Any]:
 class Connection(Generic[NodeType]):
     edges: list[Edge[NodeType]] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
-    _count_query: strawberry.Private[QuerySet[Any] | None]
+    _count_query: strawberry.Private[Callable[[], QuerySet[Any]] | None]
 
     @strawberry.field(description="How many items the whole list holds, across all pages.")
     async def total_count(self) -> int:
         if self._count_query is None:
             return 0
-        return await self._count_query.count()
+        return await self._count_query().count()
 
 
 def map_nodes(connection: Connection[Any], wrap: Any) -> Connection[Any]:
@@ -193,12 +193,15 @@ def check_page_size(value: int | None, argument: str, maximum: int) -> int | Non
     return value
 
 
-async def _models(query: QuerySet[Any]) -> list[Any]:
-    return list(await query)
+Fetch = Callable[[Callable[[Any], QuerySet[Any]], Hashable], Awaitable[list[Any]]]
+"""How `paginate` reads a page: from a builder of its query for a Scope and the key of
+everything else that query depends on (see schema/core/statements.py)."""
 
 
 async def paginate(
-    query: QuerySet[Any],
+    query_for: Callable[[Any], QuerySet[Any]],
+    scope: Any,
+    model: type[Model],
     ordering: Ordering,
     *,
     first: int | None,
@@ -207,31 +210,35 @@ async def paginate(
     before: str | None,
     default_size: int,
     max_size: int,
-    fetch: Callable[[QuerySet[Any]], Awaitable[list[Any]]] = _models,
+    fetch: Fetch,
 ) -> Connection[Any]:
-    """One page of `query` as a connection of rows read by `fetch` (models by default);
-    types wrap the nodes afterwards."""
+    """One page of the query `query_for(scope)` (rows of `model`) as a connection of the rows
+    `fetch` reads; types wrap the nodes afterwards."""
     first = check_page_size(first, "first", max_size)
     last = check_page_size(last, "last", max_size)
     if first is not None and last is not None:
         raise InvalidInput("Pass `first` or `last`, not both.", field="last")
     forward_fields = ordering.with_tiebreak()
-    page = query
-    if after is not None:
-        values = decode_keyset_cursor(ordering, after, "after", query.model)
-        page = page.filter(_after_q(forward_fields, values))
-    if before is not None:
-        backward = ordering.reversed()
-        values = decode_keyset_cursor(ordering, before, "before", query.model)
-        page = page.filter(_after_q(backward, values))
-
+    after_values = None if after is None else decode_keyset_cursor(ordering, after, "after", model)
+    before_values = (
+        None if before is None else decode_keyset_cursor(ordering, before, "before", model)
+    )
     backwards = last is not None or (first is None and before is not None)
     size = last if backwards else first
     if size is None:
         size = default_size
     fields = ordering.reversed() if backwards else forward_fields
-    # Even for a page of 0 the extra row is read: it is what says whether more items follow.
-    rows = await fetch(page.order_by(*_order_by(fields)).limit(size + 1))
+
+    def page_for(reader: Any) -> QuerySet[Any]:
+        page = query_for(reader)
+        if after_values is not None:
+            page = page.filter(_after_q(forward_fields, after_values))
+        if before_values is not None:
+            page = page.filter(_after_q(ordering.reversed(), before_values))
+        # Even for a page of 0 the extra row is read: it says whether more items follow.
+        return page.order_by(*_order_by(fields)).limit(size + 1)
+
+    rows = await fetch(page_for, (ordering, after, before, backwards, size))
     has_more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -245,5 +252,5 @@ async def paginate(
             start_cursor=encode_keyset_cursor(ordering, rows[0]) if rows else None,
             end_cursor=encode_keyset_cursor(ordering, rows[-1]) if rows else None,
         ),
-        _count_query=query,
+        _count_query=lambda: query_for(scope),
     )

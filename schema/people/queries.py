@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from tortoise.queryset import QuerySet
 
 from cms import models
+from cms.tenancy import Scope
 from schema.context import Info
 from schema.core.filters import ordering
 from schema.core.lists import (
@@ -46,12 +50,16 @@ class PeopleQuery:
         before: Before = None,
     ) -> Connection[ProfileType]:
         order = order_by or NameOrder(field=NameOrderField.NAME)
-        scope = info.context.scope
-        listed = listed_shareable(models.Profile, scope, include_shared, filter)
-        query = filter_profiles(listed, filter, scope)
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            listed = listed_shareable(models.Profile, scope, include_shared, filter)
+            return filter_profiles(listed, filter, scope)
+
         return await page_of(
             info,
+            models.Profile,
             query,
+            ("profiles", include_shared, repr(filter)),
             ordering(order.field, order.direction),
             ProfileType,
             first,
@@ -73,12 +81,16 @@ class PeopleQuery:
         before: Before = None,
     ) -> Connection[OrganisationType]:
         order = order_by or NameOrder(field=NameOrderField.NAME)
-        scope = info.context.scope
-        listed = listed_shareable(models.Organisation, scope, include_shared, filter)
-        query = filter_organisations(listed, filter)
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            listed = listed_shareable(models.Organisation, scope, include_shared, filter)
+            return filter_organisations(listed, filter)
+
         return await page_of(
             info,
+            models.Organisation,
             query,
+            ("organisations", include_shared, repr(filter)),
             ordering(order.field, order.direction),
             OrganisationType,
             first,
