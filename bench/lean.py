@@ -93,6 +93,27 @@ async def _call(app: Any, tenant: str, body: bytes) -> tuple[int, bytes]:
     return status, b"".join(chunks)
 
 
+def _other_threads_cpu() -> float:
+    """CPU seconds of this process's threads other than the main one (aiosqlite's worker,
+    the search poller's threads), from /proc; 0 where there is no /proc."""
+    total = 0
+    main = os.getpid()
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 0.0
+    for task in tasks:
+        if int(task) == main:
+            continue
+        try:
+            with open(f"/proc/self/task/{task}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 async def _worker(args: argparse.Namespace) -> dict[str, Any]:
     from cms.app import create_app
     from cms.config import Settings
@@ -102,7 +123,7 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings.from_env(env)
     app = create_app(settings)
     bodies: dict[str, bytes] = json.loads(Path(args.bodies).read_text())
-    result: dict[str, Any] = {"cpu_ms": {}, "gc_ms": {}, "responses": {}}
+    result: dict[str, Any] = {"cpu_ms": {}, "gc_ms": {}, "threads_ms": {}, "responses": {}}
     import gc
 
     in_gc = [0.0, 0.0]  # started, total
@@ -129,10 +150,13 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
                 profiler = cProfile.Profile()
                 profiler.enable()
             in_gc[1] = 0.0
+            threads = _other_threads_cpu()
             started = time.process_time()
             for _ in range(args.requests):
                 await _call(app, args.tenant, body)
             spent = time.process_time() - started
+            threads = _other_threads_cpu() - threads
+            result["threads_ms"][shape] = threads * 1000 / args.requests
             result["gc_ms"][shape] = in_gc[1] * 1000 / args.requests
             if profiler is not None:
                 profiler.disable()
@@ -273,7 +297,9 @@ def main() -> None:
                 runs[name].append(result["cpu_ms"])
                 responses[name] = result["responses"]
                 print(f"round {round_ + 1} {name}: " + ", ".join(
-                    f"{s} {result['cpu_ms'][s]:.2f} (gc {result['gc_ms'][s]:.2f})" for s in SHAPES
+                    f"{s} {result['cpu_ms'][s]:.2f} (gc {result['gc_ms'][s]:.2f}, "
+                    f"db thread {result['threads_ms'][s]:.2f})"
+                    for s in SHAPES
                 ), flush=True)  # fmt: skip
                 if profile:
                     _run_tree(tree, dirs[name], args, tenant, bodies_path, profile)

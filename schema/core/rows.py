@@ -107,15 +107,19 @@ def columns(
 
 
 def read(model: type[Model], records: Iterable[Any]) -> list[Row]:
-    """Records (mappings by column name) as Rows, each value converted as the model would."""
+    """Records (mappings by column name) as Rows, each value converted as the model would;
+    a record that is a dict becomes the Row's attributes itself (drivers make them anew)."""
     converters = _fields(model)
     rows: list[Row] = []
+    convert: list[tuple[str, Callable[[Any], Any]]] | None = None
     for record in records:
-        values = dict(record)
-        for name, value in values.items():
-            convert = converters.get(name)
-            if convert is not None and value is not None:
-                values[name] = convert(value)
+        values = record if type(record) is dict else dict(record)
+        if convert is None:
+            convert = [(n, c) for n in values if (c := converters.get(n)) is not None]
+        for name, converter in convert:
+            value = values[name]
+            if value is not None:
+                values[name] = converter(value)
         rows.append(Row(values))
     return rows
 

@@ -11,7 +11,6 @@ from strawberry.types import get_object_definition
 from strawberry.types.private import is_private
 
 from schema.core.ids import to_global_id
-from schema.core.rows import Row
 
 if TYPE_CHECKING:
     from schema.core.relations import Relation
@@ -20,11 +19,11 @@ T = TypeVar("T")
 
 
 @cache
-def _shape(cls: type) -> tuple[tuple[str, ...], str | None]:
+def _shape(cls: type) -> tuple[frozenset[str], str | None]:
     """The GraphQL fields of a type that hold a value rather than run a resolver, and the
     type's GraphQL name if one of them is its global `id`."""
     definition = get_object_definition(cls, strict=True)
-    plain = tuple(
+    plain = frozenset(
         f.python_name
         for f in definition.fields
         if f.base_resolver is None and not is_private(f.type)
@@ -35,27 +34,17 @@ def _shape(cls: type) -> tuple[tuple[str, ...], str | None]:
 def build(cls: Callable[..., T], model: Any, **converted: Any) -> T:
     """An instance of the strawberry type `cls` holding `model` (a model or a `Row`).
 
-    Each plain field takes the model attribute of the same name unless `converted` gives its
-    value; `id` is the global id of the type's GraphQL name and the model's primary key. A
-    Row holds only the columns its selection needs: fields it lacks are left unset (nothing
-    reads them). The dataclass `__init__` is skipped: its checks cost more than the copy.
+    Only `model` and the `converted` values are stored: each other plain field is read from
+    the model attribute of the same name when (and if) it is resolved, and `id` is the global
+    id of the type's GraphQL name and the model's primary key (see `HoldsModel.__getattr__`).
+    The dataclass `__init__` is skipped: a list builds hundreds of these, and most of their
+    fields are never asked for.
     """
-    plain, id_type = _shape(cls)  # type: ignore[arg-type]
     instance: Any = object.__new__(cls)  # type: ignore[call-overload]
     values = instance.__dict__
-    if isinstance(model, Row):
-        source = model.__dict__
-        for name in plain:
-            if name in source:
-                values[name] = source[name]
-    else:
-        for name in plain:
-            if name not in converted:
-                values[name] = getattr(model, name)
-    values.update(converted)
-    if id_type is not None and "id" not in converted:
-        values["id"] = strawberry.ID(to_global_id(id_type, model.id))
     values["model"] = model
+    if converted:
+        values.update(converted)
     return cast(T, instance)
 
 
@@ -64,6 +53,19 @@ class HoldsModel:
 
     # The relation fields a page may load for all its rows at once, by GraphQL name.
     relations: ClassVar[dict[str, Relation]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        """A plain field not given at construction: from the model (see `build`)."""
+        plain, id_type = _shape(type(self))
+        try:
+            model = self.__dict__["model"]
+        except KeyError:
+            raise AttributeError(name) from None
+        if name == "id" and id_type is not None:
+            return strawberry.ID(to_global_id(id_type, model.id))
+        if name in plain:
+            return getattr(model, name)
+        raise AttributeError(name)
 
     @classmethod
     def from_model(cls, model: Any) -> Self:
