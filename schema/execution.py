@@ -24,7 +24,8 @@ import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from inspect import isawaitable
+from inspect import CO_ITERABLE_COROUTINE, isawaitable
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 import strawberry
@@ -47,7 +48,6 @@ from graphql import (
 )
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.exceptions import MissingQueryError
-from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.schema.schema import (
     DEFAULT_ALLOWED_OPERATION_TYPES,
@@ -121,6 +121,26 @@ class DocumentCache:
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
         return checked
+
+
+_NOT_AWAITABLE: set[type] = {str, int, float, bool, type(None), list, dict, tuple}
+_MAX_CLASSES = 10_000  # classes remembered (the code's own: a bound, not a limit in practice)
+
+
+def is_awaitable(value: Any) -> bool:
+    """Whether `await` takes the value: asked of every field's value, so answered from its
+    class (where `await` looks, too), without touching the instance: an `hasattr` on one of
+    our types would go through its `__getattr__` and raise each time."""
+    cls = type(value)
+    if cls in _NOT_AWAITABLE:
+        return False
+    if cls is CoroutineType or hasattr(cls, "__await__"):
+        return True
+    if cls is GeneratorType and value.gi_code.co_flags & CO_ITERABLE_COROUTINE:
+        return True
+    if len(_NOT_AWAITABLE) < _MAX_CLASSES:
+        _NOT_AWAITABLE.add(cls)
+    return False
 
 
 def _leaf_value(source: Any, leaf: Leaf) -> Any:
@@ -327,7 +347,7 @@ class CMSSchema(strawberry.Schema):
                 operation_name=operation_name,
                 executor_class=self.execution_context_class,
                 operation_extensions=operation_extensions,
-                is_awaitable=optimized_is_awaitable,
+                is_awaitable=is_awaitable,
             )
             if isawaitable(result):
                 result = await result
