@@ -6,8 +6,8 @@ only needs the values. `fetch_rows` runs a QuerySet's SQL (Tortoise still builds
 every visibility rule) through the query's own connection and reads each record into a `Row`
 whose attributes are named as the model's, converted as the model's fields would.
 
-`columns` leaves out the large text columns (bodies, descriptions, transcripts, placeholders)
-that the selection does not ask for: a list page never loads bodies it does not show.
+`columns` reads only what the selection shows, plus the keys relations resolve through: a list
+page never loads bodies, descriptions or timestamps it does not show.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from cms.models import DelimitedListField
 from cms.names import camel
 
 Convert = Callable[[Any], Any] | None
@@ -85,25 +86,38 @@ def _fields(model: type[Model]) -> dict[str, Convert]:
 
 
 @cache
-def _large(model: type[Model]) -> dict[str, str]:
-    """The large text columns of `model` by their GraphQL field name (`body` → `body`)."""
-    return {
-        camel(name): name
-        for name in model._meta.fields_db_projection
-        if type(model._meta.fields_map[name]) is fields.TextField
+def _kept(model: type[Model]) -> frozenset[str]:
+    """The columns read whatever the selection: the id, the owner, foreign keys (relations
+    resolve through them), the translation group, and the small list columns that types
+    convert when they are built (thematic areas, roles, …)."""
+    meta = model._meta
+    keys = {meta.fields_map[name].source_field for name in meta.fk_fields}
+    lists = {
+        name
+        for name in meta.fields_db_projection
+        if isinstance(meta.fields_map[name], DelimitedListField)
     }
+    base = {"id", "tenant_id", "translation_group"} & set(meta.fields_db_projection)
+    return frozenset(keys | lists | base)
+
+
+@cache
+def _by_field(model: type[Model]) -> dict[str, str]:
+    """The columns of `model` by the GraphQL name of the field that shows them."""
+    return {camel(name): name for name in model._meta.fields_db_projection}
 
 
 def columns(
     model: type[Model], selected: Collection[str] | None, always: Iterable[str] = ()
 ) -> tuple[str, ...]:
-    """The columns of `model` to read for GraphQL fields `selected` (None: all of them):
-    every column but the large text ones the selection does not name, plus `always`."""
+    """The columns of `model` to read for the GraphQL fields `selected` (None: all of them):
+    those the selected fields show, those every read keeps (`_kept`), and `always`."""
     if selected is None:
         return tuple(_fields(model))
-    skipped = {column for field, column in _large(model).items() if field not in selected}
-    skipped.difference_update(always)
-    return tuple(name for name in _fields(model) if name not in skipped)
+    by_field = _by_field(model)
+    wanted = set(_kept(model)).union(always)
+    wanted.update(by_field[name] for name in selected if name in by_field)
+    return tuple(name for name in _fields(model) if name in wanted)
 
 
 def read(model: type[Model], records: Iterable[Any]) -> list[Row]:
