@@ -65,6 +65,7 @@ log = logging.getLogger("cms.graphql")
 
 DOCUMENT_CACHE_SIZE = 512  # distinct documents kept parsed, checked and validated
 INTERNAL_ERROR = "Internal server error."
+MAX_CACHED_VARIABLES = 2_000  # characters of variables under which an operation's cost is kept
 
 
 def unexpected(error: GraphQLError) -> bool:
@@ -180,6 +181,37 @@ def _masked(error: GraphQLError) -> GraphQLError:
     )
 
 
+class _CostCache:
+    """Costs by operation (its node: parsed documents are kept by DocumentCache, so the same
+    text gives the same node), coerced variables and settings; an LRU of `size`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[Any, ...], tuple[Any, Settings, int]] = OrderedDict()
+
+    def of(self, built: Any, settings: Settings) -> int:
+        operation = built.operation
+        variables = built.variable_values.coerced
+        shown = repr(sorted(variables.items())) if variables else ""
+        if len(shown) > MAX_CACHED_VARIABLES:  # kept small: the cache must stay bounded
+            return query_cost(
+                built.schema, built.fragment_definitions, operation, variables, settings
+            )
+        key = (id(operation), id(settings), shown)
+        found = self.entries.get(key)
+        if found is not None and found[0] is operation and found[1] is settings:
+            self.entries.move_to_end(key)
+            return found[2]
+        cost = query_cost(built.schema, built.fragment_definitions, operation, variables, settings)
+        self.entries[key] = (operation, settings, cost)
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return cost
+
+
+_COSTS = _CostCache(DOCUMENT_CACHE_SIZE)
+
+
 class CostLimitedExecution(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, refusing an operation over CMS_MAX_QUERY_COST once its
     variables are coerced (the cost depends on page sizes given as variables), and completing
@@ -279,13 +311,7 @@ class CostLimitedExecution(StrawberryGraphQLCoreExecutionContext):
             return built
         settings = built.context_value.settings
         assert isinstance(settings, Settings)
-        cost = query_cost(
-            built.schema,
-            built.fragment_definitions,
-            built.operation,
-            built.variable_values.coerced,
-            settings,
-        )
+        cost = _COSTS.of(built, settings)
         if cost > settings.max_query_cost:
             return [cost_error(cost, settings.max_query_cost)]
         return built
