@@ -146,11 +146,13 @@ def is_awaitable(value: Any) -> bool:
 
 def _leaf_value(source: Any, leaf: Leaf) -> Any:
     """A plain leaf field's output value, or Undefined where the long way must report."""
-    name, coerce, non_null = leaf
+    name, coerce, non_null, text = leaf
     try:
         value = getattr(source, name)
         if value is None:
             return Undefined if non_null else None
+        if text and type(value) is str:  # what String and ID coerce a str to
+            return value
         coerced = coerce(value)
     except Exception:  # noqa: BLE001 - the long way raises it again, located
         return Undefined

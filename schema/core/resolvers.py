@@ -26,14 +26,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLLeafType, GraphQLNonNull, GraphQLObjectType
+from graphql import (
+    GraphQLID,
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLString,
+)
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 Resolve = Callable[..., Any]
 
-Leaf = tuple[str, Callable[[Any], Any], bool]
-"""(attribute, output coercion, non-null) of a plain scalar or enum field."""
+Leaf = tuple[str, Callable[[Any], Any], bool, bool]
+"""(attribute, output coercion, non-null, a String or ID: a str passes as it is) of a plain
+scalar or enum field."""
 Leaves = dict[str, dict[str, Leaf]]
 """The plain leaf fields of each object type: type name -> field name -> Leaf."""
 
@@ -115,5 +122,7 @@ def install_fast_resolvers(schema: strawberry.Schema) -> FastPaths:
                 returns = returns.of_type
             if field.base_resolver is None and isinstance(returns, GraphQLLeafType):
                 coerce = returns.coerce_output_value
-                leaves.setdefault(name, {})[field_name] = (field.python_name, coerce, non_null)
+                text = returns is GraphQLString or returns is GraphQLID
+                leaf = (field.python_name, coerce, non_null, text)
+                leaves.setdefault(name, {})[field_name] = leaf
     return FastPaths(leaves=leaves, objects=objects)
