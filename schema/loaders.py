@@ -40,7 +40,7 @@ class Loaders:
         self.attachments_by_resource_id = FilesByResourceIdLoader()
         self.organisation_by_id = OrganisationByIdLoader(scope)
         self.profile_by_id = ProfileByIdLoader(scope)
-        self.authors_by_resource_id = ProfilesByResourceIdLoader(scope)
+        self.authors_by_resource_id = ProfilesByResourceIdLoader(self.profile_by_id)
         self.page_by_id = PageByIdLoader(scope)
         self.children_by_page_id = PagesByParentIdLoader(scope)
         self.tags_by_resource_id = TagsByItemIdLoader("resource_tag", "resource_id")

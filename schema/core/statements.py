@@ -7,9 +7,8 @@ else its SQL depends on. The first time, the builder runs with stand-in values: 
 tenant id and reading instant in the Scope, and a stand-in for every argument (an int, a
 string or a list of ints). Tortoise turns them into parameters unchanged, so the SQL text and
 a template of its parameters are kept; each later request puts its own values where the
-stand-ins were. A builder returns a QuerySet (read with the columns asked for) or, to choose
-its columns itself (aliases of joined columns), a ValuesQuery. The visibility rules stay
-those of cms/tenancy.py: Tortoise still writes the SQL from them, once.
+stand-ins were. The visibility rules stay those of cms/tenancy.py: Tortoise still writes the
+SQL from them, once.
 
 A builder that derives a value from the scope or an argument (`now - 1 day`) would bake the
 stand-in's derivative into the SQL: `template` refuses any parameter that looks like a
@@ -27,10 +26,10 @@ from typing import Any, cast
 
 from tortoise import connections
 from tortoise.models import Model
-from tortoise.queryset import QuerySet, ValuesQuery
+from tortoise.queryset import QuerySet
 
 from cms.tenancy import Scope
-from schema.core.rows import Row, read
+from schema.core.rows import Row, fetch_rows, read
 
 CACHE_SIZE = 1024  # statement shapes kept (keys include filter values: bounded, LRU)
 
@@ -110,11 +109,6 @@ def _suspicious(value: Any) -> bool:
     return isinstance(value, str) and "cms-stand-in" in value
 
 
-def _values(query: QuerySet[Any] | ValuesQuery[Any], names: Sequence[str]) -> ValuesQuery[Any]:
-    """The query's values of the columns `names`, unless the builder chose them itself."""
-    return query if isinstance(query, ValuesQuery) else query.values(*names)
-
-
 def template(
     build: Callable[..., QuerySet[Any]],
     preview: bool,
@@ -126,7 +120,7 @@ def template(
     tenant = None if platform else cast(Any, SimpleNamespace(id=_TENANT))
     scope = Scope(tenant=tenant, now=_NOW, preview=preview)
     stand_ins = [_stand_in(i, a) for i, a in enumerate(arguments)]
-    query = _values(build(scope, *stand_ins), names)
+    query = build(scope, *stand_ins).values(*names)
     query._make_query()
     sql, params = query.query.get_parameterized_sql()
     slots = _slots(stand_ins)
@@ -170,8 +164,7 @@ class Statements:
             if len(self.entries) > self.size:
                 self.entries.popitem(last=False)
         if statement is None:  # built for this request, as Tortoise does
-            query = _values(build(scope, *arguments), names)
-            return read(query.model, await query)
+            return await fetch_rows(build(scope, *arguments), names)
         connection = statement.model._meta.db
         records = await connection.execute_query_dict(
             statement.sql, statement.bind(scope, arguments)

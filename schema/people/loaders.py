@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.queryset import ValuesQuery
+from tortoise.queryset import QuerySet
 
-from cms.models import Organisation, Profile
-from cms.tenancy import Scope, visible_q
-from schema.core.loaders import Loader, VisibleByIdLoader, grouped
-from schema.core.rows import columns
+from cms.models import Organisation, Profile, ResourceAuthor
+from cms.tenancy import Scope
+from schema.core.loaders import NOBODY, Loader, VisibleByIdLoader, grouped
 from schema.core.statements import STATEMENTS
 
 
@@ -23,29 +22,27 @@ class ProfileByIdLoader(VisibleByIdLoader[Profile]):
         super().__init__(scope, Profile, shareable=True)
 
 
-class ProfilesByResourceIdLoader(Loader[int, list[Any]]):
-    """A resource's authors in byline order, those the reader may see: one statement, the
-    visible profiles joined to their author links."""
+class ProfilesByResourceIdLoader(Loader[int, list[Profile]]):
+    """A resource's authors in byline order, those the reader may see."""
 
-    def __init__(self, scope: Scope) -> None:
-        self.scope = scope
+    def __init__(self, profile_by_id: ProfileByIdLoader) -> None:
+        self.profile_by_id = profile_by_id
         super().__init__()
 
-    async def fetch(self, keys: list[int]) -> list[list[Any]]:
-        rows = await STATEMENTS.rows(
-            (Profile, "authors-of-resources"), _authors, self.scope, (keys,), _AUTHOR_COLUMNS
+    async def fetch(self, keys: list[int]) -> list[list[Profile]]:
+        links = await STATEMENTS.rows(
+            (ResourceAuthor, "of-resources"), _links, NOBODY, (keys,), LINK_COLUMNS
         )
-        return grouped(keys, [(row.__dict__.pop("owner_id"), row) for row in rows])
-
-
-def _authors(scope: Scope, resource_ids: list[int]) -> ValuesQuery[Any]:
-    return (
-        Profile.filter(
-            visible_q(scope, shareable=True), authored_links__resource_id__in=resource_ids
+        profiles = await self.profile_by_id.load_many(sorted({ln.profile_id for ln in links}))
+        by_id = {p.id: p for p in profiles if p is not None}
+        return grouped(
+            keys,
+            [(ln.resource_id, by_id[ln.profile_id]) for ln in links if ln.profile_id in by_id],
         )
-        .order_by("authored_links__position", "authored_links__id")
-        .values(*columns(Profile, None), owner_id="authored_links__resource_id")
-    )
 
 
-_AUTHOR_COLUMNS = ("*", "owner_id")  # the key of `_authors`' columns: all, and the owner
+LINK_COLUMNS = ("resource_id", "profile_id")
+
+
+def _links(scope: Scope, resource_ids: list[int]) -> QuerySet[Any]:
+    return ResourceAuthor.filter(resource_id__in=resource_ids).order_by("position", "id")
