@@ -122,7 +122,8 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
     env["CMS_DATABASE_URL"] = f"sqlite://{Path(args.data_dir) / 'cms.sqlite3'}"
     settings = Settings.from_env(env)
     app = create_app(settings)
-    bodies: dict[str, bytes] = json.loads(Path(args.bodies).read_text())
+    with open(args.bodies, encoding="utf-8") as fh:  # noqa: ASYNC230 - before any request
+        bodies: dict[str, str] = json.load(fh)
     result: dict[str, Any] = {"cpu_ms": {}, "gc_ms": {}, "threads_ms": {}, "responses": {}}
     import gc
 
@@ -201,7 +202,8 @@ async def _drain_and_choose(env: dict[str, str], list50: str) -> tuple[str, str]
     async with app.router.lifespan_context(app):
         from cms.models import OutboxEvent
 
-        while await OutboxEvent.filter(processed_at=None).exists():  # the lifespan's poller
+        # The lifespan's poller indexes what the loading wrote: wait until it is done.
+        while await OutboxEvent.filter(processed_at=None).exists():  # noqa: ASYNC110
             await asyncio.sleep(0.5)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -209,7 +211,8 @@ async def _drain_and_choose(env: dict[str, str], list50: str) -> tuple[str, str]
             response = await client.post(
                 "/graphql", json={"query": list50}, headers={"X-CMS-Tenant": tenant}
             )
-            nodes = [e["node"] for e in _check("list50", response, response.json())["resources"]["edges"]]
+            listed = _check("list50", response, response.json())
+            nodes = [e["node"] for e in listed["resources"]["edges"]]
     with_authors = [n for n in nodes if n["authors"] and n["tags"]]
     return tenant, (with_authors or nodes)[0]["slug"]
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from inspect import CO_ITERABLE_COROUTINE, isawaitable
 from types import CoroutineType, GeneratorType
-from typing import Any
+from typing import Any, TypeGuard
 
 import strawberry
 from graphql import (
@@ -128,7 +128,7 @@ _NOT_AWAITABLE: set[type] = {str, int, float, bool, type(None), list, dict, tupl
 _MAX_CLASSES = 10_000  # classes remembered (the code's own: a bound, not a limit in practice)
 
 
-def is_awaitable(value: Any) -> bool:
+def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
     """Whether `await` takes the value: asked of every field's value, so answered from its
     class (where `await` looks, too), without touching the instance: an `hasattr` on one of
     our types would go through its `__getattr__` and raise each time."""
@@ -328,7 +328,7 @@ class CMSSchema(strawberry.Schema):
         self.documents = DocumentCache(DOCUMENT_CACHE_SIZE)
         self._schema._cms_fast = install_fast_resolvers(self)  # type: ignore[attr-defined]
 
-    async def execute(  # type: ignore[override]  # the HTTP layer's arguments only
+    async def execute(  # the HTTP layer's arguments only
         self,
         query: str | None,
         variable_values: dict[str, Any] | None = None,
@@ -346,7 +346,8 @@ class CMSSchema(strawberry.Schema):
         """
         if not query:
             raise MissingQueryError
-        settings = context_value.settings
+        context: Any = context_value
+        settings = context.settings
         try:
             checked = self.documents.get(self._schema, query, settings)
         except GraphQLError as error:  # a syntax error (or too many tokens)
@@ -356,7 +357,7 @@ class CMSSchema(strawberry.Schema):
         if checked.errors:
             return ExecutionResult(data=None, errors=list(checked.errors))
         allowed = allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES
-        request = context_value.request
+        request = context.request
         if operation not in allowed or (
             request.method == "GET" and operation is not OperationType.QUERY
         ):
@@ -380,10 +381,10 @@ class CMSSchema(strawberry.Schema):
             if isawaitable(result):
                 result = await result
         except Exception as exc:  # noqa: BLE001 - answered as an internal error, logged
-            error = (
+            failure = (
                 exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
             )
-            result = GraphQLExecutionResult(None, [error])
+            result = GraphQLExecutionResult(None, [failure])
         errors = result.errors
         if errors:
             self.process_errors(errors)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -41,16 +41,19 @@ class Row:
     def __repr__(self) -> str:
         return f"Row({self.__dict__!r})"
 
+    if TYPE_CHECKING:  # its attributes are the row's columns
+
+        def __getattr__(self, name: str) -> Any: ...
+
 
 def _datetime(value: Any) -> datetime | None:
     """As Tortoise's DatetimeField with use_tz reads it: aware, in UTC."""
     if value is None:
         return None
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value if value.tzinfo is UTC else value.astimezone(UTC)
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def _boolean(value: Any) -> bool | None:
@@ -91,7 +94,7 @@ def _kept(model: type[Model]) -> frozenset[str]:
     resolve through them), the translation group, and the small list columns that types
     convert when they are built (thematic areas, roles, …)."""
     meta = model._meta
-    keys = {meta.fields_map[name].source_field for name in meta.fk_fields}
+    keys = {key for name in meta.fk_fields if (key := meta.fields_map[name].source_field)}
     lists = {
         name
         for name in meta.fields_db_projection
@@ -140,7 +143,7 @@ def read(model: type[Model], records: Iterable[Any]) -> list[Row]:
 
 async def fetch_rows(query: QuerySet[Any], names: Iterable[str] | None = None) -> list[Row]:
     """The rows of `query` (its filters, order and limit), with only the columns `names`."""
-    model = query.model
+    model: type[Model] = query.model
     values = query.values(*(names if names is not None else _fields(model)))
     values._make_query()
     sql, params = values.query.get_parameterized_sql()

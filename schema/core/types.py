@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 import strawberry
@@ -18,10 +17,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@cache
+_SHAPES: dict[type, tuple[frozenset[str], str | None]] = {}
+
+
 def _shape(cls: type) -> tuple[frozenset[str], str | None]:
     """The GraphQL fields of a type that hold a value rather than run a resolver, and the
-    type's GraphQL name if one of them is its global `id`."""
+    type's GraphQL name if one of them is its global `id` (kept per type)."""
+    found = _SHAPES.get(cls)
+    if found is None:
+        found = _SHAPES[cls] = _shape_of(cls)
+    return found
+
+
+def _shape_of(cls: type) -> tuple[frozenset[str], str | None]:
     definition = get_object_definition(cls, strict=True)
     plain = frozenset(
         f.python_name
@@ -40,7 +48,7 @@ def build(cls: Callable[..., T], model: Any, **converted: Any) -> T:
     The dataclass `__init__` is skipped: a list builds hundreds of these, and most of their
     fields are never asked for.
     """
-    instance: Any = object.__new__(cls)  # type: ignore[call-overload]
+    instance: Any = object.__new__(cls)  # type: ignore[arg-type]
     values = instance.__dict__
     values["model"] = model
     if converted:
