@@ -12,6 +12,7 @@ from cms.models import Page, Revision, Tag
 from cms.services.kinds import KINDS
 from cms.tenancy import Scope, visible_q
 from schema.core.loaders import Loader, VisibleByIdLoader, bind_markers, grouped, grouped_rows
+from schema.core.rows import Row
 
 
 class PageByIdLoader(VisibleByIdLoader[Page]):
@@ -33,7 +34,7 @@ class PagesByParentIdLoader(Loader[int, list[Page]]):
         return grouped(keys, [(row.parent_id, row) for row in rows])
 
 
-class TagsByItemIdLoader(Loader[int, list[Tag]]):
+class TagsByItemIdLoader(Loader[int, list[Row]]):
     """The tags of one kind's items by name, straight from its link table: the ORM's reverse
     lookup joins tag -> link -> owner with LEFT JOINs, which SQLite answers by scanning every
     tag of every tenant."""
@@ -48,7 +49,7 @@ class TagsByItemIdLoader(Loader[int, list[Tag]]):
         self.through, self.owner_column = through, owner_column
         super().__init__()
 
-    async def fetch(self, keys: list[int]) -> list[list[Tag]]:
+    async def fetch(self, keys: list[int]) -> list[list[Row]]:
         conn = connections.get("default")
         marks = bind_markers(conn.capabilities.dialect, len(keys))
         query = self.SQL.format(owner=self.owner_column, through=self.through, marks=marks)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from tortoise.queryset import QuerySet
 
 from cms import models
+from cms.tenancy import Scope
 from schema.content.filters import (
     PAGE_MENU_COLUMNS,
     EventFilter,
@@ -68,14 +72,18 @@ class ContentQuery:
         before: Before = None,
     ) -> Connection[ResourceType]:
         order = order_by or PublicationOrder(field=PublicationOrderField.PUBLISHED_AT)
-        scope = info.context.scope
-        listed = listed_shareable(models.Resource, scope, include_shared, filter)
-        query = filter_resources(listed, filter, scope)
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            listed = listed_shareable(models.Resource, scope, include_shared, filter)
+            return filter_resources(listed, filter, scope)
+
         return await page_of(
             info,
+            models.Resource,
             query,
+            ("resources", include_shared, repr(filter)),
             ordering(order.field, order.direction),
-            ResourceType.from_model,
+            ResourceType,
             first,
             after,
             last,
@@ -95,13 +103,18 @@ class ContentQuery:
         before: Before = None,
     ) -> Connection[VideoType]:
         order = order_by or PublicationOrder(field=PublicationOrderField.PUBLISHED_AT)
-        listed = listed_shareable(models.Video, info.context.scope, include_shared, filter)
-        query = filter_videos(listed, filter)
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            listed = listed_shareable(models.Video, scope, include_shared, filter)
+            return filter_videos(listed, filter)
+
         return await page_of(
             info,
+            models.Video,
             query,
+            ("videos", include_shared, repr(filter)),
             ordering(order.field, order.direction),
-            VideoType.from_model,
+            VideoType,
             first,
             after,
             last,
@@ -122,17 +135,21 @@ class ContentQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[EventType]:
-        scope = info.context.scope
         if order_by is None:
             past = filter is not None and filter.when is EventWhen.PAST
             direction = OrderDirection.DESC if past else OrderDirection.ASC
             order_by = EventOrder(field=EventOrderField.START, direction=direction)
-        query = filter_events(listed_owned(models.Event, scope, filter), filter, scope)
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            return filter_events(listed_owned(models.Event, scope, filter), filter, scope)
+
         return await page_of(
             info,
+            models.Event,
             query,
+            ("events", repr(filter)),
             ordering(order_by.field, order_by.direction),
-            EventType.from_model,
+            EventType,
             first,
             after,
             last,
@@ -151,12 +168,17 @@ class ContentQuery:
         before: Before = None,
     ) -> Connection[NewsItemType]:
         order = order_by or PublicationOrder(field=PublicationOrderField.PUBLISHED_AT)
-        query = filter_news(listed_owned(models.NewsItem, info.context.scope, filter), filter)
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            return filter_news(listed_owned(models.NewsItem, scope, filter), filter)
+
         return await page_of(
             info,
+            models.NewsItem,
             query,
+            ("news", repr(filter)),
             ordering(order.field, order.direction),
-            NewsItemType.from_model,
+            NewsItemType,
             first,
             after,
             last,
@@ -175,14 +197,18 @@ class ContentQuery:
         before: Before = None,
     ) -> Connection[PageType]:
         order = order_by or PageOrder(field=PageOrderField.MENU)
-        scope = info.context.scope
-        query = filter_pages(listed_owned(models.Page, scope, filter), filter, scope)
         columns = PAGE_MENU_COLUMNS if order.field is PageOrderField.MENU else ()
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            return filter_pages(listed_owned(models.Page, scope, filter), filter, scope)
+
         return await page_of(
             info,
+            models.Page,
             query,
+            ("pages", repr(filter)),
             ordering(order.field, order.direction, columns),
-            PageType.from_model,
+            PageType,
             first,
             after,
             last,
@@ -209,26 +235,21 @@ class ContentQuery:
     async def resource(
         self, info: Info, slug: str, tenant: OwnerSlug = None
     ) -> ResourceType | None:
-        row = await shareable_item(info, models.Resource, slug, tenant)
-        return ResourceType.from_model(row) if row else None
+        return await shareable_item(info, models.Resource, ResourceType, slug, tenant)
 
     @strawberry.field(description="One video by slug.")
     async def video(self, info: Info, slug: str, tenant: OwnerSlug = None) -> VideoType | None:
-        row = await shareable_item(info, models.Video, slug, tenant)
-        return VideoType.from_model(row) if row else None
+        return await shareable_item(info, models.Video, VideoType, slug, tenant)
 
     @strawberry.field(description="One event of this site by slug.")
     async def event(self, info: Info, slug: str) -> EventType | None:
-        row = await owned_item(info, models.Event, slug=slug)
-        return EventType.from_model(row) if row else None
+        return await owned_item(info, models.Event, EventType, "slug", slug)
 
     @strawberry.field(name="newsItem", description="One news item of this site by slug.")
     async def news_item(self, info: Info, slug: str) -> NewsItemType | None:
-        row = await owned_item(info, models.NewsItem, slug=slug)
-        return NewsItemType.from_model(row) if row else None
+        return await owned_item(info, models.NewsItem, NewsItemType, "slug", slug)
 
     @strawberry.field(description="One page of this site by path, e.g. `about/how-to-join`.")
     async def page(self, info: Info, path: str) -> PageType | None:
         clean = path.strip("/")
-        row = await owned_item(info, models.Page, path=clean)
-        return PageType.from_model(row) if row else None
+        return await owned_item(info, models.Page, PageType, "path", clean)

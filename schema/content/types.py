@@ -19,7 +19,8 @@ from schema.core.enums import (
     VideoProvider,
     enum_list,
 )
-from schema.core.nodes import TRANSLATIONS, Content, Node
+from schema.core.nodes import CONTENT_RELATIONS, TRANSLATIONS, Content, Node
+from schema.core.relations import Relation, related
 from schema.media.types import FileType, ImageType, image_by_id
 from schema.people.types import OrganisationType, ProfileType, organisation_by_id
 
@@ -29,6 +30,18 @@ class TagType(Node):
     name: str = strawberry.field(description="As shown to readers.")
     slug: str = strawberry.field(description="As used in filters and URLs.")
     model: strawberry.Private[models.Tag]
+
+
+def _tags(rows: list[Any]) -> list[TagType]:
+    return [TagType.from_model(row) for row in rows]
+
+
+def _profiles(rows: list[Any]) -> list[ProfileType]:
+    return [ProfileType.from_model(row) for row in rows]
+
+
+def _files(rows: list[Any]) -> list[FileType]:
+    return [FileType.from_model(row) for row in rows]
 
 
 def _areas(model: Any) -> dict[str, Any]:
@@ -45,6 +58,14 @@ class ResourceType(Content):
     external_url: str = strawberry.field(description="Where the resource lives, if elsewhere.")
     shared: bool = strawberry.field(description="Part of the shared knowledge base.")
     model: strawberry.Private[models.Resource]
+    relations = {
+        **CONTENT_RELATIONS,
+        "tags": Relation("tags_by_resource_id", "id"),
+        "authors": Relation("authors_by_resource_id", "id"),
+        "organisation": Relation("organisation_by_id", "organisation_id"),
+        "coverImage": Relation("image_by_id", "cover_image_id"),
+        "attachments": Relation("attachments_by_resource_id", "id"),
+    }
 
     @classmethod
     def converted(cls, model: Any) -> dict[str, Any]:
@@ -55,27 +76,25 @@ class ResourceType(Content):
         return [ResourceType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Keywords.")
-    async def tags(self, info: Info) -> list[TagType]:
-        rows = await info.context.loaders.tags_by_resource_id.load(self.model.id)
-        return [TagType.from_model(t) for t in rows]
+    def tags(self, info: Info) -> list[TagType]:
+        return related(info.context.loaders.tags_by_resource_id, self.model.id, _tags)
 
     @strawberry.field(description="Authors in byline order (only those visible to the reader).")
-    async def authors(self, info: Info) -> list[ProfileType]:
-        rows = await info.context.loaders.authors_by_resource_id.load(self.model.id)
-        return [ProfileType.from_model(p) for p in rows]
+    def authors(self, info: Info) -> list[ProfileType]:
+        return related(info.context.loaders.authors_by_resource_id, self.model.id, _profiles)
 
     @strawberry.field(description="Publishing organisation.")
-    async def organisation(self, info: Info) -> OrganisationType | None:
-        return await organisation_by_id(info, self.model.organisation_id)
+    def organisation(self, info: Info) -> OrganisationType | None:
+        return organisation_by_id(info, self.model.organisation_id)
 
     @strawberry.field(description="Cover picture.")
-    async def cover_image(self, info: Info) -> ImageType | None:
-        return await image_by_id(info, self.model.cover_image_id)
+    def cover_image(self, info: Info) -> ImageType | None:
+        return image_by_id(info, self.model.cover_image_id)
 
     @strawberry.field(description="Downloadable documents.")
-    async def attachments(self, info: Info) -> list[FileType]:
-        rows = await info.context.loaders.attachments_by_resource_id.load(self.model.id)
-        return [FileType.from_model(f) for f in rows]
+    def attachments(self, info: Info) -> list[FileType]:
+        loader = info.context.loaders.attachments_by_resource_id
+        return related(loader, self.model.id, _files)
 
 
 @strawberry.type(name="Video", description="A video, hosted by a provider or uploaded.")
@@ -90,6 +109,11 @@ class VideoType(Content):
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it addresses.")
     shared: bool = strawberry.field(description="Part of the shared knowledge base.")
     model: strawberry.Private[models.Video]
+    relations = {
+        **CONTENT_RELATIONS,
+        "tags": Relation("tags_by_video_id", "id"),
+        "thumbnail": Relation("image_by_id", "thumbnail_id"),
+    }
 
     @classmethod
     def converted(cls, model: Any) -> dict[str, Any]:
@@ -100,13 +124,12 @@ class VideoType(Content):
         return [VideoType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Keywords.")
-    async def tags(self, info: Info) -> list[TagType]:
-        rows = await info.context.loaders.tags_by_video_id.load(self.model.id)
-        return [TagType.from_model(t) for t in rows]
+    def tags(self, info: Info) -> list[TagType]:
+        return related(info.context.loaders.tags_by_video_id, self.model.id, _tags)
 
     @strawberry.field(description="Still picture shown before playing.")
-    async def thumbnail(self, info: Info) -> ImageType | None:
-        return await image_by_id(info, self.model.thumbnail_id)
+    def thumbnail(self, info: Info) -> ImageType | None:
+        return image_by_id(info, self.model.thumbnail_id)
 
 
 @strawberry.type(name="Event", description="A webinar, workshop, symposium or meeting.")
@@ -123,6 +146,11 @@ class EventType(Content):
     contact_email: str = strawberry.field(description="Where to send questions about it.")
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it addresses.")
     model: strawberry.Private[models.Event]
+    relations = {
+        **CONTENT_RELATIONS,
+        "tags": Relation("tags_by_event_id", "id"),
+        "hostOrganisation": Relation("organisation_by_id", "host_organisation_id"),
+    }
 
     @classmethod
     def converted(cls, model: Any) -> dict[str, Any]:
@@ -133,13 +161,12 @@ class EventType(Content):
         return [EventType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Keywords.")
-    async def tags(self, info: Info) -> list[TagType]:
-        rows = await info.context.loaders.tags_by_event_id.load(self.model.id)
-        return [TagType.from_model(t) for t in rows]
+    def tags(self, info: Info) -> list[TagType]:
+        return related(info.context.loaders.tags_by_event_id, self.model.id, _tags)
 
     @strawberry.field(description="Organisation hosting the event.")
-    async def host_organisation(self, info: Info) -> OrganisationType | None:
-        return await organisation_by_id(info, self.model.host_organisation_id)
+    def host_organisation(self, info: Info) -> OrganisationType | None:
+        return organisation_by_id(info, self.model.host_organisation_id)
 
 
 @strawberry.type(name="NewsItem", description="A news story or press release.")
@@ -150,6 +177,11 @@ class NewsItemType(Content):
     body: str = strawberry.field(description="Story (sanitised HTML).")
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it addresses.")
     model: strawberry.Private[models.NewsItem]
+    relations = {
+        **CONTENT_RELATIONS,
+        "tags": Relation("tags_by_news_item_id", "id"),
+        "image": Relation("image_by_id", "image_id"),
+    }
 
     @classmethod
     def converted(cls, model: Any) -> dict[str, Any]:
@@ -160,13 +192,12 @@ class NewsItemType(Content):
         return [NewsItemType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Keywords.")
-    async def tags(self, info: Info) -> list[TagType]:
-        rows = await info.context.loaders.tags_by_news_item_id.load(self.model.id)
-        return [TagType.from_model(t) for t in rows]
+    def tags(self, info: Info) -> list[TagType]:
+        return related(info.context.loaders.tags_by_news_item_id, self.model.id, _tags)
 
     @strawberry.field(description="Lead image.")
-    async def image(self, info: Info) -> ImageType | None:
-        return await image_by_id(info, self.model.image_id)
+    def image(self, info: Info) -> ImageType | None:
+        return image_by_id(info, self.model.image_id)
 
 
 @strawberry.type(name="Page", description="A page of a CoP site at a hierarchical path.")
@@ -178,6 +209,7 @@ class PageType(Content):
     menu_order: int = strawberry.field(description="Position among its siblings in menus.")
     show_in_menu: bool = strawberry.field(description="Whether menus list the page.")
     model: strawberry.Private[models.Page]
+    relations = {**CONTENT_RELATIONS, "parent": Relation("page_by_id", "parent_id")}
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[PageType]:

@@ -7,6 +7,7 @@ aliases are plain names, so type checkers read them as the classes they are.
 from __future__ import annotations
 
 from enum import Enum
+from functools import cache
 from typing import TypeVar
 
 import strawberry
@@ -40,5 +41,10 @@ strawberry.enum(ProfileRole, description="A stakeholder's role.")
 
 def enum_list(enum: type[E], values: list[str]) -> list[E]:
     """Stored vocabulary values as enum members, skipping any the enum no longer has."""
-    members = {m.value: m for m in enum}
+    members = _members(enum)
     return [members[v] for v in values if v in members]
+
+
+@cache
+def _members(enum: type[E]) -> dict[str, E]:
+    return {m.value: m for m in enum}

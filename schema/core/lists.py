@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Callable, Hashable
+from typing import Annotated, Any, ClassVar, Protocol
 
 import strawberry
 from tortoise.exceptions import ValidationError
@@ -15,6 +15,9 @@ from cms.models import Status
 from cms.tenancy import Scope, listed_q, visible_q
 from schema.context import Info
 from schema.core.pagination import Connection, Ordering, map_nodes, paginate
+from schema.core.relations import Relation, prime, selected
+from schema.core.rows import columns
+from schema.core.statements import STATEMENTS
 
 First = Annotated[
     int | None, strawberry.argument(description="Page size from the start (default 20, max 100).")
@@ -33,21 +36,48 @@ OwnerSlug = Annotated[
 ]
 
 
+class NodeType(Protocol):
+    """A GraphQL type made from a row, with the relations a page may load for all its rows."""
+
+    relations: ClassVar[dict[str, Relation]]
+
+    @classmethod
+    def from_model(cls, model: Any) -> Any: ...
+
+
+QueryFor = Callable[[Scope], QuerySet[Any]]
+"""A list's query for a reading Scope: its SQL is built once per shape (statements.py)."""
+
+
 async def page_of(
     info: Info,
-    query: QuerySet[Any],
+    model: type[Model],
+    query_for: QueryFor,
+    shape: Hashable,
     order: Ordering,
-    wrap: Callable[[Any], Any],
+    node_type: type[NodeType],
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
 ) -> Connection[Any]:
-    """One page of `query` in `order`, each row wrapped in its GraphQL type."""
+    """One page of `query_for(scope)` in `order`: rows with the columns the selection of
+    `edges.node` needs, their selected relations loaded for the whole page, each wrapped in
+    `node_type`. `shape` names everything `query_for` depends on besides the scope (the
+    list and its arguments); the page's SQL is kept under it."""
     settings = info.context.settings
+    scope = info.context.scope
+    wanted = selected(info, "edges", "node")
+    names = columns(model, wanted, always=[name for name, _ in order.fields])
+
+    async def fetch(page_for: QueryFor, page: Hashable) -> list[Any]:
+        return await STATEMENTS.rows((model, shape, page), page_for, scope, (), names)
+
     try:
         connection = await paginate(
-            query,
+            query_for,
+            scope,
+            model,
             order,
             first=first,
             after=after,
@@ -55,10 +85,41 @@ async def page_of(
             before=before,
             default_size=settings.default_page_size,
             max_size=settings.max_page_size,
+            fetch=fetch,
         )
     except ValidationError:  # Tortoise refuses to compare a value longer than its column
         raise InvalidInput("A filter value is longer than any stored value allows.") from None
-    return map_nodes(connection, wrap)
+    await prime(info, [edge.node for edge in connection.edges], node_type.relations, wanted)
+    return map_nodes(connection, node_type.from_model)
+
+
+async def item_of(
+    info: Info,
+    model: type[Model],
+    key: Hashable,
+    build: Callable[..., QuerySet[Any]],
+    arguments: tuple[Any, ...],
+    node_type: type[NodeType],
+) -> Any | None:
+    """The first row of `build(scope, *arguments)` (rows of `model`; `key` names what else
+    the query depends on) as `node_type` (columns and relations as
+    `page_of` reads them), or None; None too when an argument is longer than its column
+    (Tortoise refuses to compare such a value, and no row could hold it)."""
+    wanted = selected(info)
+
+    def first_of(scope: Scope, *values: Any) -> QuerySet[Any]:
+        return build(scope, *values).limit(1)
+
+    try:
+        rows = await STATEMENTS.rows(
+            (model, key), first_of, info.context.scope, arguments, columns(model, wanted)
+        )
+    except ValidationError:
+        return None
+    if not rows:
+        return None
+    await prime(info, rows, node_type.relations, wanted)
+    return node_type.from_model(rows[0])
 
 
 async def first_or_none(query: QuerySet[Any]) -> Any | None:
@@ -91,12 +152,17 @@ def listed_owned(model: type[Model], scope: Scope, filter: Any = None) -> QueryS
     return model.filter(where)
 
 
-async def owned_item(info: Info, model: type[Model], **where: Any) -> Any | None:
+async def owned_item(
+    info: Info, model: type[Model], node_type: type[NodeType], field: str, value: str
+) -> Any | None:
     """One item of this site by a unique key: live published, or any status in preview."""
-    scope = info.context.scope
-    if scope.tenant_id is None:
+    if info.context.scope.tenant_id is None:
         return None
-    return await first_or_none(model.filter(visible_q(scope, shareable=False), **where))
+
+    def build(scope: Scope, wanted: str) -> QuerySet[Any]:
+        return model.filter(visible_q(scope, shareable=False), **{field: wanted})
+
+    return await item_of(info, model, ("owned", field), build, (value,), node_type)
 
 
 async def _owner_id(info: Info, tenant: str | None) -> int | None:
@@ -108,13 +174,14 @@ async def _owner_id(info: Info, tenant: str | None) -> int | None:
 
 
 async def shareable_item(
-    info: Info, model: type[Model], slug: str, tenant: str | None
+    info: Info, model: type[Model], node_type: type[NodeType], slug: str, tenant: str | None
 ) -> Any | None:
     """One item of a shareable kind by its owner and slug, if the reader may see it."""
     owner = await _owner_id(info, tenant)
     if owner is None:
         return None
-    scope = info.context.scope
-    return await first_or_none(
-        model.filter(visible_q(scope, shareable=True), tenant_id=owner, slug=slug)
-    )
+
+    def build(scope: Scope, owner_id: int, wanted: str) -> QuerySet[Any]:
+        return model.filter(visible_q(scope, shareable=True), tenant_id=owner_id, slug=wanted)
+
+    return await item_of(info, model, "shareable", build, (owner, slug), node_type)

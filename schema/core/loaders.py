@@ -10,12 +10,16 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from cms.tenancy import Scope, visible_q
+from schema.core.rows import Row, columns, read
+from schema.core.statements import STATEMENTS
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -33,24 +37,29 @@ class Loader(DataLoader[K, V], Generic[K, V]):
         """One value per key, in key order."""
 
 
-def in_key_order(keys: Sequence[int], rows: Sequence[M]) -> list[M | None]:
+def in_key_order(keys: Sequence[int], rows: Sequence[Any]) -> list[Any]:
     by_id = {row.pk: row for row in rows}
     return [by_id.get(key) for key in keys]
 
 
-def grouped(keys: Sequence[Any], pairs: Sequence[tuple[Any, M]]) -> list[list[M]]:
+def grouped(keys: Sequence[Any], pairs: Sequence[tuple[Any, V]]) -> list[list[V]]:
     """The values of (key, value) pairs grouped under each key, in key order."""
-    groups: dict[Any, list[M]] = defaultdict(list)
+    groups: dict[Any, list[V]] = defaultdict(list)
     for key, value in pairs:
         groups[key].append(value)
     return [groups.get(key, []) for key in keys]
 
 
 def grouped_rows(
-    keys: Sequence[int], rows: Sequence[dict[str, Any]], model: type[M]
-) -> list[list[M]]:
-    """Rows of `values()` with an `owner_id`, as unsaved model instances grouped by owner."""
-    return grouped(keys, [(row.pop("owner_id"), model(**row)) for row in rows])
+    keys: Sequence[int], records: Sequence[dict[str, Any]], model: type[Model]
+) -> list[list[Row]]:
+    """Records with an `owner_id` and `model`'s columns, as Rows grouped by owner."""
+    owners = [record.pop("owner_id") for record in records]
+    return grouped(keys, list(zip(owners, read(model, records), strict=True)))
+
+
+NOBODY = Scope(tenant=None, now=datetime.min.replace(tzinfo=UTC))
+"""The scope of reads that do not depend on the reader (media by id, tenants by id)."""
 
 
 def bind_markers(dialect: str, count: int) -> str:
@@ -68,7 +77,13 @@ class ByIdLoader(Loader[int, M | None]):
         super().__init__()
 
     async def fetch(self, keys: list[int]) -> list[M | None]:
-        return in_key_order(keys, await self.model.filter(id__in=keys))
+        model = self.model
+
+        def build(scope: Scope, ids: list[int]) -> QuerySet[Any]:
+            return model.filter(id__in=ids)
+
+        rows = await STATEMENTS.rows((model, "by-id"), build, NOBODY, (keys,), columns(model, None))
+        return in_key_order(keys, rows)
 
 
 class VisibleByIdLoader(Loader[int, M | None]):
@@ -79,5 +94,11 @@ class VisibleByIdLoader(Loader[int, M | None]):
         super().__init__()
 
     async def fetch(self, keys: list[int]) -> list[M | None]:
-        where = visible_q(self.scope, shareable=self.shareable)
-        return in_key_order(keys, await self.model.filter(where, id__in=keys))
+        model, shareable = self.model, self.shareable
+
+        def build(scope: Scope, ids: list[int]) -> QuerySet[Any]:
+            return model.filter(visible_q(scope, shareable=shareable), id__in=ids)
+
+        key = (model, "visible-by-id", shareable)
+        rows = await STATEMENTS.rows(key, build, self.scope, (keys,), columns(model, None))
+        return in_key_order(keys, rows)

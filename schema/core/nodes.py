@@ -12,6 +12,7 @@ from strawberry.types import get_object_definition
 from cms.auth import Permission, can
 from schema.context import Info
 from schema.core.enums import ContentStatus
+from schema.core.relations import Relation, related
 from schema.core.types import HoldsModel
 
 if TYPE_CHECKING:
@@ -51,13 +52,11 @@ class Content(Node):
         return get_object_definition(type(self), strict=True).name
 
     @strawberry.field(description="The tenant that owns the item.")
-    async def tenant(
-        self, info: Info
-    ) -> Annotated[TenantType, strawberry.lazy("schema.tenants.types")]:
+    def tenant(self, info: Info) -> Annotated[TenantType, strawberry.lazy("schema.tenants.types")]:
         from schema.tenants.types import TenantType
 
-        tenant = await info.context.loaders.tenant_by_id.load(self.model.tenant_id)
-        return TenantType.from_model(tenant)
+        loader = info.context.loaders.tenant_by_id
+        return related(loader, self.model.tenant_id, TenantType.from_model)
 
     async def _translations(self, info: Info) -> list[Any]:
         """Rows of the other items of this one's translation group that the reader may see."""
@@ -88,6 +87,9 @@ class Content(Node):
         history = await self._history(info)
         return history[-1].author_name if history else None
 
+
+CONTENT_RELATIONS = {"tenant": Relation("tenant_by_id", "tenant_id")}
+"""The relations every content item has (see schema/core/relations.py)."""
 
 TRANSLATIONS = (
     "The other items of its translation group in this tenant that you may see, by language."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -58,21 +58,37 @@ class PageInfo:
 
 @strawberry.type(description="An item of a connection with the cursor that points at it.")
 class Edge(Generic[NodeType]):
+    """An edge made by `edge` encodes its cursor only when it is read: most pages are
+    requested without their cursors."""
+
     cursor: str = strawberry.field(description="Opaque position to pass to `after`/`before`.")
     node: NodeType = strawberry.field(description="The item.")
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes the instance lacks
+        if name == "cursor":
+            ordering, row = self.__dict__["_cursor_of"]
+            return encode_keyset_cursor(ordering, row)
+        raise AttributeError(name)
+
+
+def edge(ordering: Ordering, row: Any) -> Edge[Any]:
+    """The edge of `row` in `ordering`, its cursor left to be encoded when read."""
+    made: Edge[Any] = object.__new__(Edge)
+    made.__dict__.update(node=row, _cursor_of=(ordering, row))
+    return made
 
 
 @strawberry.type(description="A page of a list, Relay style, with the size of the whole list.")
 class Connection(Generic[NodeType]):
     edges: list[Edge[NodeType]] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
-    _count_query: strawberry.Private[QuerySet[Any] | None]
+    _count_query: strawberry.Private[Callable[[], QuerySet[Any]] | None]
 
     @strawberry.field(description="How many items the whole list holds, across all pages.")
     async def total_count(self) -> int:
         if self._count_query is None:
             return 0
-        return await self._count_query.count()
+        return await self._count_query().count()
 
 
 def map_nodes(connection: Connection[Any], wrap: Any) -> Connection[Any]:
@@ -117,7 +133,7 @@ def _decode_value(model: type[Model], name: str, value: Any) -> Any:
     raise ValueError(f"not a cursor value of {name}")
 
 
-def encode_keyset_cursor(ordering: Ordering, row: Model) -> str:
+def encode_keyset_cursor(ordering: Ordering, row: Any) -> str:
     values = [_encode_value(getattr(row, f)) for f, _ in ordering.with_tiebreak()]
     raw = json.dumps([ordering.name, values], separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -177,8 +193,15 @@ def check_page_size(value: int | None, argument: str, maximum: int) -> int | Non
     return value
 
 
+Fetch = Callable[[Callable[[Any], QuerySet[Any]], Hashable], Awaitable[list[Any]]]
+"""How `paginate` reads a page: from a builder of its query for a Scope and the key of
+everything else that query depends on (see schema/core/statements.py)."""
+
+
 async def paginate(
-    query: QuerySet[Any],
+    query_for: Callable[[Any], QuerySet[Any]],
+    scope: Any,
+    model: type[Model],
     ordering: Ordering,
     *,
     first: int | None,
@@ -187,41 +210,47 @@ async def paginate(
     before: str | None,
     default_size: int,
     max_size: int,
+    fetch: Fetch,
 ) -> Connection[Any]:
-    """One page of `query` as a connection of models; types wrap the nodes afterwards."""
+    """One page of the query `query_for(scope)` (rows of `model`) as a connection of the rows
+    `fetch` reads; types wrap the nodes afterwards."""
     first = check_page_size(first, "first", max_size)
     last = check_page_size(last, "last", max_size)
     if first is not None and last is not None:
         raise InvalidInput("Pass `first` or `last`, not both.", field="last")
     forward_fields = ordering.with_tiebreak()
-    page = query
-    if after is not None:
-        values = decode_keyset_cursor(ordering, after, "after", query.model)
-        page = page.filter(_after_q(forward_fields, values))
-    if before is not None:
-        backward = ordering.reversed()
-        values = decode_keyset_cursor(ordering, before, "before", query.model)
-        page = page.filter(_after_q(backward, values))
-
+    after_values = None if after is None else decode_keyset_cursor(ordering, after, "after", model)
+    before_values = (
+        None if before is None else decode_keyset_cursor(ordering, before, "before", model)
+    )
     backwards = last is not None or (first is None and before is not None)
     size = last if backwards else first
     if size is None:
         size = default_size
     fields = ordering.reversed() if backwards else forward_fields
-    # Even for a page of 0 the extra row is read: it is what says whether more items follow.
-    rows = list(await page.order_by(*_order_by(fields)).limit(size + 1))
+
+    def page_for(reader: Any) -> QuerySet[Any]:
+        page = query_for(reader)
+        if after_values is not None:
+            page = page.filter(_after_q(forward_fields, after_values))
+        if before_values is not None:
+            page = page.filter(_after_q(ordering.reversed(), before_values))
+        # Even for a page of 0 the extra row is read: it says whether more items follow.
+        return page.order_by(*_order_by(fields)).limit(size + 1)
+
+    rows = await fetch(page_for, (ordering, after, before, backwards, size))
     has_more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    edges = [Edge(cursor=encode_keyset_cursor(ordering, row), node=row) for row in rows]
+    edges = [edge(ordering, row) for row in rows]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_more if not backwards else before is not None,
             has_previous_page=has_more if backwards else after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_keyset_cursor(ordering, rows[0]) if rows else None,
+            end_cursor=encode_keyset_cursor(ordering, rows[-1]) if rows else None,
         ),
-        _count_query=query,
+        _count_query=lambda: query_for(scope),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cms.models import File, Image
 from schema.core.loaders import ByIdLoader, Loader, grouped_rows
+from schema.core.rows import Row
 
 # A file's columns without its extracted text: a list of attachments carries no documents.
 FILE_FIELDS = (
@@ -30,10 +31,10 @@ class FileByIdLoader(ByIdLoader[File]):
         super().__init__(File)
 
 
-class FilesByResourceIdLoader(Loader[int, list[File]]):
+class FilesByResourceIdLoader(Loader[int, list[Row]]):
     """A resource's attachments, in upload order."""
 
-    async def fetch(self, keys: list[int]) -> list[list[File]]:
+    async def fetch(self, keys: list[int]) -> list[list[Row]]:
         rows = (
             await File.filter(resources__id__in=keys)
             .order_by("id")

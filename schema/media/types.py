@@ -12,6 +12,7 @@ from media import renditions, specs
 from media.routes import file_url
 from schema.context import Info
 from schema.core.nodes import Node
+from schema.core.relations import related
 
 RenditionFit = specs.Fit
 RenditionFormat = specs.Format
@@ -163,9 +164,13 @@ class FileType(Node):
         return row.text if row is not None else ""
 
 
-async def image_by_id(info: Info, image_id: int | None) -> ImageType | None:
-    """The image a relation points at (pictures of items the reader sees are public)."""
+def image_by_id(info: Info, image_id: int | None) -> ImageType | None:
+    """The image a relation points at (pictures of items the reader sees are public): at
+    once when its page primed it, else an awaitable (see schema/core/relations.py)."""
     if image_id is None:
         return None
-    row = await info.context.loaders.image_by_id.load(image_id)
-    return ImageType.from_model(row) if row else None
+    return related(info.context.loaders.image_by_id, image_id, _image)
+
+
+def _image(row: Any) -> ImageType | None:
+    return ImageType.from_model(row) if row is not None else None

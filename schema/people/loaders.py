@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from tortoise.queryset import QuerySet
+
 from cms.models import Organisation, Profile, ResourceAuthor
 from cms.tenancy import Scope
-from schema.core.loaders import Loader, VisibleByIdLoader, grouped
+from schema.core.loaders import NOBODY, Loader, VisibleByIdLoader, grouped
+from schema.core.statements import STATEMENTS
 
 
 class OrganisationByIdLoader(VisibleByIdLoader[Organisation]):
@@ -25,18 +30,19 @@ class ProfilesByResourceIdLoader(Loader[int, list[Profile]]):
         super().__init__()
 
     async def fetch(self, keys: list[int]) -> list[list[Profile]]:
-        links = (
-            await ResourceAuthor.filter(resource_id__in=keys)
-            .order_by("position", "id")
-            .values("resource_id", "profile_id")
+        links = await STATEMENTS.rows(
+            (ResourceAuthor, "of-resources"), _links, NOBODY, (keys,), LINK_COLUMNS
         )
-        profiles = await self.profile_by_id.load_many(sorted({ln["profile_id"] for ln in links}))
+        profiles = await self.profile_by_id.load_many(sorted({ln.profile_id for ln in links}))
         by_id = {p.id: p for p in profiles if p is not None}
         return grouped(
             keys,
-            [
-                (link["resource_id"], by_id[link["profile_id"]])
-                for link in links
-                if link["profile_id"] in by_id
-            ],
+            [(ln.resource_id, by_id[ln.profile_id]) for ln in links if ln.profile_id in by_id],
         )
+
+
+LINK_COLUMNS = ("resource_id", "profile_id")
+
+
+def _links(scope: Scope, resource_ids: list[int]) -> QuerySet[Any]:
+    return ResourceAuthor.filter(resource_id__in=resource_ids).order_by("position", "id")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from tortoise.queryset import QuerySet
 
 from cms import models
+from cms.tenancy import Scope
 from schema.context import Info
 from schema.core.filters import ordering
 from schema.core.lists import (
@@ -46,14 +50,18 @@ class PeopleQuery:
         before: Before = None,
     ) -> Connection[ProfileType]:
         order = order_by or NameOrder(field=NameOrderField.NAME)
-        scope = info.context.scope
-        listed = listed_shareable(models.Profile, scope, include_shared, filter)
-        query = filter_profiles(listed, filter, scope)
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            listed = listed_shareable(models.Profile, scope, include_shared, filter)
+            return filter_profiles(listed, filter, scope)
+
         return await page_of(
             info,
+            models.Profile,
             query,
+            ("profiles", include_shared, repr(filter)),
             ordering(order.field, order.direction),
-            ProfileType.from_model,
+            ProfileType,
             first,
             after,
             last,
@@ -73,14 +81,18 @@ class PeopleQuery:
         before: Before = None,
     ) -> Connection[OrganisationType]:
         order = order_by or NameOrder(field=NameOrderField.NAME)
-        scope = info.context.scope
-        listed = listed_shareable(models.Organisation, scope, include_shared, filter)
-        query = filter_organisations(listed, filter)
+
+        def query(scope: Scope) -> QuerySet[Any]:
+            listed = listed_shareable(models.Organisation, scope, include_shared, filter)
+            return filter_organisations(listed, filter)
+
         return await page_of(
             info,
+            models.Organisation,
             query,
+            ("organisations", include_shared, repr(filter)),
             ordering(order.field, order.direction),
-            OrganisationType.from_model,
+            OrganisationType,
             first,
             after,
             last,
@@ -89,12 +101,10 @@ class PeopleQuery:
 
     @strawberry.field(description="One profile by slug.")
     async def profile(self, info: Info, slug: str, tenant: OwnerSlug = None) -> ProfileType | None:
-        row = await shareable_item(info, models.Profile, slug, tenant)
-        return ProfileType.from_model(row) if row else None
+        return await shareable_item(info, models.Profile, ProfileType, slug, tenant)
 
     @strawberry.field(description="One organisation by slug.")
     async def organisation(
         self, info: Info, slug: str, tenant: OwnerSlug = None
     ) -> OrganisationType | None:
-        row = await shareable_item(info, models.Organisation, slug, tenant)
-        return OrganisationType.from_model(row) if row else None
+        return await shareable_item(info, models.Organisation, OrganisationType, slug, tenant)

@@ -9,19 +9,24 @@ import strawberry
 from cms import models
 from schema.context import Info
 from schema.core.enums import OrganisationKind, ProfileRole, enum_list
-from schema.core.nodes import TRANSLATIONS, Content
+from schema.core.nodes import CONTENT_RELATIONS, TRANSLATIONS, Content
+from schema.core.relations import Relation, related
 from schema.media.types import ImageType, image_by_id
 
 if TYPE_CHECKING:
     from schema.tenants.types import TenantType
 
 
-async def organisation_by_id(info: Info, organisation_id: int | None) -> OrganisationType | None:
-    """The organisation a relation points at, if the reader may see it."""
+def organisation_by_id(info: Info, organisation_id: int | None) -> OrganisationType | None:
+    """The organisation a relation points at, if the reader may see it: at once when its
+    page primed it, else an awaitable (see schema/core/relations.py)."""
     if organisation_id is None:
         return None
-    row = await info.context.loaders.organisation_by_id.load(organisation_id)
-    return OrganisationType.from_model(row) if row else None
+    return related(info.context.loaders.organisation_by_id, organisation_id, _organisation)
+
+
+def _organisation(row: Any) -> OrganisationType | None:
+    return OrganisationType.from_model(row) if row is not None else None
 
 
 @strawberry.type(name="Organisation", description="A university, RPO, RFO, association or project.")
@@ -34,6 +39,7 @@ class OrganisationType(Content):
     description: str = strawberry.field(description="About the organisation (HTML).")
     shared: bool = strawberry.field(description="Visible to other tenants and the portal.")
     model: strawberry.Private[models.Organisation]
+    relations = CONTENT_RELATIONS
 
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[OrganisationType]:
@@ -62,6 +68,11 @@ class ProfileType(Content):
     )
     shared: bool = strawberry.field(description="Visible to other tenants and the portal.")
     model: strawberry.Private[models.Profile]
+    relations = {
+        **CONTENT_RELATIONS,
+        "organisation": Relation("organisation_by_id", "organisation_id"),
+        "photo": Relation("image_by_id", "photo_id"),
+    }
 
     @classmethod
     def converted(cls, model: Any) -> dict[str, Any]:
@@ -72,9 +83,9 @@ class ProfileType(Content):
         return [ProfileType.from_model(r) for r in await self._translations(info)]
 
     @strawberry.field(description="Where the person works.")
-    async def organisation(self, info: Info) -> OrganisationType | None:
-        return await organisation_by_id(info, self.model.organisation_id)
+    def organisation(self, info: Info) -> OrganisationType | None:
+        return organisation_by_id(info, self.model.organisation_id)
 
     @strawberry.field(description="Portrait.")
-    async def photo(self, info: Info) -> ImageType | None:
-        return await image_by_id(info, self.model.photo_id)
+    def photo(self, info: Info) -> ImageType | None:
+        return image_by_id(info, self.model.photo_id)
