@@ -171,6 +171,14 @@ class Settings:
     # tenant's own domains are allowed over https without being listed (cms/cors.py).
     cors_origins: tuple[str, ...] = ()
     cors_tenant_origins: tuple[tuple[str, str], ...] = ()
+    # The exact response cache of public reads (schema/cache.py): on or off, and the memory its
+    # answers may take per process (MiB; the least recently used go first).
+    response_cache: bool = True
+    response_cache_mb: int = 64
+    # HTTP caching of public answers: how long a browser or CDN may use one without asking
+    # (seconds), and how long after that it may serve it while it revalidates.
+    http_max_age: int = 60
+    http_stale_while_revalidate: int = 300
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -210,6 +218,12 @@ class Settings:
             search_queue=_int(env, "CMS_SEARCH_QUEUE", 32, minimum=0),
             search_time_ms=_int(env, "CMS_SEARCH_TIME_MS", 1000),
             search_max_expansions=_int(env, "CMS_SEARCH_MAX_EXPANSIONS", 100),
+            response_cache=_bool(env, "CMS_RESPONSE_CACHE", True),
+            response_cache_mb=_int(env, "CMS_RESPONSE_CACHE_MB", 64),
+            http_max_age=_int(env, "CMS_HTTP_MAX_AGE", 60, minimum=0),
+            http_stale_while_revalidate=_int(
+                env, "CMS_HTTP_STALE_WHILE_REVALIDATE", 300, minimum=0
+            ),
         )
 
     @property

@@ -125,6 +125,7 @@ class RequestRules(SchemaExtension):
         context = self.execution_context
         request = context.context.request
         operation = context.operation_type
+        context.context.operation = operation  # the response cache stores queries only
         if request.method == "GET" and operation is not OperationType.QUERY:
             raise InvalidOperationTypeError(operation)  # the HTTP layer answers 405
         document = context.graphql_document

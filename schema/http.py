@@ -28,6 +28,7 @@ from strawberry.types import ExecutionResult
 from cms.auth import authenticate
 from cms.errors import AuthenticationFailed, CMSError, ErrorCode
 from cms.tenancy import TENANT_HEADER
+from schema.cache import ResponseCache
 from schema.context import Context, Services
 from schema.execution import INTERNAL_ERROR
 from schema.limits import variable_errors
@@ -157,11 +158,12 @@ class GraphQLEndpoint:
         self.services = services
         self.settings = services.settings
         self.directory = services.directory
+        self.cache = ResponseCache(self.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
-            response = await self.handle(request)
+            response = self.cache.unless_set(await self.handle(request))
         finally:
             form = getattr(request.state, "uploads", None)
             if form is not None:  # spooled upload files of a multipart request
@@ -211,6 +213,9 @@ class GraphQLEndpoint:
         context = Context.of(request, self.services, tenant, principal, now=datetime.now(UTC))
         # Read by RequestRules: the spec refuses several operations without a name.
         request.state.operation_name = operation_name
+        ticket = await self.cache.begin(context, query, variables, operation_name)
+        if ticket.hit is not None:
+            return self.cache.answer(request, ticket, media_type, context.scope.now)
         try:
             result = await self.schema.execute(
                 query,
@@ -239,7 +244,9 @@ class GraphQLEndpoint:
         # No data and no error path: the document, its variables or its cost were refused
         # before execution began, which the spec counts as a request error.
         not_executed = result.data is None and all(e.path is None for e in result.errors or [])
-        return self._result(media_type, result, request_error=not_executed)
+        response = self._result(media_type, result, request_error=not_executed)
+        clean = not not_executed and not result.errors and result.data is not None
+        return await self.cache.finish(request, ticket, context, response, clean=clean)
 
     async def _params(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
         if request.method == "GET":
