@@ -82,7 +82,8 @@ async def _seen_by_others(
         return True
     if operation in ("create", "delete") and state is not None:
         return False  # nothing before a create; a delete's state is the item's last one
-    previous = (
+    # Tortoise types a flat values_list as tuples (tortoise-orm#1112): this is a snapshot.
+    previous: Any = (
         await models.Revision.filter(content_type=content_type, object_id=object_id)
         .order_by("-version")
         .first()
