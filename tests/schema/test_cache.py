@@ -20,6 +20,7 @@ from schema.cache import Entry, ResponseCache, ResponseStore
 from schema.core.ids import to_global_id
 from tests import factories
 from tests.factories import bearer
+from tests.support import samples, uploads
 from tests.support.api import KNOWN_CODES, graphql
 from tests.support.database import SQLCounter
 
@@ -418,3 +419,26 @@ async def test_platform_answers_are_tagged_and_private_ones_are_not_public(http,
         "/graphql", content=b"{", headers={"Content-Type": "application/json"}
     )
     assert refused.status_code == 400 and refused.headers["cache-control"] == "no-store"
+
+
+async def test_media_uploads_bump_their_tenant_and_shared_when_it_shares(http, tenants):
+    token = await uploads.editor("a")
+    a, b = tenants["a"].id, tenants["b"].id
+    before = await generations.current(a)
+    sent = await uploads.upload(
+        http, uploads.UPLOAD_IMAGE, samples.photo(), "p.jpg", {"alt": "p"}, token=token, tenant="a"
+    )
+    assert not sent.json()["data"]["uploadImage"]["errors"]
+    assert await generations.current(a) == (before[0] + 1, before[1])  # nothing of a is shared
+    await factories.resource(tenants["a"], shared=True)
+    before_b = await generations.current(b)
+    await uploads.upload(
+        http,
+        uploads.UPLOAD_FILE,
+        samples.pdf("x"),
+        "x.pdf",
+        {"title": "x"},
+        token=token,
+        tenant="a",
+    )
+    assert (await generations.current(b))[1] == before_b[1] + 1  # a shared item may show it
