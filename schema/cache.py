@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types.graphql import OperationType
 
+from cms.auth import Principal
 from cms.config import Settings
 from cms.models import Tenant
 from cms.services import generations
@@ -132,15 +133,17 @@ class ResponseCache:
 
     async def begin(
         self,
-        context: Context,
+        tenant: Tenant | None,
+        principal: Principal | None,
+        now: datetime,
         query: str,
         variables: dict[str, Any] | None,
         operation_name: str | None,
     ) -> Ticket:
-        """Before execution: is the request public, and is its answer stored and current?"""
-        tenant = context.scope.tenant
+        """Before the context is even built: is the request public (no principal, so no
+        preview either), and is its answer stored and current at `now`?"""
         ticket = Ticket(
-            public=context.principal is None and not context.scope.preview,
+            public=principal is None,
             tag=f"tenant:{tenant.slug}" if tenant is not None else PLATFORM_TAG,
         )
         if not (self.enabled and ticket.public):
@@ -149,11 +152,10 @@ class ResponseCache:
             ticket.key = request_key(tenant, query, operation_name, variables)
         except TypeError:  # a multipart request's files: an upload, never a public read
             return ticket
-        ticket.generations = await generations.current(context.scope.tenant_id)
+        ticket.generations = await generations.current(tenant.id if tenant is not None else None)
         entry = self.store.get(ticket.key)
         if entry is None:
             return ticket
-        now = context.scope.now
         if entry.generations != ticket.generations or (
             entry.expires is not None and now >= entry.expires
         ):
@@ -183,6 +185,7 @@ class ResponseCache:
         `clean` is an answer with data and no error of any kind.
         """
         query = context.operation is OperationType.QUERY
+        ticket.public = ticket.public and not context.scope.preview  # (never without a principal)
         if not (clean and query and response.status_code == 200):
             response.headers["Cache-Control"] = PRIVATE if not ticket.public else NO_STORE
             return response

@@ -210,12 +210,13 @@ class GraphQLEndpoint:
             return self._request_error(media_type, failure)
 
         query, variables, operation_name = params
-        context = Context.of(request, self.services, tenant, principal, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        ticket = await self.cache.begin(tenant, principal, now, query, variables, operation_name)
+        if ticket.hit is not None:
+            return self.cache.answer(request, ticket, media_type, now)
+        context = Context.of(request, self.services, tenant, principal, now=now)
         # Read by RequestRules: the spec refuses several operations without a name.
         request.state.operation_name = operation_name
-        ticket = await self.cache.begin(context, query, variables, operation_name)
-        if ticket.hit is not None:
-            return self.cache.answer(request, ticket, media_type, context.scope.now)
         try:
             result = await self.schema.execute(
                 query,
