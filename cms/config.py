@@ -187,6 +187,14 @@ class Settings:
     node_name: str = ""
     # A node unseen this long (hours) stops holding outbox events back; it rebuilds on return.
     outbox_keep_hours: int = 168
+    # The exact response cache of public reads (schema/cache.py): on or off, and the memory its
+    # answers may take per process (MiB; the least recently used go first).
+    response_cache: bool = True
+    response_cache_mb: int = 64
+    # HTTP caching of public answers: how long a browser or CDN may use one without asking
+    # (seconds), and how long after that it may serve it while it revalidates.
+    http_max_age: int = 60
+    http_stale_while_revalidate: int = 300
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -230,6 +238,12 @@ class Settings:
             outbox_keep_hours=_int(env, "CMS_OUTBOX_KEEP_HOURS", 168),
             search_cache=_bool(env, "CMS_SEARCH_CACHE", True),
             search_cache_mb=_int(env, "CMS_SEARCH_CACHE_MB", 32),
+            response_cache=_bool(env, "CMS_RESPONSE_CACHE", True),
+            response_cache_mb=_int(env, "CMS_RESPONSE_CACHE_MB", 64),
+            http_max_age=_int(env, "CMS_HTTP_MAX_AGE", 60, minimum=0),
+            http_stale_while_revalidate=_int(
+                env, "CMS_HTTP_STALE_WHILE_REVALIDATE", 300, minimum=0
+            ),
         )
 
     @property

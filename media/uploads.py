@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from cms import models
 from cms.auth import Permission, Principal, require
 from cms.errors import ErrorCode, FieldError, ValidationFailed
+from cms.services import generations
 from cms.services.history import token_id
 from media import memory, operations
 from media.pdf import DEFAULT_LIMITS, PdfLimits, PdfProblem, pdf_text
@@ -201,6 +202,7 @@ async def _write_row(
 
 async def _audit(principal: Principal, tenant_id: int, action: str, kind: str, pk: int) -> None:
     # An audit entry but no outbox event: media are indexed with the items that use them.
+    await generations.content_changed(kind, tenant_id, pk, action, None)
     await models.AuditEntry.create(
         tenant_id=tenant_id,
         token_id=token_id(principal),

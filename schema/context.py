@@ -7,6 +7,7 @@ from datetime import datetime
 
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
+from strawberry.types.graphql import OperationType
 
 from cms.auth import Permission, Principal, can
 from cms.config import Settings
@@ -34,6 +35,10 @@ class Context:
     scope: Scope
     principal: Principal | None = None
     loaders: Loaders = field(init=False)
+    # Read by the response cache (schema/cache.py): what ran, and whether it used the search
+    # index, whose answers may lag a write and so are not stored.
+    operation: OperationType | None = None
+    searched: bool = False
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.scope)

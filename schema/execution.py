@@ -362,6 +362,7 @@ class CMSSchema(strawberry.Schema):
             request.method == "GET" and operation is not OperationType.QUERY
         ):
             raise InvalidOperationTypeError(operation)  # the HTTP layer answers 405
+        context.operation = operation  # the response cache stores queries only
         if operation_name is None and _several_operations(document):
             message = "Must provide operation name if query contains multiple operations."
             code = {"code": ErrorCode.OPERATION_RESOLUTION_FAILURE}

@@ -29,6 +29,7 @@ from strawberry.types import ExecutionResult
 from cms.auth import authenticate
 from cms.errors import AuthenticationFailed, CMSError, ErrorCode
 from cms.tenancy import TENANT_HEADER
+from schema.cache import ResponseCache
 from schema.context import Context, Services
 from schema.execution import INTERNAL_ERROR
 from schema.limits import variable_errors
@@ -158,11 +159,12 @@ class GraphQLEndpoint:
         self.services = services
         self.settings = services.settings
         self.directory = services.directory
+        self.cache = ResponseCache(self.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
-            response = await self.handle(request)
+            response = self.cache.unless_set(await self.handle(request))
         finally:
             form = getattr(request.state, "uploads", None)
             if form is not None:  # spooled upload files of a multipart request
@@ -209,7 +211,11 @@ class GraphQLEndpoint:
             return self._request_error(media_type, failure)
 
         query, variables, operation_name = params
-        context = Context.of(request, self.services, tenant, principal, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        ticket = await self.cache.begin(tenant, principal, now, query, variables, operation_name)
+        if ticket.hit is not None:
+            return self.cache.answer(request, ticket, media_type, now)
+        context = Context.of(request, self.services, tenant, principal, now=now)
         # Read by RequestRules: the spec refuses several operations without a name.
         request.state.operation_name = operation_name
         try:
@@ -240,7 +246,9 @@ class GraphQLEndpoint:
         # No data and no error path: the document, its variables or its cost were refused
         # before execution began, which the spec counts as a request error.
         not_executed = result.data is None and all(e.path is None for e in result.errors or [])
-        return self._result(media_type, result, request_error=not_executed)
+        response = self._result(media_type, result, request_error=not_executed)
+        clean = not not_executed and not result.errors and result.data is not None
+        return await self.cache.finish(request, ticket, context, response, clean=clean)
 
     async def _params(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
         if request.method == "GET":

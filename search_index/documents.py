@@ -22,10 +22,7 @@ from tortoise import connections
 from whoosh import columns, fields, formats
 from whoosh.analysis import (
     Analyzer,
-    CharsetFilter,
     Filter,
-    LanguageAnalyzer,
-    LowercaseFilter,
     RegexTokenizer,
     StopFilter,
 )

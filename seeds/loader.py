@@ -17,7 +17,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from cms.models import Organisation, Page, Profile, Status, Tenant
-from cms.services import content, tags
+from cms.services import content, generations, tags
 from cms.services.content import SYSTEM
 from cms.services.kinds import kind_of
 from seeds.spec import KINDS, SeedError, TenantPlan, validate
@@ -100,6 +100,7 @@ async def _write_tenants(plans: list[TenantPlan], report: SeedReport) -> dict[st
         tenants[plan.slug] = await Tenant.create(
             **values, parent=tenants[parent] if parent else None
         )
+        await generations.tenant_changed(tenants[plan.slug].id)
         report.created["tenants"] += 1
     return tenants
 

@@ -39,6 +39,7 @@ from cms.models import (
     Video,
     VideoProvider,
 )
+from cms.services import generations
 from cms.services.kinds import KINDS as CONTENT_KINDS
 from cms.services.kinds import Kind, kind_of
 from seeds import vocabulary as words
@@ -291,6 +292,8 @@ async def load_synthetic(
         for kind in WEIGHTS  # profiles first: resources pick their authors from them
     }
     async with in_transaction() as conn:
+        # Rows written in bulk, past the services: every tenant's cached answers go at once.
+        await generations.bump(None, shared=True)
         return await _write(conn, planned, [t.id for t in cops], f"-s{seed}-")
 
 

@@ -2,6 +2,7 @@
 
 from cms.models.auth import ApiToken, Role
 from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
+from cms.models.cache import SHARED, ContentGeneration
 from cms.models.content import (
     Event,
     EventFormat,
@@ -27,6 +28,8 @@ __all__ = [
     "OutboxEvent",
     "Revision",
     "Role",
+    "SHARED",
+    "ContentGeneration",
     "ContentModel",
     "DelimitedListField",
     "Event",

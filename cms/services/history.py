@@ -9,6 +9,7 @@ from typing import Any
 from cms import models
 from cms.auth import Principal
 from cms.models import DelimitedListField
+from cms.services import generations
 from cms.services.kinds import Kind
 
 
@@ -65,7 +66,12 @@ async def record(
     version: int | None = None,
     state: dict[str, Any] | None = None,
 ) -> None:
-    """Write what the operation leaves behind; a revision only when there is a state to keep."""
+    """Write what the operation leaves behind; a revision only when there is a state to keep.
+
+    The content generation is bumped here too, so every write that leaves a trace also tells
+    cached public answers, in the same transaction, that they may be out of date.
+    """
+    await generations.content_changed(content_type, tenant_id, object_id, operation, state)
     if state is not None and version is not None:
         await models.Revision.create(
             tenant_id=tenant_id,

@@ -101,6 +101,7 @@ class SearchQuery:
             str | None, strawberry.argument(description="Cursor to continue after.")
         ] = None,
     ) -> SearchConnection:
+        info.context.searched = True  # the index lags writes: no stored answer uses it
         settings = info.context.settings
         size = settings.default_page_size if first is None else first
         if size < 0 or size > settings.max_page_size:

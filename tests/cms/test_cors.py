@@ -175,7 +175,9 @@ async def test_uploads_and_media_work_across_origins(client, tenants):
 @pytest.fixture
 async def cached_client(app_settings: Settings, tenants: None) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
-        app_settings.with_overrides(tenant_cache_seconds=3600.0), manage_database=False
+        # No response cache: its generation check is one statement per public read.
+        app_settings.with_overrides(tenant_cache_seconds=3600.0, response_cache=False),
+        manage_database=False,
     )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

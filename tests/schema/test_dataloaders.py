@@ -61,6 +61,12 @@ async def _seed(count: int) -> None:
         await row.attachments.add(attachment)
 
 
+@pytest.fixture
+def app_settings(app_settings):
+    # Execution's statements alone; the response cache's are pinned in tests/schema/test_cache.py.
+    return app_settings.with_overrides(response_cache=False)
+
+
 @pytest.mark.parametrize("size", [5, 50])
 async def test_statement_count_does_not_grow_with_the_list(client, sql_counter, size):
     await _seed(size)
