@@ -171,6 +171,15 @@ class Settings:
     # tenant's own domains are allowed over https without being listed (cms/cors.py).
     cors_origins: tuple[str, ...] = ()
     cors_tenant_origins: tuple[tuple[str, str], ...] = ()
+    # Server processes `cms serve` starts (CMS_WORKERS, or --workers); each has its own
+    # connections and caches, the search indexer runs in one of them.
+    workers: int = 1
+    # Persisted queries: documents clients register by hash (at most this many, the oldest
+    # go first past it; each at most this many bytes, a larger one runs but is not stored),
+    # and trusted-documents mode, in which only documents from an operator's manifest run.
+    persisted_queries_max: int = 10_000
+    persisted_query_max_bytes: int = 32_768
+    trusted_documents: bool = False
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -210,6 +219,10 @@ class Settings:
             search_queue=_int(env, "CMS_SEARCH_QUEUE", 32, minimum=0),
             search_time_ms=_int(env, "CMS_SEARCH_TIME_MS", 1000),
             search_max_expansions=_int(env, "CMS_SEARCH_MAX_EXPANSIONS", 100),
+            workers=_int(env, "CMS_WORKERS", 1),
+            persisted_queries_max=_int(env, "CMS_PERSISTED_QUERIES_MAX", 10_000, minimum=0),
+            persisted_query_max_bytes=_int(env, "CMS_PERSISTED_QUERY_MAX_BYTES", 32_768),
+            trusted_documents=_bool(env, "CMS_TRUSTED_DOCUMENTS", False),
         )
 
     @property
