@@ -111,15 +111,25 @@ async def _prepare(settings: Settings) -> str:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from cms.app import create_app
-
+    if args.workers is not None and args.workers < 1:
+        print("cms serve: --workers must be at least 1", file=sys.stderr)
+        return 2
     print(asyncio.run(_prepare(settings)), flush=True)
     indexed = asyncio.run(_index_if_empty(settings))
     if indexed:
         print(indexed, flush=True)
-    print(f"Serving on http://{settings.host}:{settings.port}/graphql", flush=True)
+    workers = args.workers or settings.workers
+    plural = "s" if workers > 1 else ""
+    print(
+        f"Serving on http://{settings.host}:{settings.port}/graphql ({workers} worker{plural})",
+        flush=True,
+    )
+    # An import string and a factory, so that each worker process builds its own app (its
+    # own connections and caches) from the same environment; the indexer runs in one of them.
     uvicorn.run(
-        create_app(settings),
+        "cms.app:app_from_env",
+        factory=True,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_level=args.log_level,
@@ -362,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="migrate, seed an empty database, and serve the API")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.add_argument(
+        "--workers", type=int, metavar="N", help="server processes (default CMS_WORKERS, 1)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="apply the committed database migrations")

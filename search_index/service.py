@@ -25,7 +25,7 @@ from search_index.budget import SearchLimits
 from search_index.documents import MODELS
 from search_index.indexer import Indexer
 from search_index.query import Filters, Hit, Searching, SearchPage
-from search_index.store import IndexStore
+from search_index.store import LEADER, IndexStore, WriterLock
 from search_index.visibility import Audience, database_q
 
 log = logging.getLogger("cms.search")
@@ -33,6 +33,8 @@ log = logging.getLogger("cms.search")
 _T = TypeVar("_T")  # what the work handed to a search thread returns
 
 POLL_SECONDS = 0.5
+# A process that is not the indexer looks this often whether the indexer's process is gone.
+LEADER_RETRY_SECONDS = 2.0
 
 
 @dataclass
@@ -68,6 +70,9 @@ class SearchService:
         self.store = IndexStore(root)
         self.searching = Searching(self.store, limits, pool_size=threads)
         self.indexer = Indexer(self.store)
+        # Held for the process's life by the one process (of the workers of one data dir)
+        # whose poller drains the outbox; the OS hands it to another if that process dies.
+        self.leader = WriterLock(root / LEADER)
         self.poll_seconds = poll_seconds
         self.threads = threads
         self.queue = queue
@@ -143,10 +148,16 @@ class SearchService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.store.lock.release()
+        self.leader.release()
         await to_thread.run_sync(self.searching.close)
 
     async def _poll(self) -> None:
+        """Drain the outbox, in one process of those serving this data dir (the others only
+        search, and take over if that process dies)."""
         while True:
+            if not self.leader.acquire():
+                await asyncio.sleep(LEADER_RETRY_SECONDS)
+                continue
             try:
                 await self.indexer.drain()
             except asyncio.CancelledError:

@@ -48,3 +48,21 @@ def test_secret_key_is_generated_once(tmp_path):
     assert settings.resolved_secret_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert Settings(data_dir=tmp_path, secret_key="given").resolved_secret_key() == "given"
+
+
+def test_workers_and_persisted_queries_settings():
+    defaults = Settings.from_env({})
+    assert (defaults.workers, defaults.trusted_documents) == (1, False)
+    assert (defaults.persisted_queries_max, defaults.persisted_query_max_bytes) == (10_000, 32_768)
+    settings = Settings.from_env(
+        {
+            "CMS_WORKERS": "4",
+            "CMS_TRUSTED_DOCUMENTS": "true",
+            "CMS_PERSISTED_QUERIES_MAX": "0",
+            "CMS_PERSISTED_QUERY_MAX_BYTES": "4096",
+        }
+    )
+    assert (settings.workers, settings.trusted_documents) == (4, True)
+    assert (settings.persisted_queries_max, settings.persisted_query_max_bytes) == (0, 4096)
+    with pytest.raises(SettingsError, match="CMS_WORKERS"):
+        Settings.from_env({"CMS_WORKERS": "0"})
