@@ -71,7 +71,8 @@ class SearchService:
         self.searching = Searching(self.store, limits, pool_size=threads)
         self.indexer = Indexer(self.store)
         # Held for the process's life by the one process (of the workers of one data dir)
-        # whose poller drains the outbox; the OS hands it to another if that process dies.
+        # whose poller drains the outbox; the OS frees it if that process dies, and the
+        # poller of another takes it (LEADER_RETRY_SECONDS).
         self.leader = WriterLock(root / LEADER)
         self.poll_seconds = poll_seconds
         self.threads = threads
