@@ -162,3 +162,13 @@ def test_two_workers_answer_and_one_indexes_for_both(tmp_path):
         with ThreadPoolExecutor(8) as pool:
             assert set(pool.map(found, range(32))) == {1}
         assert _lock_holders(tmp_path / "search_index" / "indexer.lock") == holders
+
+
+def test_workers_below_one_are_refused_before_anything_starts(tmp_path, monkeypatch, capsys):
+    from cms.cli import main
+
+    monkeypatch.setenv("CMS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CMS_DATABASE_URL", raising=False)
+    assert main(["serve", "--workers", "0"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "cms.sqlite3").exists()
