@@ -941,7 +941,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
                 f"{_fmt(r['base_p50_ms'])} / {_fmt(r['base_p95_ms'])}",
                 _fmt(r["base_cpu_ms_per_req"]),
                 _sql(r["base_sql_per_req"]),
-                _fmt(r["cpu_base_over_head"]) + "x",
+                _fmt(r["cpu_base_over_head"]) + ("x" if r["cpu_base_over_head"] else ""),
                 _fmt(r["ceiling_rps"], 1),
                 _fmt(r["head_over_ceiling_rps"], 3),
             )
