@@ -1,17 +1,19 @@
-"""API benchmark: three GraphQL query shapes against `cms serve`, beside a bare Starlette ceiling.
+"""API benchmark: three GraphQL query shapes, this checkout against a base commit, beside a ceiling.
 
-    python -m bench.api [--quick] [--requests-scale FLOAT]
+    python -m bench.api [--quick] [--requests-scale F] [--workers N] [--base REF | --no-base]
 
-1. A fresh temporary data dir (SQLite there, or a fresh temporary database on the PostgreSQL
-   server of CMS_DATABASE_URL when that is a loopback postgres:// URL): migrate, load the real
-   seed content, then the synthetic items over the CoP tenants; close the database.
-2. Serve it exactly as `make run` does (`cms serve --no-access-log --log-level warning` in a
-   subprocess, on a free loopback port) and wait for GET /healthz.
-3. Capture one response per shape (homepage, list50, detail) and check it has data, no errors.
-4. Serve those exact bytes from `bench.ceiling` (same uvicorn options) in a second subprocess.
-5. For each shape at concurrency 1 and 16, a warm-up then a bounded run against each server from
-   one httpx.AsyncClient: requests/s, p50/p95 latency, and server CPU per request (from
-   /proc/<pid>/stat before and after the run). Print the table, write bench/out/api.json.
+1. A `git worktree` of --base (default abc9655) in a temp dir.
+2. A fresh temporary data dir (SQLite there, or a fresh temporary database on the PostgreSQL
+   server of CMS_DATABASE_URL when that is a loopback postgres:// URL): the base's code migrates
+   it and loads the real seed content and the synthetic items; this checkout gets a copy.
+3. Setups one at a time: each tree, 1 then N workers, CMS_RESPONSE_CACHE off then on, served as
+   `cms serve` serves (this checkout with --workers; the base through WORKERS_SCRIPT for N).
+4. One response per shape (homepage, list50, detail) is captured from the first setup and
+   served as exact bytes by `bench.ceiling` (same uvicorn options).
+5. For each setup and the ceiling, each shape at concurrency 1 and 16: a warm-up then a bounded
+   run from one httpx.AsyncClient: requests/s, p50/p95 latency, server CPU per request over the
+   master and all its workers (/proc/<pid>/stat before and after the run); SQL statements per
+   request counted in process once per tree and cache setting. One table, bench/out/api.json.
 
 See bench/README.md for the method and its limits.
 """
