@@ -10,7 +10,8 @@ cache it:
   hash and `query`       the hash must be the document's SHA-256 (else
                          PERSISTED_QUERY_HASH_MISMATCH); a document that parses, is within
                          every limit and validates is stored (cms/services/persisted.py) and
-                         runs; one that does not runs as sent, to answer its errors
+                         runs; one that does not runs as sent, to answer its errors (so does
+                         one past the registration rate, REGISTRATIONS_PER_SECOND)
   `query` only           runs as sent
 
 In trusted-documents mode (CMS_TRUSTED_DOCUMENTS) clients register nothing: only documents
@@ -22,6 +23,7 @@ database, which every worker and node shares. GET never runs a mutation (Request
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -35,6 +37,12 @@ from cms.services import persisted as store
 from schema.limits import check_document
 
 CACHE_SIZE = 512  # known documents kept in memory per process
+# Registrations are the one write an anonymous caller can cause: each process stores at most
+# this many at once, then this many a second; past that a document runs without being stored
+# (its client sends it in full again next time), so a flood of new documents never queues
+# editors' writes behind it.
+REGISTRATION_BURST = 200
+REGISTRATIONS_PER_SECOND = 20.0
 NOT_FOUND = "PersistedQueryNotFound"  # the message Apollo's clients look for
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -62,6 +70,8 @@ class PersistedQueries:
         self.trusted_only = settings.trusted_documents
         self._known: OrderedDict[str, str] = OrderedDict()
         self._refused: OrderedDict[str, None] = OrderedDict()  # hashes not worth checking again
+        self._allowance = float(REGISTRATION_BURST)
+        self._counted_at = time.monotonic()
 
     async def document(self, query: Any, extensions: dict[str, Any] | None) -> Any:
         """The document to run: the `query` sent, or the stored one its hash names."""
@@ -86,13 +96,26 @@ class PersistedQueries:
             await self._trusted(sha256)
         elif sha256 not in self._known and sha256 not in self._refused:
             if self.storable(sent) is None:
-                await store.register(sha256, sent, limit=self.settings.persisted_queries_max)
-                self._remember(sha256, sent)
+                if self._may_register():
+                    await store.register(sha256, sent, limit=self.settings.persisted_queries_max)
+                    self._remember(sha256, sent)
             else:
                 self._refused[sha256] = None
                 if len(self._refused) > CACHE_SIZE:
                     self._refused.popitem(last=False)
         return sent
+
+    def _may_register(self) -> bool:
+        """A token bucket: REGISTRATION_BURST at once, REGISTRATIONS_PER_SECOND after."""
+        now = time.monotonic()
+        elapsed, self._counted_at = now - self._counted_at, now
+        self._allowance = min(
+            float(REGISTRATION_BURST), self._allowance + elapsed * REGISTRATIONS_PER_SECOND
+        )
+        if self._allowance < 1:
+            return False
+        self._allowance -= 1
+        return True
 
     async def _trusted(self, sha256: str) -> None:
         if await self._lookup(sha256) is None:

@@ -262,3 +262,19 @@ async def test_trusted_documents_mode_runs_only_the_manifests_documents(
         old = await post(client, {"extensions": hashed(registered_before)})
         assert codes(old) == ["PERSISTED_QUERY_NOT_FOUND"]  # registered by a client: untrusted
     assert await stored() == {sha(registered_before), sha(RESOURCES)}
+
+
+async def test_past_the_registration_rate_a_document_runs_but_is_not_stored(
+    app_settings, clean_database, monkeypatch
+):
+    from schema import persisted
+
+    monkeypatch.setattr(persisted, "REGISTRATION_BURST", 2)
+    monkeypatch.setattr(persisted, "REGISTRATIONS_PER_SECOND", 0.0)
+    await factories.tenant(slug="lac")
+    documents = [f"query R{i} {{ site {{ slug }} }}" for i in range(3)]
+    async with serving(app_settings) as client:
+        for document in documents:
+            response = await post(client, {"query": document, "extensions": hashed(document)})
+            assert response.json() == {"data": {"site": {"slug": "lac"}}}
+    assert await stored() == {sha(documents[0]), sha(documents[1])}
