@@ -1,17 +1,19 @@
-"""API benchmark: three GraphQL query shapes against `cms serve`, beside a bare Starlette ceiling.
+"""API benchmark: three GraphQL query shapes, this checkout against a base commit, beside a ceiling.
 
-    python -m bench.api [--quick] [--requests-scale FLOAT]
+    python -m bench.api [--quick] [--requests-scale F] [--workers N] [--base REF | --no-base]
 
-1. A fresh temporary data dir (SQLite there, or a fresh temporary database on the PostgreSQL
-   server of CMS_DATABASE_URL when that is a loopback postgres:// URL): migrate, load the real
-   seed content, then the synthetic items over the CoP tenants; close the database.
-2. Serve it exactly as `make run` does (`cms serve --no-access-log --log-level warning` in a
-   subprocess, on a free loopback port) and wait for GET /healthz.
-3. Capture one response per shape (homepage, list50, detail) and check it has data, no errors.
-4. Serve those exact bytes from `bench.ceiling` (same uvicorn options) in a second subprocess.
-5. For each shape at concurrency 1 and 16, a warm-up then a bounded run against each server from
-   one httpx.AsyncClient: requests/s, p50/p95 latency, and server CPU per request (from
-   /proc/<pid>/stat before and after the run). Print the table, write bench/out/api.json.
+1. A `git worktree` of --base (default abc9655) in a temp dir.
+2. A fresh temporary data dir (SQLite there, or a fresh temporary database on the PostgreSQL
+   server of CMS_DATABASE_URL when that is a loopback postgres:// URL): the base's code migrates
+   it and loads the real seed content and the synthetic items; this checkout gets a copy.
+3. Setups one at a time: each tree, 1 then N workers, CMS_RESPONSE_CACHE off then on, served as
+   `cms serve` serves (this checkout with --workers; the base through WORKERS_SCRIPT for N).
+4. One response per shape (homepage, list50, detail) is captured from the first setup and
+   served as exact bytes by `bench.ceiling` (same uvicorn options).
+5. For each setup and the ceiling, each shape at concurrency 1 and 16: a warm-up then a bounded
+   run from one httpx.AsyncClient: requests/s, p50/p95 latency, server CPU per request over the
+   master and all its workers (/proc/<pid>/stat before and after the run); SQL statements per
+   request counted in process once per tree and cache setting. One table, bench/out/api.json.
 
 See bench/README.md for the method and its limits.
 """
@@ -47,6 +49,7 @@ LOOPBACK = "127.0.0.1"
 SHAPE_HEADER = "X-Bench-Shape"
 SERVER_MODULE = "cms.cli"  # what `make run` runs, as `cms serve`
 SERVE_ARGS = ("serve", "--no-access-log", "--log-level", "warning")
+BASE_REF = "abc9655"  # main before the reads issue (#13)
 TENANT_HEADER = "X-CMS-Tenant"
 
 SYNTHETIC = {"resources": 2000, "news": 400, "events": 200}
@@ -189,28 +192,131 @@ def drop_database(database: Database) -> None:
         print(f"warning: could not drop database {database.name}: {error}", file=sys.stderr)
 
 
-async def _load_content(env: Mapping[str, str], seed: int) -> dict[str, Any]:
-    from cms import db
-    from cms.config import Settings
-    from seeds.loader import load_seed
-    from seeds.synthetic import load_synthetic
+# Run with a tree's code (`python -c`, PYTHONPATH = that tree), so the base commit's own
+# migrations, seed loader and synthetic generator make its data. argv: the JSON of SYNTHETIC, seed.
+LOAD_SCRIPT = """
+import asyncio, json, sys, time
+from cms import db
+from cms.config import Settings
+from seeds.loader import load_seed
+from seeds.synthetic import load_synthetic
 
-    settings = Settings.from_env(env)
-    await db.init(settings)
+async def main():
+    synthetic, seed = json.loads(sys.argv[1]), int(sys.argv[2])
+    await db.init(Settings.from_env())
     try:
         started = time.perf_counter()
-        seed_report = await load_seed()
+        report = await load_seed()
         seeded = time.perf_counter()
-        synthetic_report = await load_synthetic(sum(SYNTHETIC.values()), seed, **SYNTHETIC)
+        more = await load_synthetic(sum(synthetic.values()), seed, **synthetic)
         done = time.perf_counter()
     finally:
         await db.close()
-    return {
-        "seed": str(seed_report),
-        "seed_seconds": round(seeded - started, 2),
-        "synthetic": synthetic_report,
-        "synthetic_seconds": round(done - seeded, 2),
-    }
+    print(json.dumps({"seed": str(report), "seed_seconds": round(seeded - started, 2),
+                      "synthetic": more, "synthetic_seconds": round(done - seeded, 2)},
+                     default=str))
+
+asyncio.run(main())
+"""
+
+
+def load_content(code: Path, env: Mapping[str, str], seed: int) -> dict[str, Any]:
+    """Migrate and load the seed plus the synthetic items with the code of one checkout."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_SCRIPT, json.dumps(SYNTHETIC), str(seed)],
+        cwd=code,
+        env={**env, "PYTHONPATH": str(code)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"loading the content with {code} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def copy_database(database: Database, source_dir: Path, target_dir: Path) -> Database:
+    """The same data for the other tree: a copy of the data dir (SQLite), or a database made
+    from the first one as its template (PostgreSQL)."""
+    if database.admin_url is None or database.name is None:
+        shutil.copytree(source_dir, target_dir)
+        return Database(url=f"sqlite://{target_dir / 'cms.sqlite3'}", backend="sqlite")
+    target_dir.mkdir()
+    name = f"{database.name}_copy"
+    asyncio.run(
+        _pg_execute(database.admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{database.name}"')
+    )
+    return Database(
+        url=_with_database(database.admin_url, name),
+        backend="postgres",
+        admin_url=database.admin_url,
+        name=name,
+    )
+
+
+# Counts the SQL statements of the second of two identical requests per shape (the first
+# fills per-process caches), in process through httpx's ASGITransport, with a handler on
+# Tortoise's statement log. Run with a tree's code; argv: a JSON file of the shapes.
+SQL_SCRIPT = """
+import asyncio, json, logging, sys
+import httpx
+from cms import db
+from cms.app import create_app
+from cms.config import Settings
+
+class Counter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+    def emit(self, record):
+        text = record.getMessage().lstrip().upper()
+        if text.startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.count += 1
+
+async def main():
+    shapes = json.load(open(sys.argv[1]))
+    settings = Settings.from_env()
+    await db.init(settings, run_migrations=False)
+    app = create_app(settings, manage_database=False)
+    counter = Counter()
+    logger = logging.getLogger("tortoise.db_client")
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    counts = {}
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for name, shape in shapes.items():
+                for _ in range(2):
+                    counter.count = 0
+                    response = await client.post(
+                        "/graphql", content=shape["body"], headers=shape["headers"]
+                    )
+                    assert response.status_code == 200, response.text
+                counts[name] = counter.count
+    finally:
+        await db.close()
+    print(json.dumps(counts))
+
+asyncio.run(main())
+"""
+
+
+def count_statements(code: Path, env: Mapping[str, str], shapes_path: Path) -> dict[str, int]:
+    """SQL statements per request of each shape, with the code of one checkout."""
+    done = subprocess.run(
+        [sys.executable, "-c", SQL_SCRIPT, str(shapes_path)],
+        cwd=code,
+        env={**env, "PYTHONPATH": str(code)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"counting SQL statements with {code} failed:\n{done.stderr[-3000:]}")
+    counts: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
+    return counts
 
 
 # --------------------------------------------------------------------------- servers
@@ -242,6 +348,47 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
+def _has_procfs() -> bool:
+    return Path("/proc").is_dir()
+
+
+def _children(pid: int) -> list[int]:
+    """The direct children of a process (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii")
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (uvicorn's master and its workers)."""
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(_children(current))
+    return tree
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process and its descendants (the master and every worker)."""
+    if not Path("/proc").is_dir():
+        return process_cpu_seconds(pid)
+    total = 0.0
+    for member in process_tree(pid):
+        seconds = process_cpu_seconds(member)
+        if seconds is not None:
+            total += seconds
+    return total
+
+
 @dataclass
 class Server:
     """A server subprocess on a loopback port; its output goes to a log file."""
@@ -252,6 +399,7 @@ class Server:
     port: int
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    cwd: Path = ROOT  # the checkout whose code it runs
 
     @property
     def base_url(self) -> str:
@@ -267,7 +415,7 @@ class Server:
         try:
             self.process = subprocess.Popen(
                 self.argv,
-                cwd=ROOT,
+                cwd=self.cwd,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -284,7 +432,20 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
     def cpu_seconds(self) -> float | None:
-        return process_cpu_seconds(self.pid) if self.process is not None else None
+        return tree_cpu_seconds(self.pid) if self.process is not None else None
+
+    async def wait_workers(self, workers: int, limit_seconds: float = READY_TIMEOUT) -> None:
+        """Wait until the master has started its worker processes (uvicorn starts them after
+        it listens, so /healthz may answer before all are up)."""
+        if workers <= 1 or not _has_procfs():
+            return
+        deadline = time.perf_counter() + limit_seconds
+        while time.perf_counter() < deadline:
+            if len(process_tree(self.pid)) > workers:  # the master and its workers
+                await asyncio.sleep(1.0)  # their lifespans (database, search) open
+                return
+            await asyncio.sleep(0.2)
+        raise BenchError(f"{self.name}: {workers} workers not up:\n{self.log_tail()}")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -330,17 +491,89 @@ class Server:
 
 
 def server_env(
-    base: Mapping[str, str], data_dir: Path, database: Database, port: int
+    base: Mapping[str, str],
+    data_dir: Path,
+    database: Database,
+    port: int,
+    *,
+    code: Path = ROOT,
+    cache: str = "off",
+    extra_path: Path | None = None,
 ) -> dict[str, str]:
-    env = dict(base)
+    """The environment of a server (or script) on this data, running `code`'s checkout."""
+    env = {k: v for k, v in base.items() if not k.startswith("CMS_")}
+    paths = [str(code), *([str(extra_path)] if extra_path else [])]
     env.update(
         CMS_DATA_DIR=str(data_dir),
         CMS_DATABASE_URL=database.url,
         CMS_HOST=LOOPBACK,
         CMS_PORT=str(port),
-        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), base.get("PYTHONPATH", "")) if p),
+        CMS_RESPONSE_CACHE=cache,
+        PYTHONPATH=os.pathsep.join(paths),
     )
     return env
+
+
+# `cms serve --workers N` for a checkout whose CLI may not have --workers (the base commit):
+# uvicorn with the same options and an app factory, after `cms serve` of that checkout has
+# migrated and indexed the data. Written to the temp dir as cms_bench_workers.py.
+WORKERS_SCRIPT = '''"""uvicorn workers of a checkout's app, each built from the environment."""
+import sys
+
+import uvicorn
+
+from cms.config import Settings
+
+
+def app():
+    from cms.app import create_app
+
+    return create_app(Settings.from_env())
+
+
+if __name__ == "__main__":
+    settings = Settings.from_env()
+    uvicorn.run(
+        "cms_bench_workers:app",
+        factory=True,
+        workers=int(sys.argv[1]),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
+'''
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One way of serving: which checkout, the response cache on or off, how many workers."""
+
+    tree: str  # "head" (this checkout) or "base" (the worktree of --base)
+    cache: str  # CMS_RESPONSE_CACHE: "off" or "on"
+    workers: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.tree}/{self.cache}/w{self.workers}"
+
+
+def make_server(setup: Setup, code: Path, env: dict[str, str], tmp: Path, scripts: Path) -> Server:
+    """`cms serve` of the setup's checkout (this one with --workers; the base through
+    WORKERS_SCRIPT when it needs several workers)."""
+    if setup.tree == "base" and setup.workers > 1:
+        argv = [sys.executable, "-m", "cms_bench_workers", str(setup.workers)]
+        env = {**env, "PYTHONPATH": os.pathsep.join([str(code), str(scripts)])}
+    elif setup.tree == "base":
+        argv = [sys.executable, "-m", SERVER_MODULE, *SERVE_ARGS]
+    else:
+        argv = [sys.executable, "-m", SERVER_MODULE, *SERVE_ARGS, "--workers", str(setup.workers)]
+    server = Server(
+        setup.label, argv, env, int(env["CMS_PORT"]), tmp / f"{setup.label.replace('/', '-')}.log"
+    )
+    server.cwd = code
+    return server
 
 
 # --------------------------------------------------------------------------- shapes
@@ -570,37 +803,34 @@ async def run_load(
     )
 
 
-async def run_all(
-    ours: Server,
-    ceiling: Server,
+async def run_setup(
+    server: Server,
     shapes: list[Shape],
     tenant: str,
     counts: dict[int, int],
     warmup: int,
     max_seconds: float,
-) -> list[tuple[RunResult, RunResult]]:
-    pairs = []
+) -> list[RunResult]:
+    """Every shape at every concurrency against one server."""
+    results = []
     for shape in shapes:
         for concurrency in CONCURRENCIES:
-            results = []
-            for server in (ours, ceiling):
-                result = await run_load(
-                    server, shape, tenant, concurrency, counts[concurrency], warmup, max_seconds
+            result = await run_load(
+                server, shape, tenant, concurrency, counts[concurrency], warmup, max_seconds
+            )
+            print(
+                f"  {server.name:14} {shape.name:8} c={concurrency:<3} {result.requests:5} req "
+                f"in {result.seconds:6.2f}s  {result.rps:8.1f} req/s  "
+                f"p50 {result.p50_ms:7.2f} ms  p95 {result.p95_ms:7.2f} ms  "
+                f"CPU {_fmt(result.server_cpu_ms_per_req)} ms/req",
+                flush=True,
+            )
+            if result.failures:
+                raise BenchError(
+                    f"{server.name} {shape.name} c={concurrency}: {result.failures} failed requests"
                 )
-                print(
-                    f"  {server.name:8} {shape.name:8} c={concurrency:<3} {result.requests:5} req "
-                    f"in {result.seconds:6.2f}s  {result.rps:8.1f} req/s  "
-                    f"p50 {result.p50_ms:7.2f} ms  p95 {result.p95_ms:7.2f} ms",
-                    flush=True,
-                )
-                if result.failures:
-                    raise BenchError(
-                        f"{server.name} {shape.name} c={concurrency}: "
-                        f"{result.failures} failed requests"
-                    )
-                results.append(result)
-            pairs.append((results[0], results[1]))
-    return pairs
+            results.append(result)
+    return results
 
 
 # --------------------------------------------------------------------------- report
@@ -610,30 +840,57 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
-def table_rows(pairs: list[tuple[RunResult, RunResult]]) -> list[dict[str, Any]]:
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or not denominator or math.isnan(numerator):
+        return None
+    return round(numerator / denominator, 3)
+
+
+def table_rows(
+    runs: dict[str, list[RunResult]],
+    ceiling: list[RunResult],
+    setups: list[Setup],
+    statements: dict[str, dict[str, int]],
+) -> list[dict[str, Any]]:
+    """One row per shape, concurrency, cache and workers: head and base side by side."""
+    by_key = {(r.server, r.shape, r.concurrency): r for rs in runs.values() for r in rs}
+    top = {(r.shape, r.concurrency): r for r in ceiling}
     rows = []
-    for ours, ceiling in pairs:
-        rows.append(
-            {
-                "shape": ours.shape,
-                "concurrency": ours.concurrency,
-                "requests": ours.requests,
-                "ceiling_requests": ceiling.requests,
-                "ours_rps": round(ours.rps, 1),
-                "ceiling_rps": round(ceiling.rps, 1),
-                "ratio": round(ours.rps / ceiling.rps, 3) if ceiling.rps else None,
-                "ours_p50_ms": round(ours.p50_ms, 2),
-                "ours_p95_ms": round(ours.p95_ms, 2),
-                "ceiling_p50_ms": round(ceiling.p50_ms, 2),
-                "ceiling_p95_ms": round(ceiling.p95_ms, 2),
-                "ours_cpu_ms_per_req": _round(ours.server_cpu_ms_per_req),
-                "ceiling_cpu_ms_per_req": _round(ceiling.server_cpu_ms_per_req),
-                "ours_client_cpu_ms_per_req": _round(ours.client_cpu_ms_per_req),
-                "ceiling_client_cpu_ms_per_req": _round(ceiling.client_cpu_ms_per_req),
-                "ours_other_bodies": ours.other_bodies,
-                "time_capped": ours.time_capped or ceiling.time_capped,
-            }
-        )
+    heads = [s for s in setups if s.tree == "head"]
+    for (shape, concurrency), roof in top.items():
+        for setup in heads:
+            head = by_key[(setup.label, shape, concurrency)]
+            base_label = Setup("base", setup.cache, setup.workers).label
+            base = by_key.get((base_label, shape, concurrency))
+            rows.append(
+                {
+                    "shape": shape,
+                    "concurrency": concurrency,
+                    "cache": setup.cache,
+                    "workers": setup.workers,
+                    "head_rps": round(head.rps, 1),
+                    "head_p50_ms": round(head.p50_ms, 2),
+                    "head_p95_ms": round(head.p95_ms, 2),
+                    "head_cpu_ms_per_req": _round(head.server_cpu_ms_per_req),
+                    "head_sql_per_req": statements.get(f"head/{setup.cache}", {}).get(shape),
+                    "base_rps": round(base.rps, 1) if base else None,
+                    "base_p50_ms": round(base.p50_ms, 2) if base else None,
+                    "base_p95_ms": round(base.p95_ms, 2) if base else None,
+                    "base_cpu_ms_per_req": _round(base.server_cpu_ms_per_req) if base else None,
+                    "base_sql_per_req": statements.get(f"base/{setup.cache}", {}).get(shape),
+                    "cpu_base_over_head": _ratio(
+                        base.server_cpu_ms_per_req if base else None, head.server_cpu_ms_per_req
+                    ),
+                    "rps_head_over_base": _ratio(head.rps, base.rps if base else None),
+                    "ceiling_rps": round(roof.rps, 1),
+                    "ceiling_cpu_ms_per_req": _round(roof.server_cpu_ms_per_req),
+                    "head_over_ceiling_rps": _ratio(head.rps, roof.rps),
+                    "head_other_bodies": head.other_bodies,
+                    "time_capped": head.time_capped
+                    or roof.time_capped
+                    or bool(base and base.time_capped),
+                }
+            )
     return rows
 
 
@@ -648,17 +905,27 @@ def _round(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else round(value, 3)
 
 
+def _sql(value: int | None) -> str:
+    return "n/a" if value is None else str(value)
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
     header = (
         "shape",
         "c",
-        "ours req/s",
+        "cache",
+        "w",
+        "head req/s",
+        "head p50/p95 ms",
+        "head CPU ms",
+        "SQL",
+        "base req/s",
+        "base p50/p95 ms",
+        "base CPU ms",
+        "SQL",
+        "CPU base/head",
         "ceiling req/s",
-        "ratio",
-        "ours p50/p95 ms",
-        "ceiling p50/p95 ms",
-        "ours CPU ms/req",
-        "ceiling CPU ms/req",
+        "head/ceiling",
     )
     lines = []
     for r in rows:
@@ -666,13 +933,19 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             (
                 r["shape"] + (" *" if r["time_capped"] else ""),
                 str(r["concurrency"]),
-                _fmt(r["ours_rps"], 1),
+                r["cache"],
+                str(r["workers"]),
+                _fmt(r["head_rps"], 1),
+                f"{_fmt(r['head_p50_ms'])} / {_fmt(r['head_p95_ms'])}",
+                _fmt(r["head_cpu_ms_per_req"]),
+                _sql(r["head_sql_per_req"]),
+                _fmt(r["base_rps"], 1),
+                f"{_fmt(r['base_p50_ms'])} / {_fmt(r['base_p95_ms'])}",
+                _fmt(r["base_cpu_ms_per_req"]),
+                _sql(r["base_sql_per_req"]),
+                _fmt(r["cpu_base_over_head"]) + ("x" if r["cpu_base_over_head"] else ""),
                 _fmt(r["ceiling_rps"], 1),
-                _fmt(r["ratio"], 3),
-                f"{_fmt(r['ours_p50_ms'])} / {_fmt(r['ours_p95_ms'])}",
-                f"{_fmt(r['ceiling_p50_ms'])} / {_fmt(r['ceiling_p95_ms'])}",
-                _fmt(r["ours_cpu_ms_per_req"]),
-                _fmt(r["ceiling_cpu_ms_per_req"]),
+                _fmt(r["head_over_ceiling_rps"], 3),
             )
         )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
@@ -714,6 +987,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FLOAT",
         help="multiply every run's request count (default 1.0)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=2, metavar="N", help="the several-workers setup (default 2)"
+    )
+    parser.add_argument(
+        "--base", default=BASE_REF, help="git ref to compare with (default: %(default)s)"
+    )
+    parser.add_argument("--no-base", action="store_true", help="measure this checkout only")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the synthetic items")
     parser.add_argument("--tenant", help="CoP slug to query (default: chosen from the data)")
     parser.add_argument(
@@ -730,8 +1010,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.requests_scale <= 0:
-        print("--requests-scale must be positive", file=sys.stderr)
+    if args.requests_scale <= 0 or args.workers < 2:
+        print("--requests-scale must be positive and --workers at least 2", file=sys.stderr)
         return 2
     counts, warmup = request_counts(args.quick, args.requests_scale)
     started = time.perf_counter()
@@ -748,106 +1028,149 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def base_worktree(tmp: Path, ref: str | None) -> Iterator[Path | None]:
+    """A detached `git worktree` of `ref` (None: no base), removed at the end."""
+    if ref is None:
+        yield None
+        return
+    path = tmp / "base-tree"
+    done = subprocess.run(
+        ["git", "worktree", "add", "--detach", str(path), ref],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"git worktree add {ref} failed: {done.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
+
+
 def bench(args: argparse.Namespace, counts: dict[int, int], warmup: int) -> dict[str, Any]:
     base_env = dict(os.environ)
     load_before = _loadavg()
-    with workspace() as tmp:
-        data_dir = tmp / "data"
-        data_dir.mkdir()
-        database = create_database(base_env, data_dir)
+    setups = [
+        Setup(tree, cache, workers)
+        for tree in (("head",) if args.no_base else ("head", "base"))
+        for workers in (1, args.workers)
+        for cache in ("off", "on")
+    ]
+    with workspace() as tmp, base_worktree(tmp, None if args.no_base else args.base) as base:
+        code = {"head": ROOT, **({"base": base} if base else {})}
+        scripts = tmp / "scripts"
+        scripts.mkdir()
+        (scripts / "cms_bench_workers.py").write_text(WORKERS_SCRIPT, encoding="utf-8")
+        first = "base" if base else "head"
+        data = {tree: tmp / f"data-{tree}" for tree in code}
+        data[first].mkdir()
+        databases = {first: create_database(base_env, data[first])}
         servers: list[Server] = []
+        runs: dict[str, list[RunResult]] = {}
+        statements: dict[str, dict[str, int]] = {}
         try:
-            env = server_env(base_env, data_dir, database, free_port())
+            env = server_env(base_env, data[first], databases[first], free_port(), code=code[first])
             print(
-                f"Loading the seed and {SYNTHETIC} synthetic items into {database.backend} ...",
+                f"Loading the seed and {SYNTHETIC} synthetic items into {databases[first].backend}"
+                f" with the {first} code ...",
                 flush=True,
             )
-            content = asyncio.run(_load_content(env, args.seed))
+            content = load_content(code[first], env, args.seed)
             print(
                 f"  seed {content['seed_seconds']}s, synthetic {content['synthetic_seconds']}s",
                 flush=True,
             )
+            if base:  # the same data for this checkout, migrated forward by its `cms serve`
+                databases["head"] = copy_database(databases["base"], data["base"], data["head"])
 
-            ours = Server(
-                "ours",
-                [sys.executable, "-m", SERVER_MODULE, *SERVE_ARGS],
-                env,
-                int(env["CMS_PORT"]),
-                tmp / "ours.log",
-            )
-            servers.append(ours)
-            ours.start()
-            ready = asyncio.run(ours.wait_ready())
-            print(
-                f"cms serve (pid {ours.pid}) ready on {ours.base_url} in {ready:.1f}s", flush=True
-            )
-
-            tenant, shapes, chosen = asyncio.run(capture_shapes(ours.base_url, args.tenant))
-            print(
-                f"Tenant {tenant!r}; detail slug {chosen['detail_slug']!r}; response bytes: "
-                + ", ".join(f"{s.name} {len(s.response)}" for s in shapes),
-                flush=True,
-            )
-
-            responses_path = tmp / "responses.json"
-            responses_path.write_text(
-                json.dumps(
-                    {
-                        s.name: {"body": s.response.decode("utf-8"), "content_type": s.content_type}
-                        for s in shapes
-                    }
-                ),
-                encoding="utf-8",
-            )
-            ceiling_port = free_port()
-            ceiling = Server(
-                "ceiling",
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.ceiling",
-                    "--responses",
-                    str(responses_path),
-                    "--no-access-log",
-                    "--log-level",
-                    "warning",
-                ],
-                {**env, "CMS_PORT": str(ceiling_port)},
-                ceiling_port,
-                tmp / "ceiling.log",
-            )
-            servers.append(ceiling)
-            ceiling.start()
-            asyncio.run(ceiling.wait_ready())
-            print(f"ceiling (pid {ceiling.pid}) ready on {ceiling.base_url}", flush=True)
-
-            print(
-                f"Runs: {counts} requests per concurrency after {warmup} warm-up requests",
-                flush=True,
-            )
-            pairs = asyncio.run(
-                run_all(ours, ceiling, shapes, tenant, counts, warmup, args.max_run_seconds)
-            )
+            shapes: list[Shape] = []
+            tenant = ""
+            chosen: dict[str, Any] = {}
+            ceiling: Server | None = None
+            ceiling_runs: list[RunResult] = []
+            shapes_path = tmp / "shapes.json"
+            for setup in setups:
+                tree = setup.tree
+                env = server_env(
+                    base_env,
+                    data[tree],
+                    databases[tree],
+                    free_port(),
+                    code=code[tree],
+                    cache=setup.cache,
+                )
+                server = make_server(setup, code[tree], env, tmp, scripts)
+                servers.append(server)
+                server.start()
+                ready = asyncio.run(server.wait_ready())
+                asyncio.run(server.wait_workers(setup.workers))
+                print(f"{setup.label} (pid {server.pid}) ready in {ready:.1f}s", flush=True)
+                if not shapes:  # this checkout, cache off, one worker: the reference answers
+                    tenant, shapes, chosen = asyncio.run(
+                        capture_shapes(server.base_url, args.tenant)
+                    )
+                    print(
+                        f"Tenant {tenant!r}; detail slug {chosen['detail_slug']!r}; bytes: "
+                        + ", ".join(f"{s.name} {len(s.response)}" for s in shapes),
+                        flush=True,
+                    )
+                    ceiling = start_ceiling(shapes, env, tmp)
+                    servers.append(ceiling)
+                    print(f"ceiling (pid {ceiling.pid}) ready on {ceiling.base_url}", flush=True)
+                    print(f"Runs: {counts} requests after {warmup} warm-up requests", flush=True)
+                    ceiling_runs = asyncio.run(
+                        run_setup(ceiling, shapes, tenant, counts, warmup, args.max_run_seconds)
+                    )
+                    ceiling.stop()
+                    shapes_path.write_text(
+                        json.dumps(
+                            {
+                                s.name: {
+                                    "body": s.body.decode(),
+                                    "headers": {
+                                        "Content-Type": "application/json",
+                                        TENANT_HEADER: tenant,
+                                    },
+                                }
+                                for s in shapes
+                            }
+                        ),
+                        encoding="utf-8",
+                    )
+                runs[setup.label] = asyncio.run(
+                    run_setup(server, shapes, tenant, counts, warmup, args.max_run_seconds)
+                )
+                server.stop()
+                if setup.workers == 1:  # in process, with the tree's code and this cache
+                    statements[f"{tree}/{setup.cache}"] = count_statements(
+                        code[tree], env, shapes_path
+                    )
+                    print(f"  SQL statements per request: {statements[f'{tree}/{setup.cache}']}")
         finally:
             for server in reversed(servers):
                 server.stop()
-            drop_database(database)
+            for database in databases.values():
+                drop_database(database)
 
-    rows = table_rows(pairs)
+    rows = table_rows(runs, ceiling_runs, setups, statements)
     print()
     print(format_table(rows))
     if any(r["time_capped"] for r in rows):
         print(f"* stopped at --max-run-seconds={args.max_run_seconds} before its request count")
-    client = ", ".join(
-        f"{r['shape']}/c{r['concurrency']} {_fmt(r['ours_client_cpu_ms_per_req'])}"
-        f"|{_fmt(r['ceiling_client_cpu_ms_per_req'])}"
-        for r in rows
+    print(
+        "CPU ms = server CPU per request, the master and all its workers; SQL = statements per "
+        "request (in process, second identical request); CPU base/head = how many times cheaper"
     )
-    print(f"load generator CPU ms/req (ours|ceiling): {client}")
     print(f"load average before/after: {load_before} / {_loadavg()} on {os.cpu_count()} CPUs")
-    other = {f"{r['shape']}/c{r['concurrency']}": r["ours_other_bodies"] for r in rows}
+    other = {
+        f"{r['shape']}/c{r['concurrency']}/{r['cache']}/w{r['workers']}": r["head_other_bodies"]
+        for r in rows
+    }
     if any(other.values()):
-        print(f"note: answers from our server that differed from the captured bytes: {other}")
+        print(f"note: answers from this checkout that differed from the captured bytes: {other}")
 
     return {
         "meta": {
@@ -856,13 +1179,16 @@ def bench(args: argparse.Namespace, counts: dict[int, int], warmup: int) -> dict
             "requests_scale": args.requests_scale,
             "requests": {str(c): n for c, n in counts.items()},
             "warmup": warmup,
-            "database": database.backend,
+            "workers": args.workers,
+            "base": None if args.no_base else args.base,
+            "database": databases[first].backend,
             "server_command": " ".join(["python -m", SERVER_MODULE, *SERVE_ARGS]),
             "tenant": tenant,
             **chosen,
             "synthetic": SYNTHETIC,
             "seed": args.seed,
             "content": content,
+            "statements": statements,
             "response_bytes": {s.name: len(s.response) for s in shapes},
             "loadavg_before": load_before,
             "loadavg_after": _loadavg(),
@@ -871,8 +1197,42 @@ def bench(args: argparse.Namespace, counts: dict[int, int], warmup: int) -> dict
             "cpus": os.cpu_count(),
         },
         "rows": rows,
-        "runs": [asdict(r) for pair in pairs for r in pair],
+        "runs": [asdict(r) for rs in [ceiling_runs, *runs.values()] for r in rs],
     }
+
+
+def start_ceiling(shapes: list[Shape], env: dict[str, str], tmp: Path) -> Server:
+    """The bare Starlette app replaying the captured answers, on its own port."""
+    responses_path = tmp / "responses.json"
+    responses_path.write_text(
+        json.dumps(
+            {
+                s.name: {"body": s.response.decode("utf-8"), "content_type": s.content_type}
+                for s in shapes
+            }
+        ),
+        encoding="utf-8",
+    )
+    port = free_port()
+    ceiling = Server(
+        "ceiling",
+        [
+            sys.executable,
+            "-m",
+            "bench.ceiling",
+            "--responses",
+            str(responses_path),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        {**env, "CMS_PORT": str(port), "PYTHONPATH": str(ROOT)},
+        port,
+        tmp / "ceiling.log",
+    )
+    ceiling.start()
+    asyncio.run(ceiling.wait_ready())
+    return ceiling
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -35,6 +36,11 @@ def tune_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def app_from_env() -> Starlette:
+    """The app for the environment's settings: what each worker of `cms serve` imports."""
+    return create_app(Settings.from_env())
+
+
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """A fresh app for `settings`; tests pass `manage_database=False` and open the db themselves."""
     from media.routes import media_routes
@@ -56,7 +62,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         except Exception:  # the health check reports, it does not raise
             log.exception("health check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        # The pid tells the workers of `cms serve --workers N` apart (bench, tests, operators).
+        return JSONResponse({"status": "ok", "pid": os.getpid()})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

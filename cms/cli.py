@@ -111,15 +111,25 @@ async def _prepare(settings: Settings) -> str:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from cms.app import create_app
-
+    if args.workers is not None and args.workers < 1:
+        print("cms serve: --workers must be at least 1", file=sys.stderr)
+        return 2
     print(asyncio.run(_prepare(settings)), flush=True)
     indexed = asyncio.run(_index_if_empty(settings))
     if indexed:
         print(indexed, flush=True)
-    print(f"Serving on http://{settings.host}:{settings.port}/graphql", flush=True)
+    workers = args.workers or settings.workers
+    plural = "s" if workers > 1 else ""
+    print(
+        f"Serving on http://{settings.host}:{settings.port}/graphql ({workers} worker{plural})",
+        flush=True,
+    )
+    # An import string and a factory, so that each worker process builds its own app (its
+    # own connections and caches) from the same environment; the indexer runs in one of them.
     uvicorn.run(
-        create_app(settings),
+        "cms.app:app_from_env",
+        factory=True,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_level=args.log_level,
@@ -311,6 +321,50 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_persisted_add(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from cms.services import persisted
+    from schema import build_schema
+    from schema.persisted import document_problem
+
+    try:
+        entries = persisted.parse_manifest(json.loads(Path(args.manifest).read_bytes()))
+    except OSError as error:
+        print(f"cms persisted-queries add: cannot read {args.manifest}: {error}", file=sys.stderr)
+        return 2
+    except (ValueError, persisted.ManifestError) as error:
+        print(f"cms persisted-queries add: {args.manifest}: {error}", file=sys.stderr)
+        return 2
+    schema = build_schema()
+    problems = [
+        f"{entry.name or entry.sha256[:12]}: {problem}"
+        for entry in entries
+        if (problem := document_problem(schema, settings, entry.body)) is not None
+    ]
+    if problems:
+        for problem in problems:
+            print(f"cms persisted-queries add: {problem}", file=sys.stderr)
+        print("cms persisted-queries add: nothing was added", file=sys.stderr)
+        return 2
+    added, kept = asyncio.run(_with_db(settings, lambda: persisted.add_trusted(entries)))
+    print(f"Trusted documents: {added} added, {kept} already there.")
+    return 0
+
+
+def cmd_persisted_list(settings: Settings, args: argparse.Namespace) -> int:
+    from cms.services import persisted
+
+    rows = asyncio.run(_with_db(settings, persisted.all_documents))
+    for row in rows:
+        kind = "trusted" if row.trusted else "client"
+        size = len(row.body.encode("utf-8"))
+        print(f"{row.sha256}  {kind:<7}  {size:>6} B  {row.name or '-'}")
+    trusted = sum(1 for row in rows if row.trusted)
+    print(f"{len(rows)} documents ({trusted} trusted, {len(rows) - trusted} registered by clients)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cms", description="CoP CMS command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -318,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="migrate, seed an empty database, and serve the API")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.add_argument(
+        "--workers", type=int, metavar="N", help="server processes (default CMS_WORKERS, 1)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="apply the committed database migrations")
@@ -357,6 +414,16 @@ def build_parser() -> argparse.ArgumentParser:
     plone.add_argument("--timezone", help="zone of naive dates (default: the tenant's)")
     plone.add_argument("--quiet", action="store_true", help="no progress bar")
     plone.set_defaults(func=cmd_import_plone)
+
+    persisted = sub.add_parser("persisted-queries", help="trusted documents (persisted queries)")
+    persisted_sub = persisted.add_subparsers(dest="action", required=True)
+    add = persisted_sub.add_parser(
+        "add", help="register a manifest's documents as trusted (Apollo format or {hash: body})"
+    )
+    add.add_argument("manifest", help="a JSON manifest file")
+    add.set_defaults(func=cmd_persisted_add)
+    listing = persisted_sub.add_parser("list", help="list the stored documents")
+    listing.set_defaults(func=cmd_persisted_list)
 
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("-o", "--output", default="-", help="file to write (default stdout)")

@@ -195,6 +195,15 @@ class Settings:
     # (seconds), and how long after that it may serve it while it revalidates.
     http_max_age: int = 60
     http_stale_while_revalidate: int = 300
+    # Server processes `cms serve` starts (CMS_WORKERS, or --workers); each has its own
+    # connections and caches, the search indexer runs in one of them.
+    workers: int = 1
+    # Persisted queries: documents clients register by hash (at most this many, the oldest
+    # go first past it; each at most this many bytes, a larger one runs but is not stored),
+    # and trusted-documents mode, in which only documents from an operator's manifest run.
+    persisted_queries_max: int = 10_000
+    persisted_query_max_bytes: int = 32_768
+    trusted_documents: bool = False
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -244,6 +253,10 @@ class Settings:
             http_stale_while_revalidate=_int(
                 env, "CMS_HTTP_STALE_WHILE_REVALIDATE", 300, minimum=0
             ),
+            workers=_int(env, "CMS_WORKERS", 1),
+            persisted_queries_max=_int(env, "CMS_PERSISTED_QUERIES_MAX", 10_000, minimum=0),
+            persisted_query_max_bytes=_int(env, "CMS_PERSISTED_QUERY_MAX_BYTES", 32_768),
+            trusted_documents=_bool(env, "CMS_TRUSTED_DOCUMENTS", False),
         )
 
     @property

@@ -64,6 +64,19 @@ class ErrorCode(StrEnum):
         "OPERATION_RESOLUTION_FAILURE",
         "The operation name names no operation of the document.",
     )
+    # Persisted queries (Apollo's protocol: `extensions.persistedQuery.sha256Hash`).
+    PERSISTED_QUERY_NOT_FOUND = (
+        "PERSISTED_QUERY_NOT_FOUND",
+        "No document has this sha256Hash here: send the request again with its `query`.",
+    )
+    PERSISTED_QUERY_HASH_MISMATCH = (
+        "PERSISTED_QUERY_HASH_MISMATCH",
+        "The sha256Hash is not the SHA-256 of the `query` sent with it.",
+    )
+    PERSISTED_QUERY_REQUIRED = (
+        "PERSISTED_QUERY_REQUIRED",
+        "Only registered documents run here (CMS_TRUSTED_DOCUMENTS); send a registered hash.",
+    )
     # The GraphQL-world names of `extensions.code` (Apollo's and most clients').
     BAD_USER_INPUT = "BAD_USER_INPUT", "Input the API cannot use; `reason` says which rule."
     UNAUTHENTICATED = "UNAUTHENTICATED", "A bad, unknown or revoked bearer token."

@@ -33,6 +33,7 @@ from schema.cache import ResponseCache
 from schema.context import Context, Services
 from schema.execution import INTERNAL_ERROR
 from schema.limits import variable_errors
+from schema.persisted import PersistedQueries, PersistedQueryError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -148,7 +149,12 @@ def _step(holder: Any, part: str, bad: RequestError) -> Any:
 
 def _wants_ide(request: Request) -> bool:
     accept = request.headers.get("accept", "")
-    return request.method == "GET" and "text/html" in accept and "query" not in request.query_params
+    params = request.query_params
+    return (
+        request.method == "GET"
+        and "text/html" in accept
+        and not ("query" in params or "extensions" in params)
+    )
 
 
 class GraphQLEndpoint:
@@ -160,6 +166,7 @@ class GraphQLEndpoint:
         self.settings = services.settings
         self.directory = services.directory
         self.cache = ResponseCache(self.settings)
+        self.persisted = PersistedQueries(schema, services.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -199,6 +206,8 @@ class GraphQLEndpoint:
             return self._request_error(media_type, error)
         except InputError as error:
             return self._refuse(media_type, [error.error])
+        except PersistedQueryError as error:
+            return self._persisted_error(media_type, error)
         except AuthenticationFailed as error:
             # Never fall back to public access: a client with a broken token must notice.
             challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
@@ -257,9 +266,6 @@ class GraphQLEndpoint:
                 raw["variables"] = self._json(raw["variables"], "variables")
         else:
             raw = await self._body(request)
-        query = raw.get("query")
-        if not isinstance(query, str) or not query.strip():
-            raise RequestError(400, "The request has no `query` string.", ErrorCode.BAD_REQUEST)
         variables = raw.get("variables")
         if variables is not None and not isinstance(variables, dict):
             raise RequestError(400, "`variables` must be a JSON object.", ErrorCode.BAD_REQUEST)
@@ -268,6 +274,10 @@ class GraphQLEndpoint:
             extensions = self._json(extensions, "extensions")
         if extensions is not None and not isinstance(extensions, dict):
             raise RequestError(400, "`extensions` must be a JSON object.", ErrorCode.BAD_REQUEST)
+        # The document sent, or the persisted one its hash names (schema/persisted.py).
+        query = await self.persisted.document(raw.get("query"), extensions)
+        if not isinstance(query, str) or not query.strip():
+            raise RequestError(400, "The request has no `query` string.", ErrorCode.BAD_REQUEST)
         operation_name = raw.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "`operationName` must be a string.", ErrorCode.BAD_REQUEST)
@@ -383,6 +393,15 @@ class GraphQLEndpoint:
             extensions["reason"] = error.reason
         payload = {"errors": [{"message": error.message, "extensions": extensions}]}
         return self._response(payload, error.status, media_type, error.headers)
+
+    def _persisted_error(self, media_type: str, error: PersistedQueryError) -> Response:
+        """Never stored by a cache: the same GET by hash answers once the document is known."""
+        if error.malformed:
+            response = self._request_error(media_type, RequestError(400, error.message, error.code))
+        else:
+            response = self._refuse(media_type, [error.graphql_error()])
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     def _refuse(self, media_type: str, errors: list[GraphQLError]) -> Response:
         """A well-formed request refused before execution (400 only for graphql-response)."""

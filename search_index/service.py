@@ -27,7 +27,7 @@ from search_index.cache import ResultCache
 from search_index.documents import MODELS
 from search_index.indexer import Indexer
 from search_index.query import Filters, Hit, Searching, SearchPage
-from search_index.store import IndexStore
+from search_index.store import LEADER, IndexStore, WriterLock
 from search_index.visibility import Audience, database_q
 
 log = logging.getLogger("cms.search")
@@ -35,6 +35,8 @@ log = logging.getLogger("cms.search")
 _T = TypeVar("_T")  # what the work handed to a search thread returns
 
 POLL_SECONDS = 0.5
+# A process that is not the indexer looks this often whether the indexer's process is gone.
+LEADER_RETRY_SECONDS = 2.0
 
 
 @dataclass
@@ -75,6 +77,10 @@ class SearchService:
         self.cache = ResultCache(cache_bytes) if cache_bytes > 0 else None
         self.searching = Searching(self.store, limits, pool_size=threads)
         self.indexer = Indexer(self.store, consumer=node_name, keep=outbox_keep)
+        # Held for the process's life by the one process (of the workers of one data dir)
+        # whose poller drains the outbox; the OS frees it if that process dies, and the
+        # poller of another takes it (LEADER_RETRY_SECONDS).
+        self.leader = WriterLock(root / LEADER)
         self.poll_seconds = poll_seconds
         self.threads = threads
         self.queue = queue
@@ -167,10 +173,16 @@ class SearchService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.store.lock.release()
+        self.leader.release()
         await to_thread.run_sync(self.searching.close)
 
     async def _poll(self) -> None:
+        """Drain the outbox, in one process of those serving this data dir (the others only
+        search, and take over if that process dies)."""
         while True:
+            if not self.leader.acquire():
+                await asyncio.sleep(LEADER_RETRY_SECONDS)
+                continue
             try:
                 await self.indexer.drain()
             except asyncio.CancelledError:

@@ -6,6 +6,7 @@ $CMS_DATA_DIR/search_index/
     index.3/         a Whoosh index, with SCHEMA: the version of the fields it was built with
     writer.lock      held (flock) by the one process that may write, released if it dies
     NODE             this index's name as an outbox consumer, generated once (see cms.outbox)
+    indexer.lock     held for its life by the one server process whose poller drains the outbox
 ```
 A rebuild writes `index.<n+1>` beside the live one and then replaces CURRENT, so searches never
 see a half-built index; readers notice the new name on their next search. A generation built
@@ -33,6 +34,7 @@ from search_index.documents import SCHEMA_VERSION, build_schema
 POINTER = "CURRENT"
 VERSION_FILE = "SCHEMA"
 LOCK = "writer.lock"
+LEADER = "indexer.lock"
 PREFIX = "index."
 NODE = "NODE"
 

@@ -19,6 +19,7 @@ from cms.models.content import (
 from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
+from cms.models.persisted import PersistedQuery
 from cms.models.tenants import Maturity, Tenant, TenantKind
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "Page",
+    "PersistedQuery",
     "Profile",
     "ProfileRole",
     "Resource",

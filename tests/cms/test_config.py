@@ -56,3 +56,21 @@ def test_the_search_result_cache_settings():
     assert (settings.search_cache, settings.search_cache_mb) == (False, 8)
     with pytest.raises(SettingsError, match="CMS_SEARCH_CACHE_MB"):
         Settings.from_env({"CMS_SEARCH_CACHE_MB": "0"})
+
+
+def test_workers_and_persisted_queries_settings():
+    defaults = Settings.from_env({})
+    assert (defaults.workers, defaults.trusted_documents) == (1, False)
+    assert (defaults.persisted_queries_max, defaults.persisted_query_max_bytes) == (10_000, 32_768)
+    settings = Settings.from_env(
+        {
+            "CMS_WORKERS": "4",
+            "CMS_TRUSTED_DOCUMENTS": "true",
+            "CMS_PERSISTED_QUERIES_MAX": "0",
+            "CMS_PERSISTED_QUERY_MAX_BYTES": "4096",
+        }
+    )
+    assert (settings.workers, settings.trusted_documents) == (4, True)
+    assert (settings.persisted_queries_max, settings.persisted_query_max_bytes) == (0, 4096)
+    with pytest.raises(SettingsError, match="CMS_WORKERS"):
+        Settings.from_env({"CMS_WORKERS": "0"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -156,7 +157,7 @@ async def test_unexpected_errors_are_masked(client, monkeypatch):
 async def test_healthz(client):
     response = await client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "pid": os.getpid()}
 
 
 def _nested(depth: int) -> str:

@@ -16,6 +16,7 @@ from cms.services import content
 from cms.services.content import SYSTEM
 from cms.services.kinds import KINDS
 from search_index import Audience, Filters, SearchService
+from search_index import service as search_service
 from tests import factories
 from tests.support.search import follow_from_start, pending_events
 
@@ -240,3 +241,40 @@ async def test_an_index_built_with_other_fields_is_ignored_then_rebuilt(clean_da
     assert service.store.current_name() == "index.2" and not service.store.current_is_stale()
     assert (await service.search("crash", PLATFORM)).page.total == 3
     service.searching.close()
+
+
+async def test_one_poller_across_services_and_another_takes_over_when_it_stops(
+    clean_database, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(search_service, "LEADER_RETRY_SECONDS", 0.05)
+    first = SearchService(tmp_path / "ix", poll_seconds=0.05)
+    second = SearchService(tmp_path / "ix", poll_seconds=0.05)
+    drains = {"first": 0, "second": 0}
+    for name, service in (("first", first), ("second", second)):
+        original = service.indexer.drain
+
+        async def counted(*, name: str = name, original=original, **kwargs) -> int:
+            drains[name] += 1
+            return await original(**kwargs)
+
+        service.indexer.drain = counted  # type: ignore[method-assign]
+    first.start()
+    for _ in range(100):
+        if drains["first"] >= 3:
+            break
+        await asyncio.sleep(0.05)
+    second.start()
+    for _ in range(5):
+        await asyncio.sleep(0.05)
+    assert first.leader.held and not second.leader.held
+    assert drains["second"] == 0  # it only searches while the other polls
+    await first.stop()
+    await _published_items(2)
+    for _ in range(100):
+        if await OutboxEvent.filter(processed_at=None).count() == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await OutboxEvent.filter(processed_at=None).count() == 0
+    assert second.leader.held and drains["second"] > 0
+    assert (await second.search("crash", PLATFORM)).page.total == 2
+    await second.stop()
