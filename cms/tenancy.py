@@ -81,6 +81,10 @@ class TenantDirectory:
             parent_id = parent.parent_id if parent is not None else None
         return found
 
+    async def by_id(self, tenant_id: int) -> Tenant | None:
+        await self._refresh()
+        return self._by_id.get(tenant_id)
+
     async def by_slug(self, slug: str) -> Tenant | None:
         await self._refresh()
         return self._by_slug.get(slug)

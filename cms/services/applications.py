@@ -46,7 +46,7 @@ COUNTED = (S.SUBMITTED, S.IN_NEGOTIATION, S.APPROVED, S.IN_DELIVERY, S.COMPLETED
 APPROVED = (S.APPROVED, S.IN_DELIVERY, S.COMPLETED)
 EDITABLE = (S.DRAFT, S.IN_NEGOTIATION)
 MAX_LINES = 100
-MAX_LINE_CENTS = 10**10
+MAX_LINE_CENTS = 2_000_000_000  # GraphQL's Int
 MAX_TEXT = 50_000
 MAX_PEOPLE = 50
 
@@ -382,6 +382,14 @@ async def _clean(
     if "budget_lines" in values:
         links["budget_lines"] = await _clean_lines(scope, values["budget_lines"] or [], errors)
         cleaned["budget_cents"] = sum(line["amount_cents"] for line in links["budget_lines"])
+        if cleaned["budget_cents"] > MAX_LINE_CENTS:
+            errors.append(
+                FieldError(
+                    "budgetLines",
+                    "The lines add up to more than 2,000,000,000 cents.",
+                    ErrorCode.OUT_OF_RANGE,
+                )
+            )
     return cleaned, links
 
 

@@ -23,7 +23,7 @@ from cms.services import history
 from cms.services.richtext import MAX_DEPTH, active_content, nesting_depth, sanitise
 from cms.services.validation import check_slug, date_problem, slugify, to_utc
 
-MAX_BUDGET_CENTS = 10**12
+MAX_BUDGET_CENTS = 2_000_000_000  # GraphQL's Int: 20 million in a currency of cents
 CURRENCY_LENGTH = 3
 MAX_LIST = 50
 MAX_ITEM = 500
@@ -67,7 +67,9 @@ async def set_rules(
     budget = values.get("budget_per_cop_cents")
     if not isinstance(budget, int) or not 0 <= budget <= MAX_BUDGET_CENTS:
         errors.append(
-            FieldError("budgetPerCopCents", "From 0 to 10^12 cents.", ErrorCode.OUT_OF_RANGE)
+            FieldError(
+                "budgetPerCopCents", "From 0 to 2,000,000,000 cents.", ErrorCode.OUT_OF_RANGE
+            )
         )
     currency = str(values.get("currency") or "EUR").upper()
     if len(currency) != CURRENCY_LENGTH or not currency.isalpha():
