@@ -120,7 +120,7 @@ async def create(principal: Principal, cop: Tenant, values: dict[str, Any]) -> A
         await _write_links(row, links)
         await _transition_row(principal, row, None, S.DRAFT, "")
         await _record(principal, "create", row)
-    return row
+    return await Application.get(id=row.id)  # as stored: list fields hold lists
 
 
 async def update(
@@ -219,8 +219,8 @@ async def transition(
             row.submitted_at = now
         if step.target is S.APPROVED:
             await _check_count(rules, row)
-            await _check_budget(rules, row, cop)
             await _check_eligible(row, now)
+            await _check_budget(rules, row, cop)
         if step.target in (S.APPROVED, S.REJECTED):
             row.decided_at = now
         row.state = step.target

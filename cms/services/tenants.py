@@ -73,7 +73,7 @@ async def create_tenant(principal: Principal, values: dict[str, Any]) -> Tenant:
         await _write_domains(tenant, domains)
         await _record(principal, "create-tenant", tenant)
         await bump_generation()
-    return tenant
+    return await Tenant.get(id=tenant.id)  # as stored: list fields hold lists
 
 
 async def update_tenant(principal: Principal, slug: str, values: dict[str, Any]) -> Tenant:

@@ -283,7 +283,8 @@ class ProgrammeMutation:
             values = {
                 "role": input.role,
                 "thematic_areas": input.thematic_areas,
-                "valid_from": input.valid_from,
+                # From the request's instant, so the answer already shows it in force.
+                "valid_from": input.valid_from or info.context.scope.now,
                 "valid_until": input.valid_until,
             }
             return await attestations.attest(require_principal(info), pk, programme, values)
