@@ -21,9 +21,11 @@ APPLICATION_FIELDS = """
 PAYLOAD = "{ application { " + APPLICATION_FIELDS + " } errors { field code message } "
 PAYLOAD += "violation { rule message limit used requested currency } }"
 CREATE_TENANT = """mutation ($input: TenantInput!) {
-  createTenant(input: $input) { tenant { id slug kind parent { slug } domains } errors { field code message } } }"""
+  createTenant(input: $input) { tenant { id slug kind parent { slug } domains }
+    errors { field code message } } }"""
 UPDATE_TENANT = """mutation ($slug: String!, $input: TenantInput!) {
-  updateTenant(slug: $slug, input: $input) { tenant { slug name parent { slug } domains } errors { field code message } } }"""
+  updateTenant(slug: $slug, input: $input) { tenant { slug name parent { slug } domains }
+    errors { field code message } } }"""
 CREATE_APPLICATION = (
     "mutation ($input: ApplicationInput!) { createApplication(input: $input) " + PAYLOAD + " }"
 )
@@ -46,15 +48,21 @@ def step_mutation(name: str) -> str:
 
 
 COMMENT = """mutation ($id: ID!, $body: String!) {
-  commentOnApplication(id: $id, body: $body) { comment { body authorName } errors { code message } } }"""
+  commentOnApplication(id: $id, body: $body) { comment { body authorName }
+    errors { code message } } }"""
 ATTEST = """mutation ($input: AttestationInput!) {
-  attestProfile(input: $input) { attestation { id role current programme { slug } attestedBy { slug } } errors { field code message } } }"""
-PACKAGES = "query ($p: String) { supportPackages(programme: $p) { id number title status includes expectedOutcomes firstVersionOn } }"
+  attestProfile(input: $input) {
+    attestation { id role current programme { slug } attestedBy { slug } }
+    errors { field code message } } }"""
+PACKAGES = """query ($p: String) { supportPackages(programme: $p) {
+  id number title status includes expectedOutcomes firstVersionOn } }"""
 APPLICATIONS = "{ applications { id title state budgetCents } }"
 APPLICATION = "query ($id: ID!) { application(id: $id) { id title budgetCents comments { body } } }"
 NODE = "query ($id: ID!) { node(id: $id) { id ... on Application { title budgetCents } } }"
 RULES = """mutation ($p: String!, $input: ProgrammeRulesInput!) {
-  setProgrammeRules(programme: $p, input: $input) { rules { windowOpens windowCloses budgetPerCopCents } errors { field code message } } }"""
+  setProgrammeRules(programme: $p, input: $input) {
+    rules { windowOpens windowCloses budgetPerCopCents }
+    errors { field code message } } }"""
 
 
 async def call(

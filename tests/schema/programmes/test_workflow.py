@@ -36,17 +36,24 @@ from tests.support.search import index
 pytestmark = pytest.mark.anyio
 
 PROFILE = """mutation ($input: CreateProfileInput!) {
-  createProfile(input: $input) { profile { id } errors { code message } } }"""
+  createProfile(input: $input) { profile { id }
+    errors { code message } } }"""
 RESOURCE = """mutation ($input: CreateResourceInput!) {
-  createResource(input: $input) { resource { id } errors { code message } } }"""
+  createResource(input: $input) { resource { id }
+    errors { code message } } }"""
 PUBLISH = "mutation ($id: ID!) { publish(id: $id) { node { id } errors { code message } } }"
 PROPOSE = """mutation ($a: ID!, $r: ID!) {
-  proposeOutcome(applicationId: $a, resourceId: $r, note: "Our kick-off report.") { outcome { id state } errors { code message } } }"""
+  proposeOutcome(applicationId: $a, resourceId: $r, note: "Our kick-off report.") {
+    outcome { id state }
+    errors { code message } } }"""
 ACCEPT = """mutation ($id: ID!) {
-  acceptOutcome(id: $id, note: "Welcome to the knowledge base.") { outcome { id state resource { shared } } errors { code message } } }"""
+  acceptOutcome(id: $id, note: "Welcome to the knowledge base.") {
+    outcome { id state resource { shared } }
+    errors { code message } } }"""
 SEARCH = """query ($q: String!) { search(query: $q) { totalCount edges { node { item {
   __typename ... on Resource { title shared tenant { slug }
-    provenance { applicationId acceptedAt package { number title } cop { slug } hub { slug } programme { slug } } } } } } } }"""
+    provenance { applicationId acceptedAt package { number title } cop { slug } hub { slug }
+      programme { slug } } } } } } } }"""
 SUMMARY = """{ programmeSummary(programme: "inspire") { copsSupported
   packages { package { number } approved inDelivery delivered } } }"""
 
@@ -180,7 +187,8 @@ async def test_the_inspire_workflow(client: httpx.AsyncClient, app: Starlette) -
     assert attested["current"] and attested["attestedBy"] == {"slug": "south-hub"}
     found = await call(
         client,
-        '{ candidates(programme: "inspire", role: CHANGE_CATALYST, language: "es", country: "ES") { name eligibleForContracting } }',
+        '{ candidates(programme: "inspire", role: CHANGE_CATALYST, language: "es", country: "ES")'
+        " { name eligibleForContracting } }",
     )
     assert found["candidates"] == [{"name": "Marta Catalyst", "eligibleForContracting": True}]
 
