@@ -127,7 +127,7 @@ async def update(
     principal: Principal, application_id: int, values: dict[str, Any], expected_version: int
 ) -> Application:
     """Change a draft, or an application in negotiation (the CoP revises it for its hub)."""
-    row, cop = await _get(principal, application_id)
+    row, cop = await get(principal, application_id)
     await require(principal, Act.DRAFT, cop)
     errors: list[FieldError] = []
     if "package_id" in values:
@@ -163,7 +163,7 @@ async def comment(
     principal: Principal, application_id: int, body: str
 ) -> models.ApplicationComment:
     """A message in the negotiation thread between the CoP and its hub."""
-    row, cop = await _get(principal, application_id)
+    row, cop = await get(principal, application_id)
     await require(principal, Act.COMMENT, cop)
     text = body.strip()
     if not text or len(text) > 10_000:
@@ -193,7 +193,7 @@ async def transition(
     """Take one step of the state machine, checking the programme's rules where it can break
     them, all in one transaction with the CoP's row locked."""
     step = STEPS[step_name]
-    row, cop = await _get(principal, application_id)
+    row, cop = await get(principal, application_id)
     await require(principal, step.act, cop)
     if len(reason) > 10_000:
         raise ValidationFailed(
@@ -330,7 +330,7 @@ async def _hub_of(cop: Tenant) -> Tenant | None:
     return await Tenant.get_or_none(id=cop.parent_id)
 
 
-async def _get(principal: Principal, application_id: int) -> tuple[Application, Tenant]:
+async def get(principal: Principal, application_id: int) -> tuple[Application, Tenant]:
     """The application if the caller may read it (else NOT_FOUND: it is not theirs to know)."""
     row = await Application.get_or_none(id=application_id)
     if row is not None:
