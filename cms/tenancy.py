@@ -63,7 +63,8 @@ class TenantDirectory:
             self._checked_at = now
             if await _generation() == self._generation:
                 return
-        generation = await _generation()
+        # Only a cache that lasts compares generations (tests reload on every request).
+        generation = await _generation() if self.ttl_seconds > 0 else None
         tenants = await Tenant.all()
         self._by_slug = {t.slug: t for t in tenants}
         self._by_domain = {d.lower(): t for t in tenants for d in t.domains}
