@@ -15,24 +15,46 @@ from schema.programmes.types import AttestedRole, BudgetCategory, PackageStatus
 
 @strawberry.input(description="A tenant's fields; on update, only those given change.")
 class TenantInput:
-    slug: str | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    acronym: str | None = strawberry.UNSET
-    kind: TenantKind | None = strawberry.UNSET
+    slug: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Unique short name (lower-case letters, digits, hyphens; at most 64).",
+    )
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="Full name.")
+    acronym: str | None = strawberry.field(default=strawberry.UNSET, description="Short name.")
+    kind: TenantKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Programme, hub or CoP."
+    )
     parent: str | None = strawberry.field(
         default=strawberry.UNSET, description="Slug of the hub or programme above it."
     )
-    description: str | None = strawberry.UNSET
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="About it (HTML, sanitised)."
+    )
     domains: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Host names, unique across tenants."
     )
-    website: str | None = strawberry.UNSET
-    contact_email: str | None = strawberry.UNSET
-    thematic_areas: list[ThematicArea] | None = strawberry.UNSET
-    maturity: Maturity | None = strawberry.UNSET
-    timezone: str | None = strawberry.UNSET
-    default_language: str | None = strawberry.UNSET
-    languages: list[str] | None = strawberry.UNSET
+    website: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Public website URL."
+    )
+    contact_email: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Public contact address."
+    )
+    thematic_areas: list[ThematicArea] | None = strawberry.field(
+        default=strawberry.UNSET, description="Areas it works on."
+    )
+    maturity: Maturity | None = strawberry.field(
+        default=strawberry.UNSET, description="Starting, growing or mature."
+    )
+    timezone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="IANA timezone of dates given without an offset."
+    )
+    default_language: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Language of its content by default."
+    )
+    languages: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Languages it works in (or, on an application, of the support wanted).",
+    )
 
 
 @strawberry.input(description="A programme's rules; every field is needed.")
@@ -46,17 +68,36 @@ class ProgrammeRulesInput:
 
 @strawberry.input(description="A support package's fields; on update, only those given change.")
 class SupportPackageInput:
-    number: int | None = strawberry.UNSET
-    slug: str | None = strawberry.UNSET
-    title: str | None = strawberry.UNSET
-    summary: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    includes: list[str] | None = strawberry.UNSET
-    expected_outcomes: list[str] | None = strawberry.UNSET
-    targets: str | None = strawberry.UNSET
-    first_version_on: date | None = strawberry.UNSET
-    final_version_on: date | None = strawberry.UNSET
-    status: PackageStatus | None = strawberry.UNSET
+    number: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Its number in the programme."
+    )
+    slug: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Unique short name (lower-case letters, digits, hyphens; at most 64).",
+    )
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="Title.")
+    summary: str | None = strawberry.field(default=strawberry.UNSET, description="One paragraph.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="About it (HTML, sanitised)."
+    )
+    includes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="What it includes."
+    )
+    expected_outcomes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="What a CoP delivers with it."
+    )
+    targets: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Which CoPs it is for."
+    )
+    first_version_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Planned first version."
+    )
+    final_version_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Planned final version."
+    )
+    status: PackageStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="Planned, first version or final."
+    )
     resource_ids: list[strawberry.ID] | None = strawberry.field(
         default=strawberry.UNSET, description="Linked knowledge-base resources."
     )
@@ -74,12 +115,21 @@ class BudgetLineInput:
 
 @strawberry.input(description="An application's fields; on update, only those given change.")
 class ApplicationInput:
-    package_id: strawberry.ID | None = strawberry.UNSET
-    title: str | None = strawberry.UNSET
-    objectives: str | None = strawberry.UNSET
-    work_plan: str | None = strawberry.UNSET
-    activities: str | None = strawberry.UNSET
-    languages: list[str] | None = strawberry.UNSET
+    package_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The support package applied for."
+    )
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="Title.")
+    objectives: str | None = strawberry.field(
+        default=strawberry.UNSET, description="What the CoP wants to achieve."
+    )
+    work_plan: str | None = strawberry.field(default=strawberry.UNSET, description="How and when.")
+    activities: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The activities the support pays for."
+    )
+    languages: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Languages it works in (or, on an application, of the support wanted).",
+    )
     people_ids: list[strawberry.ID] | None = strawberry.field(
         default=strawberry.UNSET, description="Chosen Change Catalysts and experts."
     )

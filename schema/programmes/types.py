@@ -18,7 +18,7 @@ from schema.context import Info
 from schema.core.enums import ThematicArea, enum_list
 from schema.core.errors import ErrorCodeEnum
 from schema.core.ids import to_global_id
-from schema.core.nodes import Node
+from schema.core.nodes import Node, RevisionType
 from schema.core.types import HoldsModel
 
 if TYPE_CHECKING:
@@ -222,6 +222,11 @@ class ApplicationType(Node):
             self.model.id
         )
         return [ApplicationTransition.from_model(r) for r in rows]
+
+    @strawberry.field(description="Saved versions, oldest first (each step and edit).")
+    async def revisions(self, info: Info) -> list[RevisionType]:
+        rows = await info.context.loaders.revisions_by_item.load(("Application", self.model.id))
+        return [RevisionType.from_model(r) for r in rows]
 
     @strawberry.field(description="Outcome resources proposed for the hub's knowledge base.")
     async def outcomes(self, info: Info) -> list[OutcomeType]:
