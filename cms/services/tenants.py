@@ -72,6 +72,7 @@ async def create_tenant(principal: Principal, values: dict[str, Any]) -> Tenant:
         tenant = await Tenant.create(**cleaned, parent=parent)
         await _write_domains(tenant, domains)
         await _record(principal, "create-tenant", tenant)
+        # cache generation: the lead bumps the response cache's generation of `tenant` here.
         await bump_generation()
     return await Tenant.get(id=tenant.id)  # as stored: list fields hold lists
 
@@ -108,6 +109,8 @@ async def update_tenant(principal: Principal, slug: str, values: dict[str, Any])
             await TenantDomain.filter(tenant_id=row.id).delete()
             await _write_domains(row, cleaned["domains"])
         await _record(principal, "update-tenant", row)
+        # cache generation: the lead bumps the response cache's generation of `row` (and of
+        # the platform scope, whose directory lists it) here.
         await bump_generation()
     return row
 
