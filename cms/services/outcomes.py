@@ -96,7 +96,13 @@ async def decide(principal: Principal, outcome_id: int, accept: bool, note: str 
         await row.save()
         if accept:
             resource = await models.Resource.select_for_update().get(id=row.resource_id)
-            if not resource.shared or resource.status != Status.PUBLISHED:
+            if resource.status != Status.PUBLISHED:
+                raise RuleBroken(
+                    ErrorCode.INVALID_TRANSITION,
+                    "The CoP unpublished this resource since proposing it; it must propose it "
+                    "again once it is published.",
+                )
+            if not resource.shared:
                 resource.shared = True
                 resource.version += 1
                 await resource.save(update_fields=["shared", "version", "updated_at"])
