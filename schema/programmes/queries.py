@@ -20,6 +20,8 @@ from cms.tenancy import knowledge_base_q, published_q
 from schema.context import Info
 from schema.core.enums import ProfileRole, ThematicArea
 from schema.core.ids import MAX_PK, from_global_id
+from schema.core.lists import After, Before, First, Last, page_of
+from schema.core.pagination import Connection, Ordering
 from schema.people.types import ProfileType
 from schema.programmes.types import (
     ApplicationType,
@@ -31,6 +33,7 @@ from schema.programmes.types import (
 from schema.programmes.visibility import readable_applications_q
 
 MAX_FIRST = 100
+NEWEST = Ordering(name="CREATED_AT:DESC", fields=(("created_at", True),))
 ProgrammeSlug = Annotated[
     str | None,
     strawberry.argument(
@@ -136,15 +139,19 @@ class ProgrammeQuery:
         package: Annotated[
             int | None, strawberry.argument(description="Only this package number.")
         ] = None,
-        first: int = 50,
-    ) -> list[ApplicationType]:
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ApplicationType]:
         query = models.Application.filter(await readable_applications_q(info))
         if states:
             query = query.filter(state__in=[s.value for s in states])
         if package is not None:
             query = query.filter(package__number=package)
-        rows = await query.order_by("-created_at", "-id").limit(_first(first))
-        return [ApplicationType.from_model(r) for r in rows]
+        return await page_of(
+            info, query, NEWEST, ApplicationType.from_model, first, after, last, before
+        )
 
     @strawberry.field(description="One application by id, if the caller may read it.")
     async def application(self, info: Info, id: strawberry.ID) -> ApplicationType | None:

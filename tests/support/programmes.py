@@ -56,7 +56,7 @@ ATTEST = """mutation ($input: AttestationInput!) {
     errors { field code message } } }"""
 PACKAGES = """query ($p: String) { supportPackages(programme: $p) {
   id number title status includes expectedOutcomes firstVersionOn } }"""
-APPLICATIONS = "{ applications { id title state budgetCents } }"
+APPLICATIONS = "{ applications { edges { node { id title state budgetCents } } } }"
 APPLICATION = "query ($id: ID!) { application(id: $id) { id title budgetCents comments { body } } }"
 NODE = "query ($id: ID!) { node(id: $id) { id ... on Application { title budgetCents } } }"
 RULES = """mutation ($p: String!, $input: ProgrammeRulesInput!) {

@@ -20,7 +20,8 @@ DETAILS = """query ($id: ID!) { node(id: $id) { __typename
   ... on Outcome { state note } } }"""
 PACKAGE = """query ($id: ID!) {
   node(id: $id) { ... on SupportPackage { number resources { title } } } }"""
-LIST = "{ applications(states: [SUBMITTED]) { title budgetLines { amountCents } } }"
+LIST = """{ applications(states: [SUBMITTED]) {
+  edges { node { title budgetLines { amountCents } } } } }"""
 
 
 async def test_applications_and_outcomes_by_node_and_list(client: httpx.AsyncClient) -> None:
@@ -61,7 +62,9 @@ async def test_applications_and_outcomes_by_node_and_list(client: httpx.AsyncCli
             assert await call(client, DETAILS, {"id": id}, token=token, tenant=tenant) == {
                 "node": None
             }, (token, tenant, id)
-        assert await call(client, LIST, token=token, tenant=tenant) == {"applications": []}
+        assert await call(client, LIST, token=token, tenant=tenant) == {
+            "applications": {"edges": []}
+        }
     for token, tenant in [(cop_token, "cop"), (hub_token, "hub"), (hub_token, "cop")]:
         seen = await call(client, DETAILS, {"id": ids[0]}, token=token, tenant=tenant)
         assert seen["node"]["budgetLines"] == [{"amountCents": 123_400}]
@@ -69,8 +72,8 @@ async def test_applications_and_outcomes_by_node_and_list(client: httpx.AsyncCli
         seen = await call(client, DETAILS, {"id": ids[1]}, token=token, tenant=tenant)
         assert seen["node"]["note"] == "Private note"
         listed = await call(client, LIST, token=token, tenant=tenant)
-        assert listed["applications"] == [
-            {"title": "Money talk", "budgetLines": [{"amountCents": 123_400}]}
+        assert listed["applications"]["edges"] == [
+            {"node": {"title": "Money talk", "budgetLines": [{"amountCents": 123_400}]}}
         ]
 
     # The package is public; its linked draft is not, to the public nor to another CoP.

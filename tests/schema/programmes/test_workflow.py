@@ -488,7 +488,7 @@ async def test_the_inspire_workflow(client: httpx.AsyncClient, app: Starlette) -
         (other_hub_token, None),
     ]:
         seen = await call(client, APPLICATIONS, token=token, tenant=tenant)
-        assert seen == {"applications": []}, (token, tenant)
+        assert seen == {"applications": {"edges": []}}, (token, tenant)
         assert await call(client, APPLICATION, {"id": first}, token=token, tenant=tenant) == {
             "application": None
         }
@@ -509,7 +509,12 @@ async def test_the_inspire_workflow(client: httpx.AsyncClient, app: Starlette) -
         (programme_viewer, "inspire"),
         (admin, None),
     ]:
-        listed = (await call(client, APPLICATIONS, token=token, tenant=tenant))["applications"]
+        listed = [
+            e["node"]
+            for e in (await call(client, APPLICATIONS, token=token, tenant=tenant))["applications"][
+                "edges"
+            ]
+        ]
         assert {a["title"] for a in listed} >= {"Setting up GEP Iberia"}, (token, tenant)
         detail = (await call(client, APPLICATION, {"id": first}, token=token, tenant=tenant))[
             "application"
