@@ -12,7 +12,8 @@
 | manage tokens   |   x   |        |             |        |
 
 A token belongs to one tenant; a platform admin token (no tenant, role admin) acts as admin
-everywhere. A role only ever applies inside its own tenant.
+everywhere. A role only ever applies inside its own tenant: a hub's or programme's oversight of
+the tenants below it (preview, the programme workflow) is `cms/oversight.py`, never a write here.
 """
 
 from __future__ import annotations

@@ -179,6 +179,37 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_tenant(settings: Settings, args: argparse.Namespace) -> int:
+    from cms.errors import CMSError, ValidationFailed
+    from cms.services.content import SYSTEM
+    from cms.services.tenants import create_tenant
+
+    values = {
+        "slug": args.slug,
+        "name": args.name,
+        "kind": args.kind,
+        "parent": args.parent,
+        "acronym": args.acronym or "",
+        "domains": args.domain or [],
+        "languages": args.language or [],
+        "contact_email": args.contact_email or "",
+    }
+    if args.timezone:
+        values["timezone"] = args.timezone
+    try:
+        row = asyncio.run(_with_db(settings, lambda: create_tenant(SYSTEM, values)))
+    except ValidationFailed as error:
+        for problem in error.errors:
+            print(f"cms create-tenant: {problem.field}: {problem.message}", file=sys.stderr)
+        return 2
+    except CMSError as error:
+        print(f"cms create-tenant: {error.message}", file=sys.stderr)
+        return 2
+    under = f" under {args.parent}" if args.parent else ""
+    print(f"Created {row.kind} {row.slug!r}{under}.")
+    return 0
+
+
 def cmd_revoke_token(settings: Settings, args: argparse.Namespace) -> int:
     from cms.errors import NotFound
     from cms.services.tokens import revoke_token
@@ -390,6 +421,18 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--role", required=True, help="admin, editor, contributor or viewer")
     token.add_argument("--name", required=True, help="a unique name to recognise it by")
     token.set_defaults(func=cmd_create_token)
+
+    tenant = sub.add_parser("create-tenant", help="create a programme, hub or CoP")
+    tenant.add_argument("--slug", required=True, help="unique short name (X-CMS-Tenant)")
+    tenant.add_argument("--name", required=True, help="full name")
+    tenant.add_argument("--kind", required=True, choices=["programme", "hub", "cop"])
+    tenant.add_argument("--parent", help="slug of the hub or programme above it")
+    tenant.add_argument("--acronym", help="short name")
+    tenant.add_argument("--domain", action="append", help="a host name (repeatable; unique)")
+    tenant.add_argument("--language", action="append", help="a language it works in (repeatable)")
+    tenant.add_argument("--timezone", help="IANA timezone (default Europe/Brussels)")
+    tenant.add_argument("--contact-email", help="public contact address")
+    tenant.set_defaults(func=cmd_create_tenant)
 
     revoke = sub.add_parser("revoke-token", help="revoke an API token by name")
     revoke.add_argument("name")

@@ -11,6 +11,9 @@ CMSError                   code                standard_code (extensions.code)
  ├── AuthenticationFailed  UNAUTHENTICATED     UNAUTHENTICATED (HTTP 401)
  ├── PermissionDenied      PERMISSION_DENIED   FORBIDDEN
  ├── Conflict              CONFLICT            BAD_USER_INPUT
+ ├── RuleBroken            (its rule's code)   BAD_USER_INPUT
+ │     a programme's rule, with the numbers: PACKAGE_LIMIT_REACHED, BUDGET_EXCEEDED,
+ │     OUTSIDE_WINDOW, NOT_ELIGIBLE; and INVALID_TRANSITION for a step the state forbids
  └── ValidationFailed      VALIDATION_FAILED   BAD_USER_INPUT
        one FieldError per problem, each with its code: REQUIRED, INVALID, INVALID_*, TOO_LONG,
        TOO_DEEP, UNSAFE_HTML, OUT_OF_RANGE, NAIVE_DATETIME, END_BEFORE_START, DUPLICATE, IN_USE,
@@ -123,6 +126,26 @@ class ErrorCode(StrEnum):
     DAMAGED_FILE = "DAMAGED_FILE", "The file (a PDF) is damaged and cannot be read."
     TOO_MANY_PIXELS = "TOO_MANY_PIXELS", "The image has too many pixels (a decompression bomb?)."
     POLYGLOT = "POLYGLOT", "An image with other data (markup, an archive) hidden in it."
+    # Programmes: the state machine of applications and the programme's rules (issue 15).
+    INVALID_TRANSITION = (
+        "INVALID_TRANSITION",
+        "The application is not in a state this step starts from (e.g. approving a draft).",
+    )
+    PACKAGE_LIMIT_REACHED = (
+        "PACKAGE_LIMIT_REACHED",
+        "The CoP already has as many applications submitted or beyond as the programme allows "
+        "(withdrawn and rejected ones do not count).",
+    )
+    BUDGET_EXCEEDED = (
+        "BUDGET_EXCEEDED",
+        "Approving would take the CoP's approved budget over the programme's budget per CoP.",
+    )
+    OUTSIDE_WINDOW = "OUTSIDE_WINDOW", "Submitted outside the programme's application window."
+    NOT_ELIGIBLE = (
+        "NOT_ELIGIBLE",
+        "A contracted person has no current attestation as a listed Change Catalyst or expert "
+        "of the programme.",
+    )
 
 
 class CMSError(Exception):
@@ -207,3 +230,27 @@ class ValidationFailed(CMSError):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = errors
+
+
+class RuleBroken(CMSError):
+    """A step a programme's rules or an application's state forbid, naming the rule and the
+    numbers (`limit`, `used`, `requested`; amounts in cents of `currency`)."""
+
+    code = ErrorCode.INVALID_TRANSITION
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        limit: int | None = None,
+        used: int | None = None,
+        requested: int | None = None,
+        currency: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code  # type: ignore[misc]  # each instance names its own rule
+        self.limit = limit
+        self.used = used
+        self.requested = requested
+        self.currency = currency

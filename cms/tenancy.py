@@ -9,7 +9,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 
 from cms.errors import UnknownTenant
-from cms.models import Status, Tenant
+from cms.models import DirectoryGeneration, Status, Tenant
 
 TENANT_HEADER = "x-cms-tenant"
 
@@ -29,25 +29,62 @@ class Scope:
 
 
 class TenantDirectory:
-    """Slugs and domains of every tenant, cached per process for a few seconds.
+    """Slugs and domains of every tenant, cached per process.
 
     Tenants change rarely and every request needs one, so a lookup per request would be the
-    most frequent query of the app; a tenant written meanwhile is seen within `ttl_seconds`.
+    most frequent query of the app. Every tenant write (`cms.services.tenants`, the seed
+    loader) bumps one generation row in its transaction; each process reads that row at most
+    every `recheck_seconds` (one primary-key read) and reloads the tenants when it moved, so a
+    change made through any process is seen by all within a second, and at once by the process
+    that wrote it (`invalidate`). Whatever bypasses the services (raw SQL, a restore) is still
+    seen within `ttl_seconds`, when the directory reloads anyway. `ttl_seconds <= 0` reloads on
+    every request (tests that write tenants between requests).
     """
 
-    def __init__(self, ttl_seconds: float = 5.0) -> None:
+    def __init__(self, ttl_seconds: float = 5.0, recheck_seconds: float = 1.0) -> None:
         self.ttl_seconds = ttl_seconds
+        self.recheck_seconds = min(recheck_seconds, ttl_seconds)
         self._loaded_at = float("-inf")
+        self._checked_at = float("-inf")
+        self._generation: int | None = None
         self._by_slug: dict[str, Tenant] = {}
         self._by_domain: dict[str, Tenant] = {}
+        self._by_id: dict[int, Tenant] = {}
+
+    def invalidate(self) -> None:
+        """Reload on the next lookup: this process just wrote a tenant."""
+        self._loaded_at = float("-inf")
 
     async def _refresh(self) -> None:
-        if time.monotonic() - self._loaded_at < self.ttl_seconds:
-            return
+        now = time.monotonic()
+        if now - self._loaded_at < self.ttl_seconds:
+            if now - self._checked_at < self.recheck_seconds:
+                return
+            self._checked_at = now
+            if await _generation() == self._generation:
+                return
+        # Only a cache that lasts compares generations (tests reload on every request).
+        generation = await _generation() if self.ttl_seconds > 0 else None
         tenants = await Tenant.all()
         self._by_slug = {t.slug: t for t in tenants}
         self._by_domain = {d.lower(): t for t in tenants for d in t.domains}
-        self._loaded_at = time.monotonic()
+        self._by_id = {t.id: t for t in tenants}
+        self._generation = generation
+        self._loaded_at = self._checked_at = time.monotonic()
+
+    def ancestor_ids(self, tenant: Tenant) -> list[int]:
+        """The ids of the tenant's parent, its parent's parent…, from what was last loaded."""
+        found: list[int] = []
+        parent_id = tenant.parent_id
+        while parent_id is not None and parent_id not in found and parent_id != tenant.id:
+            found.append(parent_id)
+            parent = self._by_id.get(parent_id)
+            parent_id = parent.parent_id if parent is not None else None
+        return found
+
+    async def by_id(self, tenant_id: int) -> Tenant | None:
+        await self._refresh()
+        return self._by_id.get(tenant_id)
 
     async def by_slug(self, slug: str) -> Tenant | None:
         await self._refresh()
@@ -72,6 +109,11 @@ class TenantDirectory:
                 raise UnknownTenant(f"No tenant has the slug {slug[:64]!r}.")
             return tenant
         return None
+
+
+async def _generation() -> int | None:
+    rows = await DirectoryGeneration.filter(id=1).values("generation")
+    return int(rows[0]["generation"]) if rows else None
 
 
 def _strip_port(host: str) -> str:

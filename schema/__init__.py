@@ -43,19 +43,21 @@ def build_schema() -> strawberry.Schema:
     from schema.media.mutations import UploadMutation
     from schema.node import NODE_TYPES, NodeQuery
     from schema.people.queries import PeopleQuery
+    from schema.programmes.mutations import ProgrammeMutation
+    from schema.programmes.queries import ProgrammeQuery
     from schema.search.queries import SearchQuery
     from schema.tenants.queries import TenantQuery
 
     query = _root(
         "Query",
         "Everything a CoP website or the knowledge portal can read.",
-        (TenantQuery, ContentQuery, PeopleQuery, NodeQuery, SearchQuery),
+        (TenantQuery, ContentQuery, PeopleQuery, NodeQuery, SearchQuery, ProgrammeQuery),
         QUERY_ORDER,
     )
     mutation = _root(
         "Mutation",
         "Writes: every one needs an API token of the tenant.",
-        (WorkflowMutation, UploadMutation, KindMutation),
+        (WorkflowMutation, UploadMutation, KindMutation, ProgrammeMutation),
         (),
     )
     return CMSSchema(

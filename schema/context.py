@@ -12,6 +12,7 @@ from strawberry.types.graphql import OperationType
 from cms.auth import Permission, Principal, can
 from cms.config import Settings
 from cms.models import Tenant
+from cms.oversight import Act, allowed
 from cms.tenancy import Scope, TenantDirectory
 from media.storage import Storage
 from schema.loaders import Loaders
@@ -54,6 +55,10 @@ class Context:
     ) -> Context:
         """The context of a request to `tenant` by `principal`, reading as of `now`."""
         preview = can(principal, Permission.PREVIEW, tenant.id if tenant else None)
+        if not preview and tenant is not None and principal is not None:
+            # A hub's or programme's tokens preview the tenants below theirs (oversight).
+            ancestors = services.directory.ancestor_ids(tenant)
+            preview = allowed(principal, Act.PREVIEW, tenant.id, ancestors)
         scope = Scope(tenant=tenant, now=now, preview=preview)
         return cls(request=request, services=services, scope=scope, principal=principal)
 

@@ -21,6 +21,7 @@ from schema.people.loaders import (
     ProfileByIdLoader,
     ProfilesByResourceIdLoader,
 )
+from schema.programmes.loaders import ProgrammeLoaders
 from schema.tenants.loaders import (
     TenantByIdLoader,
     TenantsByOrganisationIdLoader,
@@ -49,3 +50,4 @@ class Loaders:
         self.tags_by_news_item_id = TagsByItemIdLoader("news_tag", "news_item_id")
         self.translations_by_group = TranslationsByGroupLoader(scope)
         self.revisions_by_item = RevisionsByItemLoader()
+        self.programmes = ProgrammeLoaders(scope)

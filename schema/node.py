@@ -17,6 +17,13 @@ from schema.context import Info
 from schema.core.ids import MAX_PK, from_global_id
 from schema.core.nodes import Node
 from schema.media.types import FileType, ImageType
+from schema.programmes.types import (
+    ApplicationType,
+    AttestationType,
+    OutcomeType,
+    SupportPackageType,
+)
+from schema.programmes.visibility import readable_applications_q
 from schema.tenants.types import TenantType
 
 
@@ -30,6 +37,10 @@ class Rule(Enum):
     # Media is public only through the items that show it; by id it could be a draft's
     # picture or file, so only the tenant's previewers get it.
     MEDIA = "this site's previewers"
+    # Programme data: packages and attestations are public; applications and their outcomes
+    # only for the CoP's tokens and its overseers' (schema.programmes.visibility).
+    PROGRAMME = "anyone: a programme's packages and stakeholder listings are public"
+    APPLICATION = "the CoP's tokens and its hub's and programme's"
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,10 @@ NODE_TYPES: dict[str, Reachable] = {
     "Tag": Reachable(models.Tag, TagType, Rule.VOCABULARY),
     "Image": Reachable(models.Image, ImageType, Rule.MEDIA),
     "File": Reachable(models.File, FileType, Rule.MEDIA),
+    "SupportPackage": Reachable(models.SupportPackage, SupportPackageType, Rule.PROGRAMME),
+    "Attestation": Reachable(models.Attestation, AttestationType, Rule.PROGRAMME),
+    "Application": Reachable(models.Application, ApplicationType, Rule.APPLICATION),
+    "Outcome": Reachable(models.Outcome, OutcomeType, Rule.APPLICATION),
 }
 
 
@@ -79,5 +94,8 @@ class NodeQuery:
             if scope.tenant_id is None or not scope.preview:
                 return None
             query = query.filter(tenant_id=scope.tenant_id)
+        elif reachable.rule is Rule.APPLICATION:
+            prefix = "application__" if reachable.model is models.Outcome else ""
+            query = query.filter(await readable_applications_q(info, prefix))
         row = await query.first()
         return reachable.node_type.from_model(row) if row else None

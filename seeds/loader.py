@@ -16,15 +16,17 @@ import anyio.to_thread
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from cms.models import Organisation, Page, Profile, Status, Tenant
+from cms.models import Organisation, Page, Profile, Status, Tenant, TenantDomain
 from cms.services import content, generations, tags
 from cms.services.content import SYSTEM
 from cms.services.kinds import kind_of
+from cms.services.tenants import bump_generation
+from seeds.programmes import load_programmes, read_programmes
 from seeds.spec import KINDS, SeedError, TenantPlan, validate
 from seeds.spec import Kind as SeedKind
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-KIND_NAMES = ("tenants", *KINDS)
+KIND_NAMES = ("tenants", *KINDS, "programme_rules", "support_packages")
 
 
 @dataclass
@@ -73,6 +75,9 @@ async def database_is_empty() -> bool:
 async def load_seed(data_dir: Path | None = None) -> SeedReport:
     """Validate every data file, then write what is missing in one transaction."""
     documents = await anyio.to_thread.run_sync(read_documents, data_dir or DATA_DIR)
+    programme_data = await anyio.to_thread.run_sync(
+        read_programmes, (data_dir or DATA_DIR) / "programmes"
+    )
     known = dict(await Tenant.all().values_list("slug", "domains"))
     plans = validate(documents, known)
     report = SeedReport(files=sorted(documents))
@@ -80,6 +85,7 @@ async def load_seed(data_dir: Path | None = None) -> SeedReport:
         tenants = await _write_tenants(plans, report)
         for plan in plans:
             await _write_items(plan, tenants[plan.slug], tenants, report)
+        await load_programmes(programme_data, report)
     return report
 
 
@@ -101,7 +107,12 @@ async def _write_tenants(plans: list[TenantPlan], report: SeedReport) -> dict[st
             **values, parent=tenants[parent] if parent else None
         )
         await generations.tenant_changed(tenants[plan.slug].id)
+        await TenantDomain.bulk_create(
+            [TenantDomain(tenant=tenants[plan.slug], domain=d) for d in values.get("domains", [])]
+        )
         report.created["tenants"] += 1
+    if report.created["tenants"]:
+        await bump_generation()
     return tenants
 
 

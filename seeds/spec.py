@@ -124,7 +124,6 @@ CONTENT_SEED_KEYS: dict[str, dict[str, Key]] = {
         "country": Key(COUNTRY),
         "organisation": Key(SLUG, ref="organisation"),
         "bio": Key(TEXT),
-        "eligible_for_contracting": Key(boolean),
         "private_contact": Key(TEXT),
         "shared": Key(boolean),
     },

@@ -158,9 +158,6 @@ class _Generator:
             languages=["en", *self.rng.sample(("es", "pl", "it", "pt", "de", "fr"), 1)],
             country=self.rng.choice(words.COUNTRIES),
             bio=words.sentences(self.rng, 2, 3),
-            eligible_for_contracting=bool(
-                {ProfileRole.CHANGE_CATALYST, ProfileRole.EXPERT} & set(roles)
-            ),
             private_contact=f"{values['slug']}@example.org",
             shared=self.rng.random() < SHARED_RATE,
         )

@@ -20,9 +20,41 @@ from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
 from cms.models.persisted import PersistedQuery
+from cms.models.programmes import (
+    Application,
+    ApplicationComment,
+    ApplicationState,
+    ApplicationTransition,
+    Attestation,
+    AttestedRole,
+    BudgetCategory,
+    BudgetLine,
+    DirectoryGeneration,
+    Outcome,
+    OutcomeState,
+    PackageStatus,
+    ProgrammeRules,
+    SupportPackage,
+    TenantDomain,
+)
 from cms.models.tenants import Maturity, Tenant, TenantKind
 
 __all__ = [
+    "Application",
+    "ApplicationComment",
+    "ApplicationState",
+    "ApplicationTransition",
+    "Attestation",
+    "AttestedRole",
+    "BudgetCategory",
+    "BudgetLine",
+    "DirectoryGeneration",
+    "Outcome",
+    "OutcomeState",
+    "PackageStatus",
+    "ProgrammeRules",
+    "SupportPackage",
+    "TenantDomain",
     "ApiToken",
     "AuditEntry",
     "OutboxConsumer",

@@ -12,6 +12,7 @@ from cms.models.base import ContentModel, DelimitedListField
 if TYPE_CHECKING:
     from cms.models.content import Event, Resource, ResourceAuthor
     from cms.models.media import Image
+    from cms.models.programmes import Attestation
     from cms.models.tenants import Tenant
 
 
@@ -82,12 +83,12 @@ class Profile(ContentModel):
         "models.Image", related_name="profiles", null=True, on_delete=fields.SET_NULL
     )
     photo_id: int | None
-    eligible_for_contracting = fields.BooleanField(default=False)
     private_contact = fields.TextField(default="")
     shared = fields.BooleanField(default=False)
 
     # Reverse relations, filled in by Tortoise: declared so that the type checker knows them.
     authored_links: fields.ReverseRelation[ResourceAuthor]
+    attestations: fields.ReverseRelation[Attestation]
 
     class Meta:
         table = "profile"

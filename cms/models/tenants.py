@@ -48,6 +48,8 @@ class Tenant(TimestampedModel):
     thematic_areas = DelimitedListField()
     maturity = fields.CharEnumField(Maturity, max_length=16, null=True)
     default_language = fields.CharField(max_length=16, default="en")
+    # The languages the tenant works in (its site's and its members'), default language first.
+    languages = DelimitedListField()
     # IANA name: how dates given without an offset (a Plone export's, say) are read.
     timezone = fields.CharField(max_length=64, default="Europe/Brussels")
 

@@ -99,9 +99,6 @@ INPUT_FIELDS: dict[str, list[InputField]] = {
         InputField("languages", list[str], "Languages the person works in."),
         InputField("country", str, "ISO 3166-1 alpha-2 code."),
         InputField("bio", str, "Short biography (HTML, sanitised)."),
-        InputField(
-            "eligible_for_contracting", bool, "Listed for contracting under support packages."
-        ),
         InputField("private_contact", str, "Contact details for editors only; never public."),
         InputField("shared", bool, "Share the profile with every tenant."),
         InputField(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import get_object_definition
@@ -23,6 +23,9 @@ from schema.core.nodes import CONTENT_RELATIONS, TRANSLATIONS, Content, Node
 from schema.core.relations import Relation, related
 from schema.media.types import FileType, ImageType, image_by_id
 from schema.people.types import OrganisationType, ProfileType, organisation_by_id
+
+if TYPE_CHECKING:
+    from schema.programmes.types import Provenance
 
 
 @strawberry.type(name="Tag", description="A keyword of one tenant's vocabulary.")
@@ -95,6 +98,18 @@ class ResourceType(Content):
     def attachments(self, info: Info) -> list[FileType]:
         loader = info.context.loaders.attachments_by_resource_id
         return related(loader, self.model.id, _files)
+
+    @strawberry.field(
+        description="Where it came from: the applications whose accepted outcome it is (package, "
+        "CoP, hub); empty for other resources."
+    )
+    async def provenance(
+        self, info: Info
+    ) -> list[Annotated[Provenance, strawberry.lazy("schema.programmes.types")]]:
+        from schema.programmes.types import Provenance
+
+        found = await info.context.loaders.programmes.provenance_by_resource_id.load(self.model.id)
+        return [Provenance.of(outcome, application) for outcome, application in found]
 
 
 @strawberry.type(name="Video", description="A video, hosted by a provider or uploaded.")

@@ -6,10 +6,11 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from cms import models
+from cms.services.attestations import current_q
 from cms.tenancy import Scope
 from schema.core.enums import ContentStatus, OrganisationKind, ProfileRole
 from schema.core.filters import STATUS, checked_values, has_member, owned_by, visible_ids
@@ -23,7 +24,10 @@ class ProfileFilter:
     country: str | None = strawberry.field(default=None, description="ISO country code.")
     language: str | None = strawberry.field(default=None, description="Speaks this language.")
     organisation: str | None = strawberry.field(default=None, description="Organisation slug.")
-    eligible_for_contracting: bool | None = strawberry.field(default=None, description="Listed.")
+    eligible_for_contracting: bool | None = strawberry.field(
+        default=None,
+        description="Listed now in a programme's stakeholder database (a current attestation).",
+    )
     tenants: list[str] | None = strawberry.field(default=None, description="Owner tenant slugs.")
 
 
@@ -58,7 +62,11 @@ def filter_profiles(query: QuerySet[Any], f: ProfileFilter | None, scope: Scope)
         organisations = visible_ids(models.Organisation, scope, slug=f.organisation)
         query = query.filter(organisation_id__in=organisations)
     if f.eligible_for_contracting is not None:
-        query = query.filter(eligible_for_contracting=f.eligible_for_contracting)
+        listed = Subquery(models.Attestation.filter(current_q(scope.now)).values("profile_id"))
+        if f.eligible_for_contracting:
+            query = query.filter(id__in=listed)
+        else:
+            query = query.exclude(id__in=listed)
     query = query.filter(has_member("languages", f.language))
     return owned_by(query, f.tenants)
 

@@ -14,6 +14,7 @@ from schema.core.relations import Relation, related
 from schema.media.types import ImageType, image_by_id
 
 if TYPE_CHECKING:
+    from schema.programmes.types import AttestationType
     from schema.tenants.types import TenantType
 
 
@@ -63,9 +64,6 @@ class ProfileType(Content):
     languages: list[str] = strawberry.field(description="Languages the person works in.")
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
     bio: str = strawberry.field(description="Short biography (HTML).")
-    eligible_for_contracting: bool = strawberry.field(
-        description="Listed Change Catalysts and experts who may be contracted for support."
-    )
     shared: bool = strawberry.field(description="Visible to other tenants and the portal.")
     model: strawberry.Private[models.Profile]
     relations = {
@@ -81,6 +79,24 @@ class ProfileType(Content):
     @strawberry.field(description=TRANSLATIONS)
     async def translations(self, info: Info) -> list[ProfileType]:
         return [ProfileType.from_model(r) for r in await self._translations(info)]
+
+    @strawberry.field(
+        description="Listed now as a Change Catalyst or expert in a programme's stakeholder "
+        "database (a current attestation), so they may be contracted for support."
+    )
+    async def eligible_for_contracting(self, info: Info) -> bool:
+        from schema.programmes.queries import current_attestations
+
+        return bool(await current_attestations(info, self.model.id))
+
+    @strawberry.field(description="Listings in programmes' stakeholder databases, newest first.")
+    async def attestations(
+        self, info: Info
+    ) -> list[Annotated[AttestationType, strawberry.lazy("schema.programmes.types")]]:
+        from schema.programmes.types import AttestationType
+
+        rows = await info.context.loaders.programmes.attestations_by_profile_id.load(self.model.id)
+        return [AttestationType.from_model(r) for r in rows]
 
     @strawberry.field(description="Where the person works.")
     def organisation(self, info: Info) -> OrganisationType | None:

@@ -25,6 +25,8 @@ class TenantType(Node):
     thematic_areas: list[ThematicArea] = strawberry.field(description="Areas it works on.")
     maturity: Maturity | None = strawberry.field(description="Starting, growing or mature.")
     default_language: str = strawberry.field(description="Language of its content by default.")
+    languages: list[str] = strawberry.field(description="Languages it works in.")
+    timezone: str = strawberry.field(description="IANA timezone of its dates without offset.")
     model: strawberry.Private[models.Tenant]
 
     @classmethod

@@ -133,6 +133,7 @@ NEED_A_SCHEMA = [
     ["reindex"],
     ["create-token", "--role", "admin", "--name", "ops"],
     ["revoke-token", "ops"],
+    ["create-tenant", "--slug", "x", "--name", "X", "--kind", "cop"],
     ["import-plone", "export.json", "--tenant", "act"],
 ]
 
@@ -235,3 +236,60 @@ async def test_commands_on_the_right_database_work_with_clean_output(
     assert reindexed.stdout == "Rebuilt the search index: 1 items.\n"
     assert reindexed.stderr.endswith("1/1 items\n"), reindexed.stderr  # the bar ends its line
     assert "INFO" not in reindexed.stderr
+
+
+@pytest.mark.anyio
+async def test_create_tenant_for_operators(tmp_path, settings, clean_database):
+    from cms.models import AuditEntry, Tenant, TenantDomain
+
+    def cms(*args: str) -> subprocess.CompletedProcess:
+        return _cms(*args, data_dir=tmp_path, database_url=settings.database_url)
+
+    made = await anyio.to_thread.run_sync(
+        lambda: cms("create-tenant", "--slug", "demo", "--name", "Demo", "--kind", "programme")
+    )
+    assert made.returncode == 0 and made.stdout == "Created programme 'demo'.\n", made
+    hub = await anyio.to_thread.run_sync(
+        lambda: cms(
+            "create-tenant",
+            "--slug",
+            "demo-hub",
+            "--name",
+            "Demo hub",
+            "--kind",
+            "hub",
+            "--parent",
+            "demo",
+            "--domain",
+            "hub.demo.example.org",
+            "--language",
+            "pt",
+        )  # fmt: skip
+    )
+    assert hub.returncode == 0, hub
+    taken = await anyio.to_thread.run_sync(
+        lambda: cms(
+            "create-tenant",
+            "--slug",
+            "thief",
+            "--name",
+            "Thief",
+            "--kind",
+            "cop",
+            "--parent",
+            "demo-hub",
+            "--domain",
+            "hub.demo.example.org",
+        )  # fmt: skip
+    )
+    assert taken.returncode == 2
+    assert (
+        "domains: The domain 'hub.demo.example.org' already belongs to 'demo-hub'" in taken.stderr
+    )
+    row = await Tenant.get(slug="demo-hub").prefetch_related("parent")
+    assert row.parent is not None and row.parent.slug == "demo" and row.languages == ["pt"]
+    assert await TenantDomain.filter(tenant=row).values_list("domain", flat=True) == [
+        "hub.demo.example.org"
+    ]
+    assert not await Tenant.exists(slug="thief")
+    assert await AuditEntry.filter(content_type="Tenant", action="create-tenant").count() == 2

@@ -395,7 +395,7 @@ async def profiles(tenants: dict[str, models.Tenant]) -> None:
     a, b = tenants["a"], tenants["b"]
     uni = await factories.organisation(a, slug="uni")
     rfo = await factories.organisation(a, slug="rfo")
-    await factories.profile(
+    ana = await factories.profile(
         a,
         slug="ana",
         name="Ana",
@@ -403,10 +403,9 @@ async def profiles(tenants: dict[str, models.Tenant]) -> None:
         country="ES",
         languages=["es", "en"],
         organisation=uni,
-        eligible_for_contracting=True,
         published_at=at(3),
     )
-    await factories.profile(
+    ben = await factories.profile(
         a,
         slug="ben",
         name="Ben",
@@ -414,10 +413,9 @@ async def profiles(tenants: dict[str, models.Tenant]) -> None:
         country="DE",
         languages=["de"],
         organisation=rfo,
-        eligible_for_contracting=True,
         published_at=at(1),
     )
-    await factories.profile(
+    cleo = await factories.profile(
         a,
         slug="cleo",
         name="Cleo",
@@ -426,7 +424,7 @@ async def profiles(tenants: dict[str, models.Tenant]) -> None:
         languages=["en"],
         published_at=at(2),
     )
-    await factories.profile(
+    dan = await factories.profile(
         b,
         slug="dan",
         name="Dan",
@@ -445,6 +443,16 @@ async def profiles(tenants: dict[str, models.Tenant]) -> None:
         languages=["en"],
         status=Status.DRAFT,
     )
+    # Eligible: listed now (an attestation in force); Cleo's was revoked, Dan's has expired.
+    for person, ended in [(ana, {}), (ben, {}), (cleo, {"revoked_at": at(5)})]:
+        await models.Attestation.create(
+            profile=person, programme=a, attested_by=a, role="expert", actor_name="hub",
+            valid_from=at(1), **ended,
+        )  # fmt: skip
+    await models.Attestation.create(
+        profile=dan, programme=a, attested_by=a, role="expert", actor_name="hub",
+        valid_from=at(1), valid_until=at(6),
+    )  # fmt: skip
 
 
 PROFILE_CASES = [

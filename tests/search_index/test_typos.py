@@ -20,7 +20,7 @@ query S($q: String!) {
 MISSPELLINGS = [
     ("budgetng", "budgeting"),
     ("equalty", "equality"),
-    ("mentorng", "mentoring"),
+    ("trainng", "training"),
     ("gender budgetng", "gender budgeting"),
     ("gendre equality", "gender equality"),
     ("recruitmnet", "recruitment"),

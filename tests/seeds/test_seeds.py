@@ -20,10 +20,12 @@ from cms.models import (
     OrganisationKind,
     Page,
     Profile,
+    ProgrammeRules,
     Resource,
     ResourceAuthor,
     ResourceKind,
     Status,
+    SupportPackage,
     Tenant,
     TenantKind,
     Video,
@@ -129,9 +131,19 @@ async def test_knowledge_base_content_the_search_issue_relies_on() -> None:
         if "gender budgeting" in f"{r.title} {r.summary} {r.body}".lower()
     ]
     assert len(budgeting) >= 2
-    packages = await Resource.filter(tenant__slug="inspire-hub", kind=ResourceKind.SUPPORT_PACKAGE)
-    assert len(packages) == 5 and all(p.shared for p in packages)
-    assert all("Expected outcome" in p.body and "first version" in p.body for p in packages)
+    # INSPIRE's five support packages are programme data now, with the rules of seed text 004.
+    packages = await SupportPackage.filter(programme__slug="inspire").order_by("number")
+    assert [p.number for p in packages] == [1, 2, 3, 4, 5]
+    assert all(p.expected_outcomes and p.first_version_on for p in packages)
+    assert "GEAM" in " ".join(packages[1].includes)
+    rules = await ProgrammeRules.get(programme__slug="inspire")
+    assert (rules.packages_per_cop, rules.budget_per_cop_cents, rules.currency) == (
+        2,
+        1_000_000,
+        "EUR",
+    )
+    assert (rules.window_opens.year, rules.window_closes.year) == (2024, 2026)
+    assert not await Resource.filter(kind=ResourceKind.SUPPORT_PACKAGE).exists()
     data = await Resource.get(
         tenant__slug="genera", slug="gender-aggregated-data-framework"
     ).prefetch_related("organisation")

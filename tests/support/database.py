@@ -30,6 +30,15 @@ def tables() -> list[str]:
             if through not in links:
                 links.append(through)
     order = [
+        "budget_line",
+        "application_comment",
+        "application_transition",
+        "outcome",
+        "application",
+        "attestation",
+        "support_package",
+        "programme_rules",
+        "tenant_domain",
         "resource_author",
         "resource",
         "video",

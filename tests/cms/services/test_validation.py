@@ -32,7 +32,7 @@ def test_field_checks_collect_every_problem_at_once():
             "language": "Spanish!",
             "roles": ["expert", "king"],
             "expertise": ["a|b"],
-            "eligible_for_contracting": "yes",
+            "shared": "yes",
             "bio": "<b>ok</b>",
         },
         errors,
@@ -41,7 +41,7 @@ def test_field_checks_collect_every_problem_at_once():
         ("language", "INVALID_LANGUAGE"),
         ("roles", "INVALID_CHOICE"),
         ("expertise", "INVALID"),
-        ("eligibleForContracting", "INVALID"),
+        ("shared", "INVALID"),
     }
     assert cleaned == {"name": "Ana", "country": "ES", "bio": "<b>ok</b>"}
     errors = []

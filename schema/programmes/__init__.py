@@ -1,0 +1,1 @@
+"""The programme workflow: rules, support packages, applications, attestations, outcomes."""
