@@ -15,12 +15,24 @@ from cms.models.content import (
     Video,
     VideoProvider,
 )
+from cms.models.genderdata import (
+    DataFramework,
+    FrameworkVersion,
+    Submission,
+    SubmissionState,
+    VersionStatus,
+)
 from cms.models.history import AuditEntry, OutboxEvent, Revision
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
 from cms.models.tenants import Maturity, Tenant, TenantKind
 
 __all__ = [
+    "DataFramework",
+    "FrameworkVersion",
+    "Submission",
+    "SubmissionState",
+    "VersionStatus",
     "ApiToken",
     "AuditEntry",
     "OutboxEvent",
