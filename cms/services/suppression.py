@@ -4,7 +4,8 @@ A table of counts (rows x columns, e.g. grade x gender) is shown with its row to
 totals and grand total, so every row and column is an additive constraint a reader can use.
 `protect` marks cells to suppress so that no suppressed cell can be worked out exactly:
 
-1. primary suppression: every count below the threshold;
+1. primary suppression: every count from 1 to below the threshold (a zero counts no one and is
+   shown: hiding it would hide every row of a gender no institute reports);
 2. complementary suppression, repeated until nothing changes:
    - a constraint with suppressed cells whose hidden sum is below the threshold (one suppressed
      cell alone is always recoverable by subtraction) loses its smallest shown cell too;
@@ -169,7 +170,7 @@ def protect(table: list[list[int]], threshold: int) -> ProtectedTable:
     """The table with its margins and the cells to suppress (see the module docstring)."""
     layout, values = with_margins(table)
     constraints = layout.constraints()
-    suppressed = {i for i, value in enumerate(values) if value < threshold}
+    suppressed = {i for i, value in enumerate(values) if 0 < value < threshold}
 
     def smallest_shown(constraint: Constraint) -> int | None:
         shown = [index for index, _ in constraint if index not in suppressed]
