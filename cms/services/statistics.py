@@ -57,7 +57,9 @@ def share(part: int | None, whole: int | None) -> float | None:
 
 def shares_of(aggregate: Aggregate, column: str) -> dict[str, float | None]:
     """The share of `column` (e.g. women) in each row (e.g. grade)."""
-    return {row: share(aggregate.cell(row, column), aggregate.row_total(row)) for row in aggregate.rows}
+    return {
+        row: share(aggregate.cell(row, column), aggregate.row_total(row)) for row in aggregate.rows
+    }
 
 
 def glass_ceiling_index(
