@@ -18,6 +18,7 @@ Suppressed cells are marked as such, never shown as zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -114,8 +115,8 @@ def determined(constraints: list[Constraint], suppressed: frozenset[int]) -> set
         pivots.append((r, c))
         r += 1
     out = set()
-    for row, c in pivots:
-        if all(value == 0 for j, value in enumerate(matrix[row]) if j != c):
+    for pivot_row, c in pivots:
+        if all(value == 0 for j, value in enumerate(matrix[pivot_row]) if j != c):
             out.add(order[c])
     return out
 
@@ -166,6 +167,10 @@ def _exposed(
     return exposed
 
 
+def _first(candidates: Iterable[int | None]) -> int | None:
+    return next((c for c in candidates if c is not None), None)
+
+
 def protect(table: list[list[int]], threshold: int) -> ProtectedTable:
     """The table with its margins and the cells to suppress (see the module docstring)."""
     layout, values = with_margins(table)
@@ -174,10 +179,11 @@ def protect(table: list[list[int]], threshold: int) -> ProtectedTable:
 
     def smallest_shown(constraint: Constraint) -> int | None:
         shown = [index for index, _ in constraint if index not in suppressed]
-        return min(shown, key=lambda i: (values[i], i)) if shown else None
+        # A zero partner adds nothing to the hidden sum: the smallest non-zero cell goes first.
+        return min(shown, key=lambda i: (values[i] == 0, values[i], i)) if shown else None
 
     while True:
-        added = None
+        added: int | None = None
         for constraint in constraints:
             hidden = [index for index, _ in constraint if index in suppressed]
             if hidden and (len(hidden) == 1 or sum(values[i] for i in hidden) < threshold):
@@ -185,14 +191,12 @@ def protect(table: list[list[int]], threshold: int) -> ProtectedTable:
                 if added is not None:
                     break
         if added is None:
-            for index in sorted(_exposed(constraints, values, frozenset(suppressed))):
-                for constraint in constraints:
-                    if any(i == index for i, _ in constraint):
-                        added = smallest_shown(constraint)
-                        if added is not None:
-                            break
-                if added is not None:
-                    break
+            added = _first(
+                smallest_shown(constraint)
+                for index in sorted(_exposed(constraints, values, frozenset(suppressed)))
+                for constraint in constraints
+                if any(i == index for i, _ in constraint)
+            )
         if added is None:
             return ProtectedTable(layout, values, frozenset(suppressed))
         suppressed.add(added)

@@ -30,6 +30,9 @@ def tables() -> list[str]:
             if through not in links:
                 links.append(through)
     order = [
+        "data_submission",
+        "data_framework_version",
+        "data_framework",
         "resource_author",
         "resource",
         "video",
