@@ -37,7 +37,7 @@ from cms.models import (
     VersionStatus,
 )
 from cms.services import frameworks, history
-from cms.services.statistics import Aggregate, network_aggregate
+from cms.services.statistics import Aggregate, Quartiles, network_aggregate, quartiles
 
 CONTENT_TYPE = "Submission"
 
@@ -364,3 +364,48 @@ async def network_table(
         threshold=framework.threshold,
         min_institutes=framework.min_institutes,
     )
+
+
+ACADEMIC_GRADES = ("A", "B", "C", "D")
+
+
+async def validated(framework: DataFramework, year: int) -> list[Submission]:
+    return await Submission.filter(
+        framework_id=framework.id, year=year, state=SubmissionState.VALIDATED
+    ).order_by("id")
+
+
+def _institute_shares(row: Submission) -> dict[str, float | None]:
+    staff = row.figures.get("staff", {})
+    out: dict[str, float | None] = {}
+    for grade in ACADEMIC_GRADES:
+        total = sum(
+            v for k, v in staff.items() if k.startswith(f"{grade}|") and k != f"{grade}|total"
+        )
+        out[grade] = staff.get(f"{grade}|women", 0) / total if total else None
+    return out
+
+
+async def benchmark(
+    principal: Principal | None, framework: DataFramework, year: int, organisation_id: int
+) -> list[tuple[str, float | None, Quartiles | None]]:
+    """(grade, the institute's own share of women, the network's quartiles) for the
+    institute's own tokens and the stewards; empty for anyone else."""
+    if not (
+        is_steward(principal, framework.tenant_id)
+        or is_institute(principal, framework.tenant_id, organisation_id)
+    ):
+        return []
+    rows = await validated(framework, year)
+    own = next((r for r in rows if r.organisation_id == organisation_id), None)
+    if own is None:
+        own = await Submission.get_or_none(
+            framework_id=framework.id, organisation_id=organisation_id, year=year
+        )
+    shares = [_institute_shares(r) for r in rows]
+    out = []
+    for grade in ACADEMIC_GRADES:
+        values = [s[grade] for s in shares if s[grade] is not None]
+        spread = quartiles([v for v in values if v is not None], framework.min_institutes)
+        out.append((grade, _institute_shares(own)[grade] if own else None, spread))
+    return out

@@ -1,0 +1,155 @@
+"""The issue's scenario through GraphQL over HTTP, with another tenant, the public and another
+institute looking on."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from cms.services import genderdata, tokens
+from cms.services.frameworks import SHE_FIGURES, cells
+from schema.core.ids import to_global_id
+from tests import factories
+from tests.support.api import graphql
+
+pytestmark = pytest.mark.anyio
+
+DEFINE = """mutation ($input: DefineDataFrameworkInput!) { defineDataFramework(input: $input) {
+  version { id number } errors { field code } } }"""
+PUBLISH = """mutation ($id: ID!) { publishDataFrameworkVersion(id: $id) {
+  version { status } errors { code } } }"""
+TEMPLATE = 'query { submissionTemplate(code: "genera", year: 2024) }'
+SAVE = """mutation ($org: ID!, $figures: JSON, $csv: String) {
+  saveDataSubmission(code: "genera", organisationId: $org, year: 2024, figures: $figures, csv: $csv) {
+    submission { id state version frameworkVersion } errors { field code message } } }"""
+SUBMIT = """mutation ($id: ID!) { submitDataSubmission(id: $id) {
+  submission { state } errors { field code } } }"""
+VALIDATE = """mutation ($id: ID!) { validateDataSubmission(id: $id) {
+  submission { state } errors { code } } }"""
+COMPARE = """query { genderComparison(code: "genera", year: 2024) {
+  institutes glassCeilingIndex shareOfWomen { grade women total share suppressed }
+  benchmark { grade own lower median upper } } }"""
+RAW = """query { dataSubmissions(code: "genera", year: 2024) { organisationId figures } }"""
+
+
+def figures(a_women: int) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for spec in SHE_FIGURES["indicators"]:
+        for key, _ in cells(SHE_FIGURES, spec["code"]):
+            if not key.endswith("|total"):
+                out.setdefault(spec["code"], {})[key] = 0 if "|other" in key else 10
+    out["staff"]["A|women"] = a_women
+    return out
+
+
+def fill(template: str, values: dict[str, dict[str, int]]) -> str:
+    rows = list(csv.reader(io.StringIO(template)))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(rows[0])
+    for code, key, label, _ in rows[1:]:
+        writer.writerow((code, key, label, values.get(code, {}).get(key, "")))
+    return out.getvalue()
+
+
+async def call(client, query: str, variables: dict[str, Any] | None = None, *, token=None,
+               tenant: str = "genera") -> dict[str, Any]:  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = (await graphql(client, query, variables, tenant=tenant, headers=headers)).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_genera_scenario(client):
+    genera = await factories.tenant(slug="genera", kind="programme")
+    other = await factories.tenant(slug="other-cop")
+    institutes = []
+    for _ in range(3):
+        org = await factories.organisation(genera)
+        await org.memberships.add(genera)
+        institutes.append(org)
+    _, steward = await tokens.create_token("stewards", "editor", "genera")
+    members = []
+    for i, org in enumerate(institutes):
+        _, value = await tokens.create_token(f"institute-{i}", "contributor", "genera")
+        await genderdata.bind_token(f"institute-{i}", org.id)
+        members.append(value)
+    _, outsider = await tokens.create_token("outsider", "admin", other.slug)
+    ids = [to_global_id("Organisation", org.id) for org in institutes]
+
+    # the stewards publish the framework; an institute may not
+    refused = await call(client, DEFINE, {"input": {"code": "genera", "name": "GENERA",
+        "definition": SHE_FIGURES, "firstYear": 2020, "lastYear": 2030}}, token=members[0])  # fmt: skip
+    assert refused["defineDataFramework"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    defined = await call(client, DEFINE, {"input": {"code": "genera", "name": "GENERA",
+        "definition": SHE_FIGURES, "firstYear": 2020, "lastYear": 2030}}, token=steward)  # fmt: skip
+    version = defined["defineDataFramework"]["version"]
+    published = await call(client, PUBLISH, {"id": version["id"]}, token=steward)
+    assert published["publishDataFrameworkVersion"]["version"]["status"] == "published"
+
+    # two institutes through the API, the third by CSV: an error first, then corrected
+    submissions = []
+    for token, org, a_women in zip(members[:2], ids[:2], (1, 1), strict=True):
+        saved = await call(client, SAVE, {"org": org, "figures": figures(a_women)}, token=token)
+        submissions.append(saved["saveDataSubmission"]["submission"]["id"])
+    template = (await call(client, TEMPLATE))["submissionTemplate"]
+    wrong = figures(2)
+    wrong["staff"]["B|men"] = -3
+    failed = await call(
+        client, SAVE, {"org": ids[2], "csv": fill(template, wrong)}, token=members[2]
+    )
+    assert failed["saveDataSubmission"]["errors"] == [
+        {"field": "figures.staff.B|men", "code": "OUT_OF_RANGE", "message": "Counts are never negative."}
+    ]  # fmt: skip
+    fixed = await call(
+        client, SAVE, {"org": ids[2], "csv": fill(template, figures(2))}, token=members[2]
+    )
+    third = fixed["saveDataSubmission"]["submission"]
+    assert third["frameworkVersion"] == 1
+    submissions.append(third["id"])
+    for token, sid in zip(members, submissions, strict=True):
+        done = await call(client, SUBMIT, {"id": sid}, token=token)
+        assert done["submitDataSubmission"]["submission"]["state"] == "submitted"
+    # an institute cannot validate; the stewards do
+    denied = await call(client, VALIDATE, {"id": submissions[0]}, token=members[0])
+    assert denied["validateDataSubmission"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    for sid in submissions:
+        done = await call(client, VALIDATE, {"id": sid}, token=steward)
+        assert done["validateDataSubmission"]["submission"]["state"] == "validated"
+
+    # the public: protected figures, small cells null (never 0), no raw figures, no benchmark
+    public = (await call(client, COMPARE))["genderComparison"]
+    assert public["institutes"] == 3
+    grade_a = public["shareOfWomen"][0]
+    assert grade_a == {"grade": "A", "women": None, "total": 64, "share": None, "suppressed": True}
+    assert public["shareOfWomen"][2]["women"] == 30
+    assert public["glassCeilingIndex"] is None  # it would need grade A's women
+    assert public["benchmark"] == []
+    assert (await call(client, RAW))["dataSubmissions"] == []
+    # another tenant's token is the public here
+    assert (await call(client, RAW, token=outsider))["dataSubmissions"] == []
+    assert (await call(client, COMPARE, token=outsider))["genderComparison"]["benchmark"] == []
+
+    # an institute's member: its own raw figures beside the network's quartiles
+    own = await call(client, RAW, token=members[2])
+    assert [s["organisationId"] for s in own["dataSubmissions"]] == [ids[2]]
+    assert own["dataSubmissions"][0]["figures"]["staff"]["A|women"] == 2
+    mine = (await call(client, COMPARE, token=members[2]))["genderComparison"]["benchmark"]
+    assert mine[0]["grade"] == "A" and mine[0]["own"] == 2 / 22
+    assert (
+        mine[0]["median"] is not None and mine[0]["lower"] <= mine[0]["median"] <= mine[0]["upper"]
+    )
+    # another institute's member does not see them
+    others = await call(client, RAW, token=members[0])
+    assert [s["organisationId"] for s in others["dataSubmissions"]] == [ids[0]]
+    asked = """query ($org: ID) { genderComparison(code: "genera", year: 2024, organisationId: $org) {
+      benchmark { own } } }"""
+    peek = await call(client, asked, {"org": ids[2]}, token=members[0])
+    assert peek["genderComparison"]["benchmark"] == []
+    # the stewards see every institute
+    assert len((await call(client, RAW, token=steward))["dataSubmissions"]) == 3
+    # another tenant sees no framework at all
+    assert (await call(client, COMPARE, tenant="other-cop"))["genderComparison"] is None
