@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: strawberry must see the real payload classes.
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -72,7 +72,7 @@ class GenderDataMutation:
         async def work() -> Any:
             return await genderdata.define_framework(
                 require_principal(info), require_tenant(info), input.code, input.name,
-                dict(input.definition), input.first_year, input.last_year,
+                cast(dict[str, Any], input.definition), input.first_year, input.last_year,
                 threshold=input.threshold, min_institutes=input.min_institutes,
             )  # fmt: skip
 
@@ -120,7 +120,7 @@ class GenderDataMutation:
             if csv is not None:
                 return await genderdata.save_csv(principal, tenant, code, org, year, csv)
             return await genderdata.save_figures(
-                principal, tenant, code, org, year, dict(figures or {})
+                principal, tenant, code, org, year, cast(dict[str, dict[str, Any]], figures or {})
             )
 
         return await _run(work)

@@ -8,7 +8,7 @@ import strawberry
 
 from cms import models
 from cms.services import frameworks, genderdata
-from cms.services.statistics import glass_ceiling_index, share
+from cms.services.statistics import Aggregate, glass_ceiling_index, share
 from schema.context import Info
 from schema.core.ids import database_id
 from schema.genderdata.types import (
@@ -30,7 +30,7 @@ async def framework_of(info: Info, code: str) -> models.DataFramework | None:
     return await models.DataFramework.get_or_none(tenant_id=tenant.id, code=code)
 
 
-def _shares(aggregate: genderdata.Aggregate | None) -> list[GradeShare]:
+def _shares(aggregate: Aggregate | None) -> list[GradeShare]:
     if aggregate is None:
         return []
     out = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -35,7 +37,7 @@ class FrameworkVersionType:
 
     @strawberry.field(description="Dimensions and indicators (code, name, unit, breakdowns).")
     def definition(self) -> JSON:
-        return self.model.definition
+        return cast(JSON, self.model.definition)
 
 
 @strawberry.type(name="DataSubmission", description="One institute's figures for one year.")
@@ -75,7 +77,7 @@ class SubmissionType:
 
     @strawberry.field(description="Raw figures: {indicator: {cell: number}}.")
     def figures(self) -> JSON:
-        return self.model.figures
+        return cast(JSON, self.model.figures)
 
 
 @strawberry.type(name="GradeShare", description="The share of women in one row of a table.")

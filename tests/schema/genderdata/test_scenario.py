@@ -23,7 +23,9 @@ PUBLISH = """mutation ($id: ID!) { publishDataFrameworkVersion(id: $id) {
   version { status } errors { code } } }"""
 TEMPLATE = 'query { submissionTemplate(code: "genera", year: 2024) }'
 SAVE = """mutation ($org: ID!, $figures: JSON, $csv: String) {
-  saveDataSubmission(code: "genera", organisationId: $org, year: 2024, figures: $figures, csv: $csv) {
+  saveDataSubmission(
+    code: "genera", organisationId: $org, year: 2024, figures: $figures, csv: $csv
+  ) {
     submission { id state version frameworkVersion } errors { field code message } } }"""
 SUBMIT = """mutation ($id: ID!) { submitDataSubmission(id: $id) {
   submission { state } errors { field code } } }"""
@@ -81,11 +83,11 @@ async def test_genera_scenario(client):
     ids = [to_global_id("Organisation", org.id) for org in institutes]
 
     # the stewards publish the framework; an institute may not
-    refused = await call(client, DEFINE, {"input": {"code": "genera", "name": "GENERA",
-        "definition": SHE_FIGURES, "firstYear": 2020, "lastYear": 2030}}, token=members[0])  # fmt: skip
+    framework = {"code": "genera", "name": "GENERA", "definition": SHE_FIGURES,
+                 "firstYear": 2020, "lastYear": 2030}  # fmt: skip
+    refused = await call(client, DEFINE, {"input": framework}, token=members[0])
     assert refused["defineDataFramework"]["errors"][0]["code"] == "PERMISSION_DENIED"
-    defined = await call(client, DEFINE, {"input": {"code": "genera", "name": "GENERA",
-        "definition": SHE_FIGURES, "firstYear": 2020, "lastYear": 2030}}, token=steward)  # fmt: skip
+    defined = await call(client, DEFINE, {"input": framework}, token=steward)
     version = defined["defineDataFramework"]["version"]
     published = await call(client, PUBLISH, {"id": version["id"]}, token=steward)
     assert published["publishDataFrameworkVersion"]["version"]["status"] == "published"
@@ -101,9 +103,10 @@ async def test_genera_scenario(client):
     failed = await call(
         client, SAVE, {"org": ids[2], "csv": fill(template, wrong)}, token=members[2]
     )
+    negative = "Counts are never negative."
     assert failed["saveDataSubmission"]["errors"] == [
-        {"field": "figures.staff.B|men", "code": "OUT_OF_RANGE", "message": "Counts are never negative."}
-    ]  # fmt: skip
+        {"field": "figures.staff.B|men", "code": "OUT_OF_RANGE", "message": negative}
+    ]
     fixed = await call(
         client, SAVE, {"org": ids[2], "csv": fill(template, figures(2))}, token=members[2]
     )
@@ -145,8 +148,8 @@ async def test_genera_scenario(client):
     # another institute's member does not see them
     others = await call(client, RAW, token=members[0])
     assert [s["organisationId"] for s in others["dataSubmissions"]] == [ids[0]]
-    asked = """query ($org: ID) { genderComparison(code: "genera", year: 2024, organisationId: $org) {
-      benchmark { own } } }"""
+    asked = """query ($org: ID) {
+      genderComparison(code: "genera", year: 2024, organisationId: $org) { benchmark { own } } }"""
     peek = await call(client, asked, {"org": ids[2]}, token=members[0])
     assert peek["genderComparison"]["benchmark"] == []
     # the stewards see every institute
