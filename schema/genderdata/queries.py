@@ -9,10 +9,12 @@ import strawberry
 from cms import models
 from cms.services import frameworks, genderdata
 from cms.services.statistics import Aggregate, glass_ceiling_index, share
+from media import charts
 from schema.context import Info
 from schema.core.ids import database_id
 from schema.genderdata.types import (
     Benchmark,
+    ChartType,
     ComparisonType,
     FrameworkVersionType,
     GradeShare,
@@ -124,6 +126,16 @@ class GenderDataQuery:
             share_of_women=_shares(staff),
             glass_ceiling_index=gci,
             recruitment_funnel=_shares(funnel),
+            charts=[
+                ChartType(
+                    kind=kind,
+                    url=charts.chart_url(info.context.scope.tenant.slug, code, kind, year)
+                    if info.context.scope.tenant
+                    else "",
+                    alt=charts.alt_text(kind, year, staff),
+                )
+                for kind in charts.KINDS
+            ],
             benchmark=[
                 Benchmark(
                     grade=grade,

@@ -98,6 +98,13 @@ class Benchmark:
     upper: float | None = strawberry.field(description="The network's upper quartile.")
 
 
+@strawberry.type(name="DataChart", description="An SVG chart to embed with <img>.")
+class ChartType:
+    kind: str = strawberry.field(description="share-by-grade or scissors.")
+    url: str = strawberry.field(description="Path of the SVG on this server.")
+    alt: str = strawberry.field(description="Text alternative: the figures drawn, in words.")
+
+
 @strawberry.type(name="GenderComparison", description="Protected network figures for a year.")
 class ComparisonType:
     year: int = strawberry.field(description="Reporting year.")
@@ -112,6 +119,9 @@ class ComparisonType:
     )
     recruitment_funnel: list[GradeShare] = strawberry.field(
         name="recruitmentFunnel", description="Share of women per recruitment stage."
+    )
+    charts: list[ChartType] = strawberry.field(
+        description="The comparison as SVG charts (protected figures only), with alt text."
     )
     benchmark: list[Benchmark] = strawberry.field(
         description="The caller's institute (or, for stewards, the one asked) beside the "

@@ -156,3 +156,26 @@ async def test_genera_scenario(client):
     assert len((await call(client, RAW, token=steward))["dataSubmissions"]) == 3
     # another tenant sees no framework at all
     assert (await call(client, COMPARE, tenant="other-cop"))["genderComparison"] is None
+
+    # the chart: an SVG of protected figures, with its text alternative, cached until the data
+    # changes
+    asked = """query { genderComparison(code: "genera", year: 2024) { charts { kind url alt } } }"""
+    found = (await call(client, asked))["genderComparison"]["charts"]
+    bars = found[0]
+    assert bars["kind"] == "share-by-grade"
+    assert "grade A: suppressed (small numbers)" in bars["alt"]
+    assert "grade C: 33% women" in bars["alt"]
+    response = await client.get(bars["url"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert response.content.startswith(b"<?xml") and b"<svg" in response.content
+    first_etag = response.headers["etag"]
+    assert (await client.get(bars["url"])).headers["etag"] == first_etag
+    # a correction takes a validated submission back to draft: the chart is made anew
+    await call(client, SAVE, {"org": ids[0], "figures": figures(1)}, token=members[0])
+    again = await client.get(bars["url"])
+    assert again.status_code == 200 and again.headers["etag"] != first_etag
+    assert (
+        await client.get("/media/charts/genera/genera/share-by-grade-1999.svg")
+    ).status_code == 404
+    assert (await client.get("/media/charts/genera/nothing/scissors-2024.svg")).status_code == 404
