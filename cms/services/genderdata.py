@@ -18,6 +18,8 @@ An institute token is a token of the network tenant bound to one of its member o
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 from typing import Any
 
@@ -409,3 +411,41 @@ async def benchmark(
         spread = quartiles([v for v in values if v is not None], framework.min_institutes)
         out.append((grade, _institute_shares(own)[grade] if own else None, spread))
     return out
+
+
+SUPPRESSED = "suppressed"
+
+
+async def export_csv(principal: Principal | None, framework: DataFramework, year: int) -> str:
+    """What the caller may see as CSV: the protected network tables (suppressed cells marked,
+    never 0), then the raw rows of the submissions the caller may read."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("scope", "indicator", "row", "column", "value"))
+    version = await version_for(framework, year)
+    if version is None:
+        return out.getvalue()
+    for spec in version.definition["indicators"]:
+        aggregate = await network_table(framework, year, spec["code"])
+        if aggregate is None:
+            continue
+        for row in aggregate.rows:
+            for column in aggregate.columns:
+                value = aggregate.cell(row, column)
+                writer.writerow(
+                    ("network", spec["code"], row, column, SUPPRESSED if value is None else value)
+                )
+            total = aggregate.row_total(row)
+            writer.writerow(
+                ("network", spec["code"], row, "total", SUPPRESSED if total is None else total)
+            )
+    rows = await Submission.filter(framework_id=framework.id, year=year).order_by("id")
+    for submission in rows:
+        if not may_read_raw(principal, submission):
+            continue
+        scope = f"organisation:{submission.organisation_id}:{submission.state.value}"
+        for code, given in submission.figures.items():
+            for key, figure in given.items():
+                head, _, tail = key.rpartition("|")
+                writer.writerow((scope, code, head, tail, figure))
+    return out.getvalue()

@@ -92,6 +92,17 @@ class GenderDataQuery:
         ]
 
     @strawberry.field(
+        name="genderDataCsv",
+        description="CSV of what the caller may see: the protected network tables (suppressed "
+        "cells marked `suppressed`), plus the raw figures of the submissions it may read.",
+    )
+    async def gender_data_csv(self, info: Info, code: Code, year: Year) -> str | None:
+        framework = await framework_of(info, code)
+        if framework is None:
+            return None
+        return await genderdata.export_csv(info.context.principal, framework, year)
+
+    @strawberry.field(
         name="genderComparison",
         description="The network's protected figures for a year: small counts suppressed "
         "(null, never 0), nothing under the framework's minimum of institutes.",

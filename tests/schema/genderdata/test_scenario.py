@@ -179,3 +179,16 @@ async def test_genera_scenario(client):
         await client.get("/media/charts/genera/genera/share-by-grade-1999.svg")
     ).status_code == 404
     assert (await client.get("/media/charts/genera/nothing/scissors-2024.svg")).status_code == 404
+
+    # CSV export of what each caller may see
+    export = 'query { genderDataCsv(code: "genera", year: 2024) }'
+    public_csv = (await call(client, export))["genderDataCsv"]
+    assert "network,staff,A,women,suppressed" in public_csv
+    # institute 0's correction is a draft again: two validated institutes are under the minimum
+    assert "network,staff,C,women,suppressed" in public_csv
+    assert "organisation:" not in public_csv
+    own_csv = (await call(client, export, token=members[2]))["genderDataCsv"]
+    assert f"organisation:{institutes[2].id}:validated,staff,A,women,2" in own_csv
+    assert f"organisation:{institutes[1].id}:" not in own_csv
+    steward_csv = (await call(client, export, token=steward))["genderDataCsv"]
+    assert all(f"organisation:{org.id}:" in steward_csv for org in institutes)
