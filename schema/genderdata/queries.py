@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from cms import models
+from cms.errors import InvalidInput
 from cms.services import frameworks, genderdata
 from cms.services.statistics import Aggregate, glass_ceiling_index, share
 from media import charts
@@ -19,6 +20,7 @@ from schema.genderdata.types import (
     FrameworkVersionType,
     GradeShare,
     SubmissionType,
+    TrendPoint,
 )
 
 Code = Annotated[str, strawberry.argument(description="The framework's code, e.g. genera.")]
@@ -44,8 +46,39 @@ def _shares(aggregate: Aggregate | None) -> list[GradeShare]:
     return out
 
 
+MAX_TREND_YEARS = 30
+
+
 class GenderDataQuery:
     """Gender-aggregated data of the addressed network tenant."""
+
+    @strawberry.field(
+        name="genderTrend",
+        description="Share of women by grade and the Glass Ceiling Index over years (at most "
+        "30), protected year by year.",
+    )
+    async def gender_trend(
+        self, info: Info, code: Code, from_year: int, to_year: int
+    ) -> list[TrendPoint]:
+        if not 0 <= to_year - from_year < MAX_TREND_YEARS:
+            raise InvalidInput(f"Ask for 1 to {MAX_TREND_YEARS} years.", field="toYear")
+        framework = await framework_of(info, code)
+        if framework is None:
+            return []
+        points = []
+        for year in range(from_year, to_year + 1):
+            staff = await genderdata.network_table(framework, year, "staff")
+            if staff is None:
+                continue
+            points.append(
+                TrendPoint(
+                    year=year,
+                    institutes=len(await genderdata.validated(framework, year)),
+                    share_of_women=_shares(staff),
+                    glass_ceiling_index=glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A"),
+                )
+            )
+        return points
 
     @strawberry.field(
         name="dataFrameworkVersions",

@@ -127,3 +127,15 @@ class ComparisonType:
         description="The caller's institute (or, for stewards, the one asked) beside the "
         "network's quartiles; empty for everyone else."
     )
+
+
+@strawberry.type(name="GenderTrendPoint", description="One year of a trend (protected figures).")
+class TrendPoint:
+    year: int = strawberry.field(description="Reporting year.")
+    institutes: int = strawberry.field(description="Validated submissions counted.")
+    share_of_women: list[GradeShare] = strawberry.field(
+        name="shareOfWomen", description="Share of women per grade."
+    )
+    glass_ceiling_index: float | None = strawberry.field(
+        name="glassCeilingIndex", description="Null when suppressed."
+    )

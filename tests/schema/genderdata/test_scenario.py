@@ -192,3 +192,12 @@ async def test_genera_scenario(client):
     assert f"organisation:{institutes[1].id}:" not in own_csv
     steward_csv = (await call(client, export, token=steward))["genderDataCsv"]
     assert all(f"organisation:{org.id}:" in steward_csv for org in institutes)
+
+    # trends over years: protected year by year, bounded
+    trend = """query ($to: Int!) { genderTrend(code: "genera", fromYear: 2023, toYear: $to) {
+      year institutes shareOfWomen { grade women } } }"""
+    points = (await call(client, trend, {"to": 2024}))["genderTrend"]
+    assert [(p["year"], p["institutes"]) for p in points] == [(2023, 0), (2024, 2)]
+    assert all(s["women"] is None for p in points for s in p["shareOfWomen"])
+    body = (await graphql(client, trend, {"to": 2100}, tenant="genera")).json()
+    assert body["errors"][0]["extensions"]["reason"] == "INVALID_INPUT"
