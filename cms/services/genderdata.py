@@ -23,6 +23,7 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from cms.auth import Principal
@@ -215,9 +216,7 @@ async def save_figures(
             await row.save()
             operation = "update"
         if was_validated:
-            await DataFramework.filter(id=framework.id).update(
-                data_version=framework.data_version + 1
-            )
+            await DataFramework.filter(id=framework.id).update(data_version=F("data_version") + 1)
         await history.record(
             principal,
             operation,
@@ -284,9 +283,7 @@ async def _transition(
         await row.save(update_fields=["state", "version", "comments", "updated_at"])
         if target is SubmissionState.VALIDATED:
             framework = row.framework
-            await DataFramework.filter(id=framework.id).update(
-                data_version=framework.data_version + 1
-            )
+            await DataFramework.filter(id=framework.id).update(data_version=F("data_version") + 1)
         await history.record(
             principal,
             target.value,
