@@ -69,6 +69,8 @@ class Principal:
     name: str
     role: Role
     tenant_id: int | None
+    # The institute (organisation) a token acts for in its tenant's data framework, if bound.
+    organisation_id: int | None = None
 
     @property
     def is_platform_admin(self) -> bool:
@@ -135,4 +137,5 @@ async def authenticate(authorization: str | None) -> Principal | None:
         name=row.name,
         role=Role(row.role),
         tenant_id=row.tenant_id,
+        organisation_id=row.organisation_id,
     )

@@ -223,6 +223,20 @@ def cmd_revoke_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bind_token(settings: Settings, args: argparse.Namespace) -> int:
+    """Make a token an institute's: it then acts for that organisation in the gender data."""
+    from cms.errors import NotFound
+    from cms.services.genderdata import bind_token
+
+    try:
+        asyncio.run(_with_db(settings, lambda: bind_token(args.name, args.organisation)))
+    except NotFound as error:
+        print(f"cms bind-token: {error.message}", file=sys.stderr)
+        return 2
+    print(f"Token {args.name!r} now acts for organisation {args.organisation}.")
+    return 0
+
+
 class _ProgressBar:
     """A progress bar on stderr that ends its line when done, or by `end()` if the work stops."""
 
@@ -437,6 +451,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = sub.add_parser("revoke-token", help="revoke an API token by name")
     revoke.add_argument("name")
     revoke.set_defaults(func=cmd_revoke_token)
+    bind = sub.add_parser("bind-token", help="bind a token to a member organisation (gender data)")
+    bind.add_argument("name")
+    bind.add_argument("--organisation", type=int, required=True, help="the organisation's id")
+    bind.set_defaults(func=cmd_bind_token)
 
     reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
     reindex.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -189,7 +189,10 @@ def media_routes(
     """The routes to mount at /media (over the app's one `storage` when it has one)."""
     handlers = MediaRoutes(settings, storage=storage, visibility=visibility)
     methods = ["GET", "HEAD"]
+    from media.charts import chart_routes
+
     return [
+        *chart_routes(settings),
         Route("/renditions/{signature}/{path:path}", handlers.rendition, methods=methods),
         Route("/originals/{path:path}", handlers.original, methods=methods),
         Route("/files/{path:path}", handlers.file, methods=methods),

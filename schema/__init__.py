@@ -40,6 +40,8 @@ def build_schema() -> strawberry.Schema:
     from schema.content.mutations import KindMutation, WorkflowMutation
     from schema.content.queries import ContentQuery
     from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
+    from schema.genderdata.mutations import GenderDataMutation
+    from schema.genderdata.queries import GenderDataQuery
     from schema.media.mutations import UploadMutation
     from schema.node import NODE_TYPES, NodeQuery
     from schema.people.queries import PeopleQuery
@@ -51,13 +53,21 @@ def build_schema() -> strawberry.Schema:
     query = _root(
         "Query",
         "Everything a CoP website or the knowledge portal can read.",
-        (TenantQuery, ContentQuery, PeopleQuery, NodeQuery, SearchQuery, ProgrammeQuery),
+        (
+            TenantQuery,
+            ContentQuery,
+            PeopleQuery,
+            NodeQuery,
+            SearchQuery,
+            ProgrammeQuery,
+            GenderDataQuery,
+        ),
         QUERY_ORDER,
     )
     mutation = _root(
         "Mutation",
         "Writes: every one needs an API token of the tenant.",
-        (WorkflowMutation, UploadMutation, KindMutation, ProgrammeMutation),
+        (WorkflowMutation, UploadMutation, KindMutation, ProgrammeMutation, GenderDataMutation),
         (),
     )
     return CMSSchema(

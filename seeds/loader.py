@@ -86,7 +86,25 @@ async def load_seed(data_dir: Path | None = None) -> SeedReport:
         for plan in plans:
             await _write_items(plan, tenants[plan.slug], tenants, report)
         await load_programmes(programme_data, report)
+    await _seed_data_framework()
     return report
+
+
+async def _seed_data_framework() -> None:
+    """GENERA's She Figures-style data framework, published, unless it exists."""
+    from cms.models import DataFramework
+    from cms.services import genderdata
+    from cms.services.content import SYSTEM
+    from cms.services.frameworks import SHE_FIGURES
+
+    genera = await Tenant.get_or_none(slug="genera")
+    if genera is None or await DataFramework.filter(tenant_id=genera.id, code="genera").exists():
+        return
+    version = await genderdata.define_framework(
+        SYSTEM, genera, "genera", "GENERA gender-aggregated data (She Figures indicators)",
+        SHE_FIGURES, 2015, 2030,
+    )  # fmt: skip
+    await genderdata.publish_version(SYSTEM, genera, version.id)
 
 
 async def _write_tenants(plans: list[TenantPlan], report: SeedReport) -> dict[str, Tenant]:

@@ -17,6 +17,13 @@ from cms.models.content import (
     VideoProvider,
 )
 from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
+from cms.models.genderdata import (
+    DataFramework,
+    FrameworkVersion,
+    Submission,
+    SubmissionState,
+    VersionStatus,
+)
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
 from cms.models.persisted import PersistedQuery
@@ -55,6 +62,11 @@ __all__ = [
     "ProgrammeRules",
     "SupportPackage",
     "TenantDomain",
+    "DataFramework",
+    "FrameworkVersion",
+    "Submission",
+    "SubmissionState",
+    "VersionStatus",
     "ApiToken",
     "AuditEntry",
     "OutboxConsumer",

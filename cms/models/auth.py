@@ -10,6 +10,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from cms.models.history import AuditEntry, Revision
+    from cms.models.people import Organisation
     from cms.models.tenants import Tenant
 
 
@@ -29,6 +30,12 @@ class ApiToken(Model):
         "models.Tenant", related_name="tokens", null=True, on_delete=fields.RESTRICT
     )
     tenant_id: int | None
+    # A token bound to an organisation acts for that institute in the tenant's data
+    # framework (cms/services/genderdata.py); null for every other token.
+    organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="tokens", null=True, on_delete=fields.SET_NULL
+    )
+    organisation_id: int | None
     role = fields.CharEnumField(Role, max_length=16)
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)

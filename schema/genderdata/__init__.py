@@ -1,0 +1,1 @@
+"""The gender-data domain of the API: frameworks, submissions and protected comparisons."""

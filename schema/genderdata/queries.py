@@ -1,0 +1,193 @@
+"""Root fields of the gender-data domain: frameworks, templates, submissions, comparisons."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from cms import models
+from cms.errors import InvalidInput
+from cms.services import frameworks, genderdata
+from cms.services.statistics import Aggregate, glass_ceiling_index, share
+from media import charts
+from schema.context import Info
+from schema.core.ids import database_id
+from schema.genderdata.types import (
+    Benchmark,
+    ChartType,
+    ComparisonType,
+    FrameworkVersionType,
+    GradeShare,
+    SubmissionType,
+    TrendPoint,
+)
+
+Code = Annotated[str, strawberry.argument(description="The framework's code, e.g. genera.")]
+Year = Annotated[int, strawberry.argument(description="Reporting year.")]
+
+
+async def framework_of(info: Info, code: str) -> models.DataFramework | None:
+    tenant = info.context.scope.tenant
+    if tenant is None or len(code) > 64:
+        return None
+    return await models.DataFramework.get_or_none(tenant_id=tenant.id, code=code)
+
+
+def _shares(aggregate: Aggregate | None) -> list[GradeShare]:
+    if aggregate is None:
+        return []
+    out = []
+    for row in aggregate.rows:
+        women, total = aggregate.cell(row, "women"), aggregate.row_total(row)
+        value = share(women, total)
+        out.append(GradeShare(grade=row, women=women, total=total, share=value,
+                              suppressed=value is None))  # fmt: skip
+    return out
+
+
+MAX_TREND_YEARS = 30
+
+
+class GenderDataQuery:
+    """Gender-aggregated data of the addressed network tenant."""
+
+    @strawberry.field(
+        name="genderTrend",
+        description="Share of women by grade and the Glass Ceiling Index over years (at most "
+        "30), protected year by year.",
+    )
+    async def gender_trend(
+        self, info: Info, code: Code, from_year: int, to_year: int
+    ) -> list[TrendPoint]:
+        if not 0 <= to_year - from_year < MAX_TREND_YEARS:
+            raise InvalidInput(f"Ask for 1 to {MAX_TREND_YEARS} years.", field="toYear")
+        framework = await framework_of(info, code)
+        if framework is None:
+            return []
+        points = []
+        for year in range(from_year, to_year + 1):
+            staff = await genderdata.network_table(framework, year, "staff")
+            if staff is None:
+                continue
+            points.append(
+                TrendPoint(
+                    year=year,
+                    institutes=len(await genderdata.validated(framework, year)),
+                    share_of_women=_shares(staff),
+                    glass_ceiling_index=glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A"),
+                )
+            )
+        return points
+
+    @strawberry.field(
+        name="dataFrameworkVersions",
+        description="Versions of a framework: published ones for everyone, drafts for stewards.",
+    )
+    async def data_framework_versions(self, info: Info, code: Code) -> list[FrameworkVersionType]:
+        framework = await framework_of(info, code)
+        if framework is None:
+            return []
+        rows = models.FrameworkVersion.filter(framework_id=framework.id).order_by("number")
+        if not genderdata.is_steward(info.context.principal, framework.tenant_id):
+            rows = rows.filter(status=models.VersionStatus.PUBLISHED)
+        return [FrameworkVersionType(model=row) for row in await rows]
+
+    @strawberry.field(
+        name="submissionTemplate",
+        description="The CSV to fill in for a year (indicator,cell,label,value); null when no "
+        "published version covers the year.",
+    )
+    async def submission_template(self, info: Info, code: Code, year: Year) -> str | None:
+        framework = await framework_of(info, code)
+        version = await genderdata.version_for(framework, year) if framework else None
+        return frameworks.template(version.definition) if version else None
+
+    @strawberry.field(
+        name="dataSubmissions",
+        description="Raw submissions the caller may read: its own institute's (institute "
+        "tokens) or all (stewards); empty for the public and other institutes.",
+    )
+    async def data_submissions(self, info: Info, code: Code, year: Year) -> list[SubmissionType]:
+        framework = await framework_of(info, code)
+        if framework is None:
+            return []
+        rows = await models.Submission.filter(framework_id=framework.id, year=year).order_by("id")
+        principal = info.context.principal
+        visible = [r for r in rows if genderdata.may_read_raw(principal, r)]
+        numbers = dict(
+            await models.FrameworkVersion.filter(
+                id__in=[r.framework_version_id for r in visible]
+            ).values_list("id", "number")
+        )
+        return [
+            SubmissionType(model=r, version_number=numbers[r.framework_version_id]) for r in visible
+        ]
+
+    @strawberry.field(
+        name="genderDataCsv",
+        description="CSV of what the caller may see: the protected network tables (suppressed "
+        "cells marked `suppressed`), plus the raw figures of the submissions it may read.",
+    )
+    async def gender_data_csv(self, info: Info, code: Code, year: Year) -> str | None:
+        framework = await framework_of(info, code)
+        if framework is None:
+            return None
+        return await genderdata.export_csv(info.context.principal, framework, year)
+
+    @strawberry.field(
+        name="genderComparison",
+        description="The network's protected figures for a year: small counts suppressed "
+        "(null, never 0), nothing under the framework's minimum of institutes.",
+    )
+    async def gender_comparison(
+        self,
+        info: Info,
+        code: Code,
+        year: Year,
+        organisation_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                name="organisationId", description="Institute to benchmark (own or stewards)."
+            ),
+        ] = None,
+    ) -> ComparisonType | None:
+        framework = await framework_of(info, code)
+        if framework is None:
+            return None
+        principal = info.context.principal
+        staff = await genderdata.network_table(framework, year, "staff")
+        funnel = await genderdata.network_table(framework, year, "recruitment")
+        institutes = len(await genderdata.validated(framework, year))
+        org = principal.organisation_id if principal else None
+        if organisation_id is not None:
+            org = database_id(organisation_id, "Organisation", "organisationId")
+        marks = await genderdata.benchmark(principal, framework, year, org) if org else []
+        gci = glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A") if staff else None
+        return ComparisonType(
+            year=year,
+            institutes=institutes,
+            share_of_women=_shares(staff),
+            glass_ceiling_index=gci,
+            recruitment_funnel=_shares(funnel),
+            charts=[
+                ChartType(
+                    kind=kind,
+                    url=charts.chart_url(info.context.scope.tenant.slug, code, kind, year)
+                    if info.context.scope.tenant
+                    else "",
+                    alt=charts.alt_text(kind, year, staff),
+                )
+                for kind in charts.KINDS
+            ],
+            benchmark=[
+                Benchmark(
+                    grade=grade,
+                    own=own,
+                    lower=spread.lower if spread else None,
+                    median=spread.median if spread else None,
+                    upper=spread.upper if spread else None,
+                )
+                for grade, own, spread in marks
+            ],
+        )

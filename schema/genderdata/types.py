@@ -1,0 +1,141 @@
+"""GraphQL types of the gender-data domain; raw figures only on submissions the caller may read."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from cms import models
+from schema.core.ids import to_global_id
+
+
+@strawberry.type(name="DataFrameworkVersion", description="One definition of a framework.")
+class FrameworkVersionType:
+    model: strawberry.Private[models.FrameworkVersion]
+
+    @strawberry.field(description="Global id, for publishDataFrameworkVersion.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("DataFrameworkVersion", self.model.id))
+
+    @strawberry.field(description="1, 2, …: figures are read with the version they used.")
+    def number(self) -> int:
+        return self.model.number
+
+    @strawberry.field(description="draft or published.")
+    def status(self) -> str:
+        return self.model.status.value
+
+    @strawberry.field(name="firstYear", description="First reporting year it covers.")
+    def first_year(self) -> int:
+        return self.model.first_year
+
+    @strawberry.field(name="lastYear", description="Last reporting year it covers.")
+    def last_year(self) -> int:
+        return self.model.last_year
+
+    @strawberry.field(description="Dimensions and indicators (code, name, unit, breakdowns).")
+    def definition(self) -> JSON:
+        return cast(JSON, self.model.definition)
+
+
+@strawberry.type(name="DataSubmission", description="One institute's figures for one year.")
+class SubmissionType:
+    model: strawberry.Private[models.Submission]
+    version_number: strawberry.Private[int]
+
+    @strawberry.field(description="Global id, for submit/validate/return.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("DataSubmission", self.model.id))
+
+    @strawberry.field(name="organisationId", description="The institute (an Organisation id).")
+    def organisation_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Organisation", self.model.organisation_id))
+
+    @strawberry.field(description="Reporting year.")
+    def year(self) -> int:
+        return self.model.year
+
+    @strawberry.field(description="draft, submitted, validated or returned.")
+    def state(self) -> str:
+        return self.model.state.value
+
+    @strawberry.field(description="The stewards' comments when returned.")
+    def comments(self) -> str:
+        return self.model.comments
+
+    @strawberry.field(description="Revision number; each correction adds one.")
+    def version(self) -> int:
+        return self.model.version
+
+    @strawberry.field(
+        name="frameworkVersion", description="The framework version it was reported under."
+    )
+    def framework_version(self) -> int:
+        return self.version_number
+
+    @strawberry.field(description="Raw figures: {indicator: {cell: number}}.")
+    def figures(self) -> JSON:
+        return cast(JSON, self.model.figures)
+
+
+@strawberry.type(name="GradeShare", description="The share of women in one row of a table.")
+class GradeShare:
+    grade: str = strawberry.field(description="Row category (a grade, a recruitment stage).")
+    women: int | None = strawberry.field(description="Women; null when suppressed.")
+    total: int | None = strawberry.field(description="Everyone; null when suppressed.")
+    share: float | None = strawberry.field(description="women / total; null when suppressed.")
+    suppressed: bool = strawberry.field(description="True when the share cannot be shown.")
+
+
+@strawberry.type(name="Benchmark", description="An institute's own share beside the network.")
+class Benchmark:
+    grade: str = strawberry.field(description="Grade.")
+    own: float | None = strawberry.field(description="The institute's own share of women.")
+    lower: float | None = strawberry.field(description="The network's lower quartile.")
+    median: float | None = strawberry.field(description="The network's median.")
+    upper: float | None = strawberry.field(description="The network's upper quartile.")
+
+
+@strawberry.type(name="DataChart", description="An SVG chart to embed with <img>.")
+class ChartType:
+    kind: str = strawberry.field(description="share-by-grade or scissors.")
+    url: str = strawberry.field(description="Path of the SVG on this server.")
+    alt: str = strawberry.field(description="Text alternative: the figures drawn, in words.")
+
+
+@strawberry.type(name="GenderComparison", description="Protected network figures for a year.")
+class ComparisonType:
+    year: int = strawberry.field(description="Reporting year.")
+    institutes: int = strawberry.field(description="Validated submissions counted.")
+    share_of_women: list[GradeShare] = strawberry.field(
+        name="shareOfWomen", description="Share of women per grade (staff indicator)."
+    )
+    glass_ceiling_index: float | None = strawberry.field(
+        name="glassCeilingIndex",
+        description="Share of women in grades A-D over their share in grade A; null when "
+        "suppressed.",
+    )
+    recruitment_funnel: list[GradeShare] = strawberry.field(
+        name="recruitmentFunnel", description="Share of women per recruitment stage."
+    )
+    charts: list[ChartType] = strawberry.field(
+        description="The comparison as SVG charts (protected figures only), with alt text."
+    )
+    benchmark: list[Benchmark] = strawberry.field(
+        description="The caller's institute (or, for stewards, the one asked) beside the "
+        "network's quartiles; empty for everyone else."
+    )
+
+
+@strawberry.type(name="GenderTrendPoint", description="One year of a trend (protected figures).")
+class TrendPoint:
+    year: int = strawberry.field(description="Reporting year.")
+    institutes: int = strawberry.field(description="Validated submissions counted.")
+    share_of_women: list[GradeShare] = strawberry.field(
+        name="shareOfWomen", description="Share of women per grade."
+    )
+    glass_ceiling_index: float | None = strawberry.field(
+        name="glassCeilingIndex", description="Null when suppressed."
+    )
