@@ -16,6 +16,7 @@ from tortoise import connections
 from cms import db
 from cms.config import Settings
 from cms.cors import CORSMiddleware, CORSPolicy
+from cms.delivery import DeliveryService
 from cms.tenancy import TenantDirectory
 
 log = logging.getLogger("cms.app")
@@ -35,6 +36,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     storage = Storage(settings.data_dir / "media")
     services = Services(settings=settings, directory=directory, search=search, storage=storage)
     graphql = GraphQLEndpoint(build_schema(), services)
+    delivery = DeliveryService(settings)
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -49,9 +51,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         if manage_database:
             await db.init(settings, run_migrations=False, serving=True)
         search.start()  # drains what a crash left, then polls the outbox
+        delivery.start()  # webhooks: scheduled events, fan-out, sending
         try:
             yield
         finally:
+            await delivery.stop()
             await search.stop()
             if manage_database:
                 await db.close()
@@ -66,5 +70,6 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         middleware=[Middleware(CORSMiddleware, policy=CORSPolicy(settings, directory))],
         lifespan=lifespan,
     )
+    app.state.delivery = delivery
     app.state.search = search  # for tests; resolvers get it on the GraphQL context
     return app

@@ -183,6 +183,20 @@ class Settings:
     node_name: str = ""
     # A node unseen this long (hours) stops holding outbox events back; it rebuilds on return.
     outbox_keep_hours: int = 168
+    # Webhooks: may targets be loopback, private or link-local (CMS_WEBHOOK_ALLOW_PRIVATE)?
+    # The first retry waits this many seconds, each next one twice as long, and a delivery
+    # still failing after the retry window (hours) is marked failed; each POST may take this
+    # long; how often each process looks for new events and due deliveries.
+    webhook_allow_private: bool = False
+    webhook_retry_seconds: float = 30.0
+    webhook_retry_hours: float = 24.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_poll_seconds: float = 0.25
+    # Feeds, calendars and sitemaps: items per feed, URLs per sitemap (anonymous callers).
+    feed_items: int = 50
+    sitemap_urls: int = 5000
+    # How long a preview link for a draft stays valid (minutes), at most.
+    preview_minutes: int = 60
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -224,6 +238,14 @@ class Settings:
             search_max_expansions=_int(env, "CMS_SEARCH_MAX_EXPANSIONS", 100),
             node_name=_node_name(env, "CMS_NODE_NAME"),
             outbox_keep_hours=_int(env, "CMS_OUTBOX_KEEP_HOURS", 168),
+            webhook_allow_private=_bool(env, "CMS_WEBHOOK_ALLOW_PRIVATE", False),
+            webhook_retry_seconds=_float(env, "CMS_WEBHOOK_RETRY_SECONDS", 30.0),
+            webhook_retry_hours=_float(env, "CMS_WEBHOOK_RETRY_HOURS", 24.0),
+            webhook_timeout_seconds=_float(env, "CMS_WEBHOOK_TIMEOUT_SECONDS", 10.0),
+            webhook_poll_seconds=_float(env, "CMS_WEBHOOK_POLL_SECONDS", 0.25),
+            feed_items=_int(env, "CMS_FEED_ITEMS", 50),
+            sitemap_urls=_int(env, "CMS_SITEMAP_URLS", 5000),
+            preview_minutes=_int(env, "CMS_PREVIEW_MINUTES", 60),
         )
 
     @property

@@ -110,6 +110,16 @@ class ErrorCode(StrEnum):
     DAMAGED_FILE = "DAMAGED_FILE", "The file (a PDF) is damaged and cannot be read."
     TOO_MANY_PIXELS = "TOO_MANY_PIXELS", "The image has too many pixels (a decompression bomb?)."
     POLYGLOT = "POLYGLOT", "An image with other data (markup, an archive) hidden in it."
+    # Delivery to sites (webhooks, site routes, preview links).
+    UNSAFE_TARGET = (
+        "UNSAFE_TARGET",
+        "A webhook URL whose host is loopback, private or link-local, or does not resolve.",
+    )
+    INVALID_PATTERN = "INVALID_PATTERN", "Not a route pattern such as /news/{slug}."
+    INVALID_PREVIEW_TOKEN = (
+        "INVALID_PREVIEW_TOKEN",
+        "The preview token is malformed, forged, expired or for another tenant.",
+    )
 
 
 class CMSError(Exception):

@@ -39,6 +39,8 @@ def build_schema() -> strawberry.Schema:
     """The schema, with every type that only `node(id:)` reaches registered too."""
     from schema.content.mutations import KindMutation, WorkflowMutation
     from schema.content.queries import ContentQuery
+    from schema.delivery.mutations import DeliveryMutation
+    from schema.delivery.queries import DeliveryQuery
     from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.media.mutations import UploadMutation
     from schema.node import NODE_TYPES, NodeQuery
@@ -49,13 +51,13 @@ def build_schema() -> strawberry.Schema:
     query = _root(
         "Query",
         "Everything a CoP website or the knowledge portal can read.",
-        (TenantQuery, ContentQuery, PeopleQuery, NodeQuery, SearchQuery),
+        (TenantQuery, ContentQuery, PeopleQuery, NodeQuery, SearchQuery, DeliveryQuery),
         QUERY_ORDER,
     )
     mutation = _root(
         "Mutation",
         "Writes: every one needs an API token of the tenant.",
-        (WorkflowMutation, UploadMutation, KindMutation),
+        (WorkflowMutation, UploadMutation, KindMutation, DeliveryMutation),
         (),
     )
     return CMSSchema(

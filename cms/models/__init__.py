@@ -15,6 +15,16 @@ from cms.models.content import (
     Video,
     VideoProvider,
 )
+from cms.models.delivery import (
+    DeliveryStatus,
+    Redirect,
+    ScheduleClock,
+    SiteRoutes,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
@@ -28,6 +38,14 @@ __all__ = [
     "Revision",
     "Role",
     "ContentModel",
+    "DeliveryStatus",
+    "Redirect",
+    "ScheduleClock",
+    "SiteRoutes",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
     "DelimitedListField",
     "Event",
     "EventFormat",
