@@ -30,6 +30,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     from schema.context import Services
     from schema.http import GraphQLEndpoint
     from search_index import SearchService
+    from sites.routes import site_routes
 
     directory = TenantDirectory(settings.tenant_cache_seconds)
     search = SearchService.from_settings(settings)
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Mount("/media", routes=media_routes(settings, storage=storage), name="media"),
+            Mount("/sites", routes=site_routes(settings, directory), name="sites"),
         ],
         middleware=[Middleware(CORSMiddleware, policy=CORSPolicy(settings, directory))],
         lifespan=lifespan,
