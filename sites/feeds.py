@@ -51,7 +51,7 @@ def rss(
         ET.SubElement(item, "guid", {"isPermaLink": "true" if absolute else "false"}).text = guid
         ET.SubElement(item, "pubDate").text = format_datetime(_when(row).astimezone(UTC))
         ET.SubElement(item, "description").text = _summary(row)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(ET.tostring(root, encoding="utf-8"))
 
 
 def atom(
@@ -86,4 +86,4 @@ def atom(
         el(entry, "published", _when(row).astimezone(UTC).isoformat())
         el(entry, "link", href=routes.of(kind, row), rel="alternate", type="text/html")
         el(entry, "summary", _summary(row), type="text")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(ET.tostring(root, encoding="utf-8"))

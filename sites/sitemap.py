@@ -20,4 +20,4 @@ def sitemap(entries: list[tuple[str, models.ContentModel]], routes: Routes) -> b
         ET.SubElement(url, f"{{{NS}}}lastmod").text = row.updated_at.astimezone(UTC).isoformat(
             timespec="seconds"
         )
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(ET.tostring(root, encoding="utf-8"))
