@@ -40,6 +40,7 @@ def build_schema() -> strawberry.Schema:
     from schema.content.mutations import KindMutation, WorkflowMutation
     from schema.content.queries import ContentQuery
     from schema.delivery.mutations import DeliveryMutation
+    from schema.delivery.previews import PreviewMutation, PreviewQuery
     from schema.delivery.queries import DeliveryQuery
     from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.media.mutations import UploadMutation
@@ -51,13 +52,21 @@ def build_schema() -> strawberry.Schema:
     query = _root(
         "Query",
         "Everything a CoP website or the knowledge portal can read.",
-        (TenantQuery, ContentQuery, PeopleQuery, NodeQuery, SearchQuery, DeliveryQuery),
+        (
+            TenantQuery,
+            ContentQuery,
+            PeopleQuery,
+            NodeQuery,
+            SearchQuery,
+            DeliveryQuery,
+            PreviewQuery,
+        ),
         QUERY_ORDER,
     )
     mutation = _root(
         "Mutation",
         "Writes: every one needs an API token of the tenant.",
-        (WorkflowMutation, UploadMutation, KindMutation, DeliveryMutation),
+        (WorkflowMutation, UploadMutation, KindMutation, DeliveryMutation, PreviewMutation),
         (),
     )
     return CMSSchema(
