@@ -42,6 +42,7 @@ def build_schema() -> strawberry.Schema:
     from schema.delivery.mutations import DeliveryMutation
     from schema.delivery.previews import PreviewMutation, PreviewQuery
     from schema.delivery.queries import DeliveryQuery
+    from schema.delivery.redirects import RedirectQuery
     from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.media.mutations import UploadMutation
     from schema.node import NODE_TYPES, NodeQuery
@@ -60,6 +61,7 @@ def build_schema() -> strawberry.Schema:
             SearchQuery,
             DeliveryQuery,
             PreviewQuery,
+            RedirectQuery,
         ),
         QUERY_ORDER,
     )

@@ -50,6 +50,7 @@ from schema.core.lists import (
     shareable_item,
 )
 from schema.core.pagination import Connection, OrderDirection
+from schema.delivery.redirects import redirected  # an old slug or path still resolves
 
 
 class ContentQuery:
@@ -209,26 +210,36 @@ class ContentQuery:
     async def resource(
         self, info: Info, slug: str, tenant: OwnerSlug = None
     ) -> ResourceType | None:
-        row = await shareable_item(info, models.Resource, slug, tenant)
+        row = await shareable_item(info, models.Resource, slug, tenant) or await redirected(
+            info, models.Resource, "Resource", slug, tenant=tenant
+        )
         return ResourceType.from_model(row) if row else None
 
     @strawberry.field(description="One video by slug.")
     async def video(self, info: Info, slug: str, tenant: OwnerSlug = None) -> VideoType | None:
-        row = await shareable_item(info, models.Video, slug, tenant)
+        row = await shareable_item(info, models.Video, slug, tenant) or await redirected(
+            info, models.Video, "Video", slug, tenant=tenant
+        )
         return VideoType.from_model(row) if row else None
 
     @strawberry.field(description="One event of this site by slug.")
     async def event(self, info: Info, slug: str) -> EventType | None:
-        row = await owned_item(info, models.Event, slug=slug)
+        row = await owned_item(info, models.Event, slug=slug) or await redirected(
+            info, models.Event, "Event", slug
+        )
         return EventType.from_model(row) if row else None
 
     @strawberry.field(name="newsItem", description="One news item of this site by slug.")
     async def news_item(self, info: Info, slug: str) -> NewsItemType | None:
-        row = await owned_item(info, models.NewsItem, slug=slug)
+        row = await owned_item(info, models.NewsItem, slug=slug) or await redirected(
+            info, models.NewsItem, "NewsItem", slug
+        )
         return NewsItemType.from_model(row) if row else None
 
     @strawberry.field(description="One page of this site by path, e.g. `about/how-to-join`.")
     async def page(self, info: Info, path: str) -> PageType | None:
         clean = path.strip("/")
-        row = await owned_item(info, models.Page, path=clean)
+        row = await owned_item(info, models.Page, path=clean) or await redirected(
+            info, models.Page, "Page", clean
+        )
         return PageType.from_model(row) if row else None
