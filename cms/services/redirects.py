@@ -23,8 +23,10 @@ async def remember(kind: Kind, old_key: str, row: models.ContentModel) -> None:
     new_key = key_of(row)
     if old_key == new_key or not old_key or len(old_key) > KEY_MAX:
         return
-    where = {"tenant_id": row.tenant_id, "content_type": kind.name}
-    await models.Redirect.filter(**where, old_key=new_key).delete()
-    updated = await models.Redirect.filter(**where, old_key=old_key).update(object_id=row.id)
+    mine = models.Redirect.filter(tenant_id=row.tenant_id, content_type=kind.name)
+    await mine.filter(old_key=new_key).delete()
+    updated = await mine.filter(old_key=old_key).update(object_id=row.id)
     if not updated:
-        await models.Redirect.create(**where, old_key=old_key, object_id=row.id)
+        await models.Redirect.create(
+            tenant_id=row.tenant_id, content_type=kind.name, old_key=old_key, object_id=row.id
+        )

@@ -9,8 +9,9 @@ from tortoise.models import Model
 
 from cms import models
 from cms.errors import InvalidInput
+from cms.services.kinds import KINDS
 from cms.services.redirects import KEY_MAX, key_of
-from cms.tenancy import visible_q
+from cms.tenancy import Scope, visible_q
 from cms.urls import routes_of
 from schema.context import Info
 from schema.core.payloads import require_tenant
@@ -75,8 +76,6 @@ class RedirectQuery:
             .offset(offset)
             .limit(first)
         )
-        from cms.services.kinds import KINDS
-
         wanted: dict[str, set[int]] = {}
         for row in rows:
             wanted.setdefault(row.content_type, set()).add(row.object_id)
@@ -85,7 +84,7 @@ class RedirectQuery:
             kind = KINDS.get(kind_name)
             if kind is None:
                 continue
-            public = scope.__class__(tenant=scope.tenant, now=scope.now, preview=False)
+            public = Scope(tenant=scope.tenant, now=scope.now, preview=False)
             for item in await kind.model.filter(
                 visible_q(public, shareable=kind.shareable), id__in=ids, tenant_id=tenant.id
             ):
@@ -93,8 +92,8 @@ class RedirectQuery:
         routes = await routes_of(tenant)
         answer = []
         for row in rows:
-            item = items.get((row.content_type, row.object_id))
-            if item is None:
+            found = items.get((row.content_type, row.object_id))
+            if found is None:
                 continue  # a draft's or deleted item's old address is nobody's business
             is_page = row.content_type == "Page"
             old = {"path": row.old_key} if is_page else {"slug": row.old_key}
@@ -102,9 +101,9 @@ class RedirectQuery:
                 RedirectType(
                     kind=row.content_type,
                     old_key=row.old_key,
-                    new_key=key_of(item),
-                    old_url=routes.url(row.content_type, object_id=item.id, **old),
-                    new_url=routes.of(row.content_type, item),
+                    new_key=key_of(found),
+                    old_url=routes.url(row.content_type, object_id=found.id, **old),
+                    new_url=routes.of(row.content_type, found),
                 )
             )
         return answer
