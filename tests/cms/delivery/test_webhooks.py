@@ -287,3 +287,47 @@ async def test_only_the_tenants_admins_manage_its_webhooks(api: httpx.AsyncClien
         api, CREATE, {"input": {"url": "https://example.org/h", "events": ALL}}, mine.slug, editor
     )
     assert data["createWebhook"]["errors"][0]["code"] == "PERMISSION_DENIED"
+
+
+async def test_expiry_is_emitted_when_its_time_passes(
+    api: httpx.AsyncClient, loopback: Settings
+) -> None:
+    tenant = await factories.tenant()
+    _, admin = await factories.token(tenant, "admin")
+    news = await factories.news_item(tenant)
+    now = datetime.now(UTC)
+    await tick(now)
+    with receiver() as site:
+        await _webhook(api, tenant, admin, site.url, ["content.expired"])
+        await content.update(
+            SYSTEM,
+            KINDS["NewsItem"],
+            news.id,
+            {"expires_at": now + timedelta(hours=1)},
+            news.version,
+        )
+        assert await tick(now + timedelta(minutes=30)) == 0
+        assert await tick(now + timedelta(hours=2)) == 1
+        await DeliveryService(loopback).round()
+        assert [json.loads(r.body)["event"] for r in site.received] == ["content.expired"]
+
+
+async def test_the_background_service_delivers_without_being_asked(
+    api: httpx.AsyncClient, loopback: Settings
+) -> None:
+    tenant = await factories.tenant()
+    _, admin = await factories.token(tenant, "admin")
+    news = await factories.news_item(tenant, status=models.Status.DRAFT, published_at=None)
+    with receiver() as site:
+        await _webhook(api, tenant, admin, site.url)
+        service = DeliveryService(loopback)
+        service.start()
+        try:
+            await content.publish(SYSTEM, KINDS["NewsItem"], news.id)
+            for _ in range(2000):  # polls every 0.25 s; the loop only bounds a broken poller
+                if site.received:
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            await service.stop()
+        assert [json.loads(r.body)["event"] for r in site.received] == ["content.published"]
