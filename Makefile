@@ -40,10 +40,10 @@ schema: $(STAMP) ## write schema.graphql from the code
 	$(BIN)/cms export-schema -o schema.graphql
 
 check: $(STAMP) ## lint, format check, type check and the import contracts (pyproject.toml [tool.importlinter])
-	$(BIN)/ruff check cms schema search_index media seeds importers tests bench
-	$(BIN)/ruff format --check cms schema search_index media seeds importers tests bench
+	$(BIN)/ruff check cms schema search_index media seeds importers sites tests bench
+	$(BIN)/ruff format --check cms schema search_index media seeds importers sites tests bench
 	$(BIN)/lint-imports --no-logo
-	$(BIN)/mypy cms media search_index seeds importers schema
+	$(BIN)/mypy cms media search_index seeds importers schema sites
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

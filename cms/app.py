@@ -18,6 +18,7 @@ from tortoise import connections
 from cms import db
 from cms.config import Settings
 from cms.cors import CORSMiddleware, CORSPolicy
+from cms.delivery import DeliveryService
 from cms.tenancy import TenantDirectory
 
 log = logging.getLogger("cms.app")
@@ -49,12 +50,14 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     from schema.context import Services
     from schema.http import GraphQLEndpoint
     from search_index import SearchService
+    from sites.routes import site_routes
 
     directory = TenantDirectory(settings.tenant_cache_seconds)
     search = SearchService.from_settings(settings)
     storage = Storage(settings.data_dir / "media")
     services = Services(settings=settings, directory=directory, search=search, storage=storage)
     graphql = GraphQLEndpoint(build_schema(), services)
+    delivery = DeliveryService(settings)
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -71,9 +74,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             await db.init(settings, run_migrations=False, serving=True)
         search.start()  # drains what a crash left, then polls the outbox
         tune_collector()
+        delivery.start()  # webhooks: scheduled events, fan-out, sending
         try:
             yield
         finally:
+            await delivery.stop()
             await search.stop()
             if manage_database:
                 await db.close()
@@ -84,9 +89,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Mount("/media", routes=media_routes(settings, storage=storage), name="media"),
+            Mount("/sites", routes=site_routes(settings, directory), name="sites"),
         ],
         middleware=[Middleware(CORSMiddleware, policy=CORSPolicy(settings, directory))],
         lifespan=lifespan,
     )
+    app.state.delivery = delivery
     app.state.search = search  # for tests; resolvers get it on the GraphQL context
     return app

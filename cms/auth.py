@@ -10,6 +10,7 @@
 | delete draft    |   x   |   x    |      x      |        |
 | delete published|   x   |   x    |             |        |
 | manage tokens   |   x   |        |             |        |
+| manage webhooks |   x   |        |             |        |
 
 A token belongs to one tenant; a platform admin token (no tenant, role admin) acts as admin
 everywhere. A role only ever applies inside its own tenant: a hub's or programme's oversight of
@@ -40,6 +41,8 @@ class Permission(StrEnum):
     DELETE_DRAFT = "delete draft"
     DELETE_PUBLISHED = "delete published"
     MANAGE_TOKENS = "manage tokens"
+    # Webhooks, their secrets and deliveries, and the site's public routes.
+    MANAGE_WEBHOOKS = "manage webhooks"
 
 
 _WRITER = {

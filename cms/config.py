@@ -204,6 +204,20 @@ class Settings:
     persisted_queries_max: int = 10_000
     persisted_query_max_bytes: int = 32_768
     trusted_documents: bool = False
+    # Webhooks: may targets be loopback, private or link-local (CMS_WEBHOOK_ALLOW_PRIVATE)?
+    # The first retry waits this many seconds, each next one twice as long, and a delivery
+    # still failing after the retry window (hours) is marked failed; each POST may take this
+    # long; how often each process looks for new events and due deliveries.
+    webhook_allow_private: bool = False
+    webhook_retry_seconds: float = 30.0
+    webhook_retry_hours: float = 24.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_poll_seconds: float = 0.25
+    # Feeds, calendars and sitemaps: items per feed, URLs per sitemap (anonymous callers).
+    feed_items: int = 50
+    sitemap_urls: int = 5000
+    # How long a preview link for a draft stays valid (minutes), at most.
+    preview_minutes: int = 60
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -257,6 +271,14 @@ class Settings:
             persisted_queries_max=_int(env, "CMS_PERSISTED_QUERIES_MAX", 10_000, minimum=0),
             persisted_query_max_bytes=_int(env, "CMS_PERSISTED_QUERY_MAX_BYTES", 32_768),
             trusted_documents=_bool(env, "CMS_TRUSTED_DOCUMENTS", False),
+            webhook_allow_private=_bool(env, "CMS_WEBHOOK_ALLOW_PRIVATE", False),
+            webhook_retry_seconds=_float(env, "CMS_WEBHOOK_RETRY_SECONDS", 30.0),
+            webhook_retry_hours=_float(env, "CMS_WEBHOOK_RETRY_HOURS", 24.0),
+            webhook_timeout_seconds=_float(env, "CMS_WEBHOOK_TIMEOUT_SECONDS", 10.0),
+            webhook_poll_seconds=_float(env, "CMS_WEBHOOK_POLL_SECONDS", 0.25),
+            feed_items=_int(env, "CMS_FEED_ITEMS", 50),
+            sitemap_urls=_int(env, "CMS_SITEMAP_URLS", 5000),
+            preview_minutes=_int(env, "CMS_PREVIEW_MINUTES", 60),
         )
 
     @property

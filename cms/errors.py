@@ -146,6 +146,16 @@ class ErrorCode(StrEnum):
         "A contracted person has no current attestation as a listed Change Catalyst or expert "
         "of the programme.",
     )
+    # Delivery to sites (webhooks, site routes, preview links).
+    UNSAFE_TARGET = (
+        "UNSAFE_TARGET",
+        "A webhook URL whose host is loopback, private or link-local, or does not resolve.",
+    )
+    INVALID_PATTERN = "INVALID_PATTERN", "Not a route pattern such as /news/{slug}."
+    INVALID_PREVIEW_TOKEN = (
+        "INVALID_PREVIEW_TOKEN",
+        "The preview token is malformed, forged, expired or for another tenant.",
+    )
 
 
 class CMSError(Exception):

@@ -48,6 +48,9 @@ class Event:
     position: Position
     content_type: str
     object_id: int
+    # What the write did and whose item it was (webhooks read them; the indexer does not).
+    operation: str = ""
+    tenant_id: int = 0
 
 
 def _postgres() -> bool:
@@ -71,13 +74,19 @@ async def pending(after: Position, limit: int) -> list[Event]:
     final = f"txid < {_HORIZON} AND " if _postgres() else ""
     rows = await connections.get("default").execute_query_dict(
         _sql(
-            "SELECT id, txid, content_type, object_id FROM outbox_event "
+            "SELECT id, txid, content_type, object_id, operation, tenant_id FROM outbox_event "
             f"WHERE {final}(txid > ? OR (txid = ? AND id > ?)) ORDER BY txid, id LIMIT ?"
         ),
         [after.txid, after.txid, after.id, limit],
     )
     return [
-        Event(Position(int(r["txid"]), int(r["id"])), r["content_type"], r["object_id"])
+        Event(
+            Position(int(r["txid"]), int(r["id"])),
+            r["content_type"],
+            r["object_id"],
+            r["operation"],
+            r["tenant_id"],
+        )
         for r in rows
     ]
 

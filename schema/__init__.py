@@ -39,6 +39,10 @@ def build_schema() -> strawberry.Schema:
     """The schema, with every type that only `node(id:)` reaches registered too."""
     from schema.content.mutations import KindMutation, WorkflowMutation
     from schema.content.queries import ContentQuery
+    from schema.delivery.mutations import DeliveryMutation
+    from schema.delivery.previews import PreviewMutation, PreviewQuery
+    from schema.delivery.queries import DeliveryQuery
+    from schema.delivery.redirects import RedirectQuery
     from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.genderdata.mutations import GenderDataMutation
     from schema.genderdata.queries import GenderDataQuery
@@ -61,13 +65,24 @@ def build_schema() -> strawberry.Schema:
             SearchQuery,
             ProgrammeQuery,
             GenderDataQuery,
+            DeliveryQuery,
+            PreviewQuery,
+            RedirectQuery,
         ),
         QUERY_ORDER,
     )
     mutation = _root(
         "Mutation",
         "Writes: every one needs an API token of the tenant.",
-        (WorkflowMutation, UploadMutation, KindMutation, ProgrammeMutation, GenderDataMutation),
+        (
+            WorkflowMutation,
+            UploadMutation,
+            KindMutation,
+            ProgrammeMutation,
+            GenderDataMutation,
+            DeliveryMutation,
+            PreviewMutation,
+        ),
         (),
     )
     return CMSSchema(

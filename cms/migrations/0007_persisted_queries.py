@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_utc_datetimes')]
+    dependencies = [('models', '0006_content_generation')]
 
     initial = False
 

@@ -36,7 +36,7 @@ async def drop_txid(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_utc_datetimes")]
+    dependencies = [("models", "0007_persisted_queries")]
 
     initial = False
 

@@ -85,7 +85,7 @@ async def backfill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_utc_datetimes")]
+    dependencies = [("models", "0008_outbox_consumers")]
 
     initial = False
 

@@ -9,7 +9,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_utc_datetimes')]
+    dependencies = [('models', '0009_programmes')]
 
     initial = False
 

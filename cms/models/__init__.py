@@ -16,7 +16,16 @@ from cms.models.content import (
     Video,
     VideoProvider,
 )
-from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
+from cms.models.delivery import (
+    DeliveryStatus,
+    Redirect,
+    ScheduleClock,
+    SiteRoutes,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from cms.models.genderdata import (
     DataFramework,
     FrameworkVersion,
@@ -24,6 +33,7 @@ from cms.models.genderdata import (
     SubmissionState,
     VersionStatus,
 )
+from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
 from cms.models.persisted import PersistedQuery
@@ -76,6 +86,14 @@ __all__ = [
     "SHARED",
     "ContentGeneration",
     "ContentModel",
+    "DeliveryStatus",
+    "Redirect",
+    "ScheduleClock",
+    "SiteRoutes",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
     "DelimitedListField",
     "Event",
     "EventFormat",

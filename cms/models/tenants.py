@@ -12,6 +12,7 @@ from cms.models.base import DelimitedListField, TimestampedModel
 if TYPE_CHECKING:
     from cms.models.auth import ApiToken
     from cms.models.content import Event, NewsItem, Page, Resource, Tag, Video
+    from cms.models.delivery import Redirect, SiteRoutes, Webhook
     from cms.models.history import AuditEntry, Revision
     from cms.models.media import File, Image
     from cms.models.people import Organisation, Profile
@@ -69,6 +70,9 @@ class Tenant(TimestampedModel):
     tokens: fields.ReverseRelation[ApiToken]
     revisions: fields.ReverseRelation[Revision]
     audit_entries: fields.ReverseRelation[AuditEntry]
+    webhooks: fields.ReverseRelation[Webhook]
+    redirects: fields.ReverseRelation[Redirect]
+    site_routes: fields.OneToOneNullableRelation[SiteRoutes]
 
     class Meta:
         table = "tenant"

@@ -18,7 +18,7 @@ from cms.auth import Permission, Principal, require
 from cms.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
 from cms.models import Role, Status
 from cms.names import camel
-from cms.services import history
+from cms.services import history, redirects
 from cms.services.kinds import AUTHORED, KINDS, Kind
 from cms.services.validation import (
     check_path,
@@ -143,7 +143,9 @@ async def update(
             descendants = await _moved_descendants(row, moved, errors)
         if errors:
             raise ValidationFailed(errors)
+        old_key = redirects.key_of(row)
         row = await _save(kind, row, cleaned)
+        await redirects.remember(kind, old_key, row)
         await _write_relations(kind, row, links)
         await _record(principal, "update", kind, row)
         await _move(principal, descendants)
@@ -152,7 +154,9 @@ async def update(
 
 async def _move(principal: Principal, pages: list[tuple[models.Page, str]]) -> None:
     for page, path in pages:
+        old_key = page.path
         moved = await _save(KIND_PAGE, page, {"path": path})
+        await redirects.remember(KIND_PAGE, old_key, moved)
         await _record(principal, "move", KIND_PAGE, moved)
 
 
@@ -314,7 +318,9 @@ async def revert(
         links = await _resolve_relations(kind, row.tenant_id, relations, [], lenient=True)
         if errors:
             raise ValidationFailed(errors)
+        old_key = redirects.key_of(row)
         row = await _save(kind, row, cleaned)
+        await redirects.remember(kind, old_key, row)
         await _write_relations(kind, row, links)
         await _record(principal, f"revert:{revision}", kind, row)
         await _move(principal, descendants)

@@ -98,3 +98,18 @@ async def record(
         object_id=object_id,
         operation=operation,
     )
+
+
+async def audit(
+    principal: Principal, action: str, content_type: str, tenant_id: int, object_id: int
+) -> None:
+    """An audit entry alone, for writes that are not content (webhooks, site routes): they have
+    no revision, and no outbox event since nothing derived depends on them."""
+    await models.AuditEntry.create(
+        tenant_id=tenant_id,
+        token_id=token_id(principal),
+        token_name=principal.name,
+        action=action,
+        content_type=content_type,
+        object_id=object_id,
+    )

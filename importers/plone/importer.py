@@ -38,6 +38,7 @@ from cms.models import Role, Status
 from cms.services import content, history, tags
 from cms.services.kinds import KINDS
 from cms.services.validation import clean_values
+from cms.urls import Routes, routes_of
 from importers.plone import mapping
 from importers.plone.html import (
     Target,
@@ -182,11 +183,13 @@ class _Import:
         self.edited_here: dict[tuple[str, int], str] = {}
         self.media: dict[str, Any] = {}  # uid → Image or File row written or found
         self.groups: dict[str, str] = {}
+        self.routes = Routes()  # the tenant's, read in `run` (cms/urls.py decides public URLs)
         self.done = 0
 
     # -- plan ---------------------------------------------------------------------------
 
     async def run(self) -> ImportReport:
+        self.routes = await routes_of(self.tenant)
         self._plan()
         await self._load_existing()
         self._place()
@@ -534,15 +537,16 @@ class _Import:
         if entry is None or entry.skip is not None:
             return None
         if entry.kind == PAGE:
-            return Target(f"/{entry.path}")
+            return Target(self.routes.path(PAGE, path=entry.path or ""))
         if entry.kind in ROUTES:
-            return Target(f"/{ROUTES[entry.kind]}/{entry.slug}")
+            return Target(self.routes.path(entry.kind, slug=entry.slug or ""))
         row = self.media.get(uid)
         if row is None:
             return None
         original = f"/media/{row.storage_key}"
         if entry.kind == FILE:
-            page = f"/resources/{entry.slug}" if entry.standalone else original
+            standalone = self.routes.path(RESOURCE, slug=entry.slug or "")
+            page = standalone if entry.standalone else original
             return Target(page, download_url=original)
         return Target(original, image=lambda width: self._rendition(row, width))
 

@@ -54,6 +54,12 @@ from schema.core.lists import (
     shareable_item,
 )
 from schema.core.pagination import Connection, OrderDirection
+from schema.delivery.redirects import redirected  # an old slug or path still resolves
+
+
+def _redirect(type_: Any, row: Any) -> Any:
+    """The type of an item found by an old slug or path (marked with it), or None."""
+    return type_.from_model(row) if row is not None else None
 
 
 class ContentQuery:
@@ -235,21 +241,31 @@ class ContentQuery:
     async def resource(
         self, info: Info, slug: str, tenant: OwnerSlug = None
     ) -> ResourceType | None:
-        return await shareable_item(info, models.Resource, ResourceType, slug, tenant)
+        return await shareable_item(info, models.Resource, ResourceType, slug, tenant) or _redirect(
+            ResourceType, await redirected(info, models.Resource, "Resource", slug, tenant=tenant)
+        )
 
     @strawberry.field(description="One video by slug.")
     async def video(self, info: Info, slug: str, tenant: OwnerSlug = None) -> VideoType | None:
-        return await shareable_item(info, models.Video, VideoType, slug, tenant)
+        return await shareable_item(info, models.Video, VideoType, slug, tenant) or _redirect(
+            VideoType, await redirected(info, models.Video, "Video", slug, tenant=tenant)
+        )
 
     @strawberry.field(description="One event of this site by slug.")
     async def event(self, info: Info, slug: str) -> EventType | None:
-        return await owned_item(info, models.Event, EventType, "slug", slug)
+        return await owned_item(info, models.Event, EventType, "slug", slug) or _redirect(
+            EventType, await redirected(info, models.Event, "Event", slug)
+        )
 
     @strawberry.field(name="newsItem", description="One news item of this site by slug.")
     async def news_item(self, info: Info, slug: str) -> NewsItemType | None:
-        return await owned_item(info, models.NewsItem, NewsItemType, "slug", slug)
+        return await owned_item(info, models.NewsItem, NewsItemType, "slug", slug) or _redirect(
+            NewsItemType, await redirected(info, models.NewsItem, "NewsItem", slug)
+        )
 
     @strawberry.field(description="One page of this site by path, e.g. `about/how-to-join`.")
     async def page(self, info: Info, path: str) -> PageType | None:
         clean = path.strip("/")
-        return await owned_item(info, models.Page, PageType, "path", clean)
+        return await owned_item(info, models.Page, PageType, "path", clean) or _redirect(
+            PageType, await redirected(info, models.Page, "Page", clean)
+        )

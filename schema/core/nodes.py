@@ -51,6 +51,13 @@ class Content(Node):
         """The content kind, which is the GraphQL type's name (see cms.services.kinds)."""
         return get_object_definition(type(self), strict=True).name
 
+    @strawberry.field(
+        description="The old slug or path this lookup named, when the item has moved since "
+        "(null when it was found under its own)."
+    )
+    def redirected_from(self) -> str | None:
+        return getattr(self.model, "redirected_from", None)
+
     @strawberry.field(description="The tenant that owns the item.")
     def tenant(self, info: Info) -> Annotated[TenantType, strawberry.lazy("schema.tenants.types")]:
         from schema.tenants.types import TenantType

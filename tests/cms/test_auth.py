@@ -47,6 +47,7 @@ EXPECTED = {
     "delete draft": {"admin", "editor", "contributor"},
     "delete published": {"admin", "editor"},
     "manage tokens": {"admin"},
+    "manage webhooks": {"admin"},
 }
 
 

@@ -1,0 +1,1 @@
+"""Delivery to sites: webhooks, their deliveries and attempts, the site's public routes."""
