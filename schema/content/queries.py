@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -54,10 +54,13 @@ from schema.core.lists import (
     shareable_item,
 )
 from schema.core.pagination import Connection, OrderDirection
+from schema.core.types import HoldsModel
 from schema.delivery.redirects import redirected  # an old slug or path still resolves
 
+_T = TypeVar("_T", bound=HoldsModel)
 
-def _redirect(type_: Any, row: Any) -> Any:
+
+def _redirect(type_: type[_T], row: Any) -> _T | None:
     """The type of an item found by an old slug or path (marked with it), or None."""
     return type_.from_model(row) if row is not None else None
 

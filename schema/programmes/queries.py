@@ -20,7 +20,7 @@ from cms.tenancy import knowledge_base_q, published_q
 from schema.context import Info
 from schema.core.enums import ProfileRole, ThematicArea
 from schema.core.ids import MAX_PK, from_global_id
-from schema.core.lists import After, Before, First, Last, page_of
+from schema.core.lists import After, Before, First, Last, page_of_models
 from schema.core.pagination import Connection, Ordering
 from schema.people.types import ProfileType
 from schema.programmes.types import (
@@ -149,7 +149,7 @@ class ProgrammeQuery:
             query = query.filter(state__in=[s.value for s in states])
         if package is not None:
             query = query.filter(package__number=package)
-        return await page_of(
+        return await page_of_models(
             info, query, NEWEST, ApplicationType.from_model, first, after, last, before
         )
 
