@@ -175,6 +175,8 @@ class Searching:
             if held is None:
                 return SearchPage(total=0, offset=offset, hits=[])
             name, searcher = held
+            if searcher.reader().doc_count_all() == 0:  # no segment: no columns to read
+                return SearchPage(total=0, offset=offset, hits=[])
             request = _Request(cleaned, audience, filters, Budget(self.limits), first, offset)
             # Every commit makes a new generation of the live index: a key for what it holds.
             generation = (name, searcher.reader().generation())
