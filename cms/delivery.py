@@ -43,6 +43,7 @@ log = logging.getLogger("cms.delivery")
 
 CLOCK = "schedule"
 BATCH = 200
+IN_FLIGHT_WAITS = 40  # of 50 ms: how long an explicit round waits for held-back events
 SENDING = 8  # deliveries in flight per process
 TICK_SECONDS = 1.0
 
@@ -265,6 +266,13 @@ class DeliveryService:
         if time.monotonic() - self._ticked >= TICK_SECONDS or wait:
             self._ticked = time.monotonic()
             await tick(_now())
+        if wait:
+            # Committed events can be held behind a transaction still open elsewhere on the
+            # PostgreSQL server (cms/outbox.py): an explicit round waits a moment for them.
+            for _ in range(IN_FLIGHT_WAITS):
+                if not await outbox.in_flight(outbox.START):
+                    break
+                await asyncio.sleep(0.05)
         await fan_out(_now())
         await self.send_due()
         if wait:

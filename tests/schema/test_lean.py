@@ -27,6 +27,7 @@ def app_settings(app_settings):
     # Execution's reads alone; the response cache's are pinned in tests/schema/test_cache.py.
     return app_settings.with_overrides(response_cache=False)
 
+
 TITLES = "query { resources(first: 20) { edges { node { title } } } }"
 BODIES = "query { resources(first: 20) { edges { node { title body } } } }"
 WITH_RELATIONS = """
