@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from cms.errors import AuthenticationFailed, PermissionDenied
+from cms.models.accounts import CommunityRole
 from cms.models.auth import ApiToken, Role
 
 TOKEN_PREFIX = "cms_"
@@ -66,26 +67,45 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller of a request."""
+    """The authenticated caller of a request: an API token, or a person signed in.
+
+    A token belongs to one tenant with one role. A person (`account_id`) is made a principal
+    per request (`cms.services.sessions`, issue 16): `tenant_id` and `role` are their
+    membership's in the request's tenant (or in the nearest tenant above it where they have
+    one, which gives a hub's people the oversight its tokens have), `role` is None when the
+    membership holds only a community role, and `community` is that community role.
+    """
 
     token_id: int
     name: str
-    role: Role
+    role: Role | None
     tenant_id: int | None
     # The institute (organisation) a token acts for in its tenant's data framework, if bound.
     organisation_id: int | None = None
+    # A person signed in (0 or None for tokens and the system).
+    account_id: int | None = None
+    community: CommunityRole | None = None
 
     @property
     def is_platform_admin(self) -> bool:
-        return self.tenant_id is None and self.role is Role.ADMIN
+        return self.tenant_id is None and self.role is Role.ADMIN and not self.account_id
 
     def role_in(self, tenant_id: int | None) -> Role | None:
-        """The caller's role in a tenant, or None when it has none there."""
+        """The caller's editorial role in a tenant, or None when it has none there."""
         if self.is_platform_admin:
             return Role.ADMIN
         if tenant_id is None or tenant_id != self.tenant_id:
             return None
         return self.role
+
+    def reads_members_of(self, tenant_id: int | None) -> bool:
+        """Whether the caller reads the tenant's members-only items: any editorial role or
+        any community role held in that very tenant (not above it)."""
+        if tenant_id is None:
+            return False
+        if self.role_in(tenant_id) is not None:
+            return True
+        return self.community is not None and self.tenant_id == tenant_id
 
     def can(self, permission: Permission, tenant_id: int | None) -> bool:
         role = self.role_in(tenant_id)

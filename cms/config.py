@@ -218,6 +218,16 @@ class Settings:
     sitemap_urls: int = 5000
     # How long a preview link for a draft stays valid (minutes), at most.
     preview_minutes: int = 60
+    # Mail (issue 16): SMTP when a URL is set (smtp://host:port, smtps://user:pass@host:465,
+    # or smtp+starttls://…), else `.eml` files under $CMS_DATA_DIR/mail/; the From address; the
+    # base URL links in mail start with when the tenant has no site of its own; the first
+    # retry's wait (seconds, doubling) and how long a message is retried (hours).
+    smtp_url: str = ""
+    mail_from: str = "CoP CMS <no-reply@localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    mail_retry_seconds: float = 30.0
+    mail_retry_hours: float = 48.0
+    mail_poll_seconds: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -279,6 +289,12 @@ class Settings:
             feed_items=_int(env, "CMS_FEED_ITEMS", 50),
             sitemap_urls=_int(env, "CMS_SITEMAP_URLS", 5000),
             preview_minutes=_int(env, "CMS_PREVIEW_MINUTES", 60),
+            smtp_url=env.get("CMS_SMTP_URL", ""),
+            mail_from=env.get("CMS_MAIL_FROM") or "CoP CMS <no-reply@localhost>",
+            public_url=(env.get("CMS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            mail_retry_seconds=_float(env, "CMS_MAIL_RETRY_SECONDS", 30.0),
+            mail_retry_hours=_float(env, "CMS_MAIL_RETRY_HOURS", 48.0),
+            mail_poll_seconds=_float(env, "CMS_MAIL_POLL_SECONDS", 1.0),
         )
 
     @property

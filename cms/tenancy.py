@@ -17,11 +17,13 @@ TENANT_HEADER = "x-cms-tenant"
 @dataclass(frozen=True)
 class Scope:
     """Who is reading: the request's tenant (None = platform scope), the instant of reading,
-    and whether the caller may preview that tenant's drafts and scheduled items."""
+    whether the caller may preview that tenant's drafts and scheduled items, and whether the
+    caller reads that tenant's members-only items (`Principal.reads_members_of`)."""
 
     tenant: Tenant | None
     now: datetime
     preview: bool = False
+    member: bool = False
 
     @property
     def tenant_id(self) -> int | None:

@@ -59,7 +59,8 @@ class Context:
             # A hub's or programme's tokens preview the tenants below theirs (oversight).
             ancestors = services.directory.ancestor_ids(tenant)
             preview = allowed(principal, Act.PREVIEW, tenant.id, ancestors)
-        scope = Scope(tenant=tenant, now=now, preview=preview)
+        member = principal is not None and principal.reads_members_of(tenant.id if tenant else None)
+        scope = Scope(tenant=tenant, now=now, preview=preview, member=member)
         return cls(request=request, services=services, scope=scope, principal=principal)
 
     @property

@@ -1,5 +1,6 @@
 """Tortoise models; the one module the ORM config names."""
 
+from cms.models.accounts import Account, CommunityRole, Membership
 from cms.models.auth import ApiToken, Role
 from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
 from cms.models.cache import SHARED, ContentGeneration
@@ -34,6 +35,7 @@ from cms.models.genderdata import (
     VersionStatus,
 )
 from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
+from cms.models.mail import MailMessage, MailState
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
 from cms.models.persisted import PersistedQuery
@@ -57,6 +59,11 @@ from cms.models.programmes import (
 from cms.models.tenants import Maturity, Tenant, TenantKind
 
 __all__ = [
+    "Account",
+    "CommunityRole",
+    "MailMessage",
+    "MailState",
+    "Membership",
     "Application",
     "ApplicationComment",
     "ApplicationState",

@@ -1,0 +1,81 @@
+"""People: accounts that sign in as themselves, and their memberships of tenants (issue 16).
+
+Machines keep API tokens (`cms.models.auth`); a person has an `Account` and one `Membership`
+per tenant they belong to, holding an editorial role (the token roles), a community role, or
+both.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from cms.models.auth import Role
+
+if TYPE_CHECKING:
+    from cms.models.tenants import Tenant
+
+
+class CommunityRole(StrEnum):
+    """What a person is in a community, beside any editorial role."""
+
+    MEMBER = "member"
+    OBSERVER = "observer"
+    COORDINATOR = "coordinator"
+
+
+class Account(Model):
+    """A person who signs in: by password (argon2id, `cms.passwords`) or by an e-mailed link.
+
+    `email` is stored normalised (`cms.passwords.normalise_email`) and unique. Closing an
+    account erases its personal fields and keeps the row, so that content and audit rows keep
+    pointing at `pseudonym` ("former member").
+    """
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True, null=True)
+    name = fields.CharField(max_length=200, default="")
+    password_hash = fields.CharField(max_length=200, null=True)
+    # A stable, non-identifying id for audit rows and exports (kept after closing).
+    pseudonym = fields.CharField(max_length=40, unique=True)
+    organisation = fields.CharField(max_length=200, default="")
+    country = fields.CharField(max_length=100, default="")
+    position = fields.CharField(max_length=200, default="")
+    expertise = fields.TextField(default="")
+    # A person may publish a public profile; nothing of the directory is public otherwise.
+    public_profile = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    memberships: fields.ReverseRelation[Membership]
+
+    class Meta:
+        table = "account"
+
+
+class Membership(Model):
+    """An account's place in one tenant: an editorial role, a community role, or both."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="memberships", on_delete=fields.CASCADE
+    )
+    account_id: int
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="memberships", on_delete=fields.CASCADE
+    )
+    tenant_id: int
+    role = fields.CharEnumField(Role, max_length=16, null=True)
+    community_role = fields.CharEnumField(CommunityRole, max_length=16, null=True)
+    # Listed in the tenant's member directory (seen by its members only).
+    in_directory = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "membership"
+        unique_together = (("account_id", "tenant_id"),)
