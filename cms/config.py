@@ -228,6 +228,8 @@ class Settings:
     mail_retry_seconds: float = 30.0
     mail_retry_hours: float = 48.0
     mail_poll_seconds: float = 1.0
+    # How long an invitation's link may be accepted (days).
+    invitation_days: int = 14
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -295,6 +297,7 @@ class Settings:
             mail_retry_seconds=_float(env, "CMS_MAIL_RETRY_SECONDS", 30.0),
             mail_retry_hours=_float(env, "CMS_MAIL_RETRY_HOURS", 48.0),
             mail_poll_seconds=_float(env, "CMS_MAIL_POLL_SECONDS", 1.0),
+            invitation_days=_int(env, "CMS_INVITATION_DAYS", 14),
         )
 
     @property

@@ -47,6 +47,8 @@ def build_schema() -> strawberry.Schema:
     from schema.genderdata.mutations import GenderDataMutation
     from schema.genderdata.queries import GenderDataQuery
     from schema.media.mutations import UploadMutation
+    from schema.memberships.mutations import MembershipMutation
+    from schema.memberships.queries import MembershipQuery
     from schema.node import NODE_TYPES, NodeQuery
     from schema.people.queries import PeopleQuery
     from schema.programmes.mutations import ProgrammeMutation
@@ -68,6 +70,7 @@ def build_schema() -> strawberry.Schema:
             DeliveryQuery,
             PreviewQuery,
             RedirectQuery,
+            MembershipQuery,
         ),
         QUERY_ORDER,
     )
@@ -82,6 +85,7 @@ def build_schema() -> strawberry.Schema:
             GenderDataMutation,
             DeliveryMutation,
             PreviewMutation,
+            MembershipMutation,
         ),
         (),
     )
