@@ -186,9 +186,9 @@ async def test_roles_are_replaced_and_audited(clean_database: None) -> None:
     tenant = await factories.tenant()
     target = await _target(tenant, Role.EDITOR, MEMBER)
     row = await memberships.set_roles(admin_token(tenant), target, None, OBSERVER)
-    assert (row.role, row.community_role) == (None, OBSERVER)
     stored = await Membership.get(id=target)
-    assert (stored.role, stored.community_role) == (None, OBSERVER)
+    for held in (row, stored):
+        assert held.role is None and held.community_role is OBSERVER
     assert await AuditEntry.filter(action="set-roles", object_id=target, tenant=tenant).exists()
     with pytest.raises(ValidationFailed) as roleless:
         await memberships.set_roles(admin_token(tenant), target, None, None)
