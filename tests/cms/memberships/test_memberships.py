@@ -188,7 +188,8 @@ async def test_roles_are_replaced_and_audited(clean_database: None) -> None:
     row = await memberships.set_roles(admin_token(tenant), target, None, OBSERVER)
     stored = await Membership.get(id=target)
     for held in (row, stored):
-        assert held.role is None and held.community_role is OBSERVER
+        roles: tuple[object, object] = (held.role, held.community_role)
+        assert roles == (None, OBSERVER)
     assert await AuditEntry.filter(action="set-roles", object_id=target, tenant=tenant).exists()
     with pytest.raises(ValidationFailed) as roleless:
         await memberships.set_roles(admin_token(tenant), target, None, None)
