@@ -267,7 +267,7 @@ async def test_another_tenants_admin_and_the_public_reach_nothing_of_a_tenants_p
 ) -> None:
     tenant, other = await factories.tenant(), await factories.tenant()
     admin, stranger = await _admin(tenant), await _admin(other)
-    _, membership = await person(tenant, community_role=CommunityRole.MEMBER, in_directory=True)
+    _, membership = await person(tenant, community_role=CommunityRole.MEMBER)
     assert membership is not None
     await Membership.filter(id=membership.id).update(in_directory=True)
     sent = (
@@ -314,7 +314,8 @@ async def test_another_tenants_admin_and_the_public_reach_nothing_of_a_tenants_p
     assert [e["code"] for e in anonymous["errors"]] == ["PERMISSION_DENIED"]
 
     stored = await Membership.get(id=membership.id)
-    assert (stored.role, stored.community_role) == (None, CommunityRole.MEMBER)
+    roles: tuple[object, object] = (stored.role, stored.community_role)
+    assert roles == (None, CommunityRole.MEMBER)
     people = _nodes(await _data(client, MEMBERSHIPS, tenant=tenant, token=admin), "memberships")
     assert [p["id"] for p in people] == [member_id]
     pending = _nodes(await _data(client, INVITATIONS, tenant=tenant, token=admin), "invitations")
