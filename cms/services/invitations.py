@@ -209,7 +209,10 @@ async def accept(token: str, *, name: str = "", password: str = "") -> Membershi
     errors: list[FieldError] = []
     hashed = None
     if account is not None and account.password_hash is not None:
-        if not await to_thread.run_sync(verify_password, account.password_hash, password):
+        fits = len(password) <= MAX_LENGTH
+        if not fits or not await to_thread.run_sync(
+            verify_password, account.password_hash, password
+        ):
             errors.append(
                 FieldError(
                     "password",

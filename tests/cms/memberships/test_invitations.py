@@ -237,3 +237,24 @@ async def test_a_coordinator_may_not_replace_an_admins_invitation(
             community_role=CommunityRole.MEMBER,
         )
     assert (await Invitation.get(email="ed@example.org")).role is Role.EDITOR
+
+
+async def test_an_account_without_a_password_gets_the_one_given(
+    settings: Settings, clean_database: None
+) -> None:
+    tenant = await factories.tenant()
+    account, _ = await person(None, password_hash=None, name="Linked")
+    assert account.email is not None
+    await invitations.invite(
+        admin_token(tenant),
+        tenant,
+        settings=settings,
+        email=account.email,
+        name="",
+        community_role=CommunityRole.MEMBER,
+    )
+    token = token_of((await invitation_mail(account.email)).body)
+    membership = await invitations.accept(token, name="Other name", password="a new passphrase")
+    stored = await Account.get(id=account.id)
+    assert membership.account_id == account.id and stored.name == "Linked"
+    assert verify_password(stored.password_hash, "a new passphrase")
