@@ -49,15 +49,22 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-async def _mail(
-    settings: Settings, tenant: Tenant, row: Invitation, token: str, inviter: str
-) -> None:
+async def _inviter(principal: Principal) -> str:
+    """Who the invitation names: a person by their name, a token by its name."""
+    if principal.account_id:
+        account = await Account.get_or_none(id=principal.account_id)
+        if account is not None and account.name:
+            return _one_line(account.name)
+    return _one_line(principal.name)
+
+
+async def _mail(settings: Settings, tenant: Tenant, row: Invitation, token: str) -> None:
     url = await mail.link(settings, tenant, "accept-invitation", token)
     greeting = f"Hello {_one_line(row.name)}," if row.name else "Hello,"
     lines = [
         greeting,
         "",
-        f"{inviter} invites you to join {tenant.name} as "
+        f"{row.invited_by} invites you to join {tenant.name} as "
         f"{_roles_text(row.role, row.community_role)}.",
     ]
     if row.message:
@@ -139,12 +146,12 @@ async def invite(
             role=role,
             community_role=community_role,
             message=message,
-            invited_by=principal.name,
+            invited_by=(await _inviter(principal))[:200],
             invited_by_account_id=principal.account_id or None,
             token_hash=hash_token(token),
             expires_at=datetime.now(UTC) + timedelta(days=settings.invitation_days),
         )
-        await _mail(settings, tenant, row, token, _one_line(principal.name) or tenant.name)
+        await _mail(settings, tenant, row, token)
         await history.audit(principal, "invite", "Invitation", tenant.id, row.id)
     return int(row.id)
 

@@ -258,3 +258,27 @@ async def test_an_account_without_a_password_gets_the_one_given(
     stored = await Account.get(id=account.id)
     assert membership.account_id == account.id and stored.name == "Linked"
     assert verify_password(stored.password_hash, "a new passphrase")
+
+
+async def test_a_coordinators_invitation_names_them_and_gives_membership(
+    settings: Settings, clean_database: None
+) -> None:
+    tenant = await factories.tenant(name="GENERA")
+    account, membership = await person(
+        tenant, community_role=CommunityRole.COORDINATOR, name="Grace Coordinator"
+    )
+    assert membership is not None
+    invitation_id = await invitations.invite(
+        as_person(account, membership),
+        tenant,
+        settings=settings,
+        email="new@example.org",
+        name="",
+        community_role=CommunityRole.OBSERVER,
+    )
+    row = await Invitation.get(id=invitation_id)
+    assert (row.invited_by, row.invited_by_account_id) == ("Grace Coordinator", account.id)
+    mail = await invitation_mail("new@example.org")
+    assert "Grace Coordinator invites you to join GENERA as observer." in mail.body
+    joined = await invitations.accept(token_of(mail.body), name="Nia", password=PASSWORD)
+    assert joined.community_role is CommunityRole.OBSERVER and joined.role is None
