@@ -122,6 +122,11 @@ def _stop(server: Server) -> None:
         server.process.wait()
 
 
+def _show(server: Server) -> None:
+    """The server's log on the test's captured output, which pytest shows for a failure."""
+    print(f"--- {server.log}\n{server.output()}")
+
+
 @contextmanager
 def serving(
     data_dir: Path,
@@ -132,11 +137,12 @@ def serving(
     """`cms serve` answering until the block ends; its log is printed if the block fails."""
     server = _start(data_dir, database_url, args, env)
     try:
-        _wait_ready(server)
-        yield server
-    except BaseException:
-        print(f"--- {server.log}\n{server.output()}")
-        raise
+        _wait_ready(server)  # its failure shows the log itself
+        try:
+            yield server
+        except BaseException:
+            _show(server)
+            raise
     finally:
         _stop(server)
 
@@ -152,10 +158,11 @@ async def serving_async(
     server = _start(data_dir, database_url, args, env)
     try:
         await anyio.to_thread.run_sync(_wait_ready, server)
-        yield server
-    except BaseException:
-        print(f"--- {server.log}\n{server.output()}")
-        raise
+        try:
+            yield server
+        except BaseException:
+            _show(server)
+            raise
     finally:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(_stop, server)
