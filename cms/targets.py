@@ -1,9 +1,10 @@
 """Where a webhook may point: http(s) URLs whose host resolves only to public addresses.
 
 Loopback, private (RFC 1918, unique local), link-local (cloud metadata at 169.254.169.254),
-unspecified, multicast and reserved addresses are refused unless the operator allows them
-(CMS_WEBHOOK_ALLOW_PRIVATE, for a receiver on the same machine or network). The host is checked
-when the webhook is saved and again before each delivery, since DNS answers change.
+unspecified, multicast, reserved and any other non-global addresses (the shared 100.64.0.0/10)
+are refused unless the operator allows them (CMS_WEBHOOK_ALLOW_PRIVATE, for a receiver on the
+same machine or network). The host is checked when the webhook is saved and again before each
+delivery, since DNS answers change.
 
 A delivery connects to the addresses its check resolved (`pinned`), not to what a second lookup
 would answer: otherwise a name could answer a public address to the check and a private one to
@@ -54,6 +55,8 @@ def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
         return "private"
     if address.is_unspecified or address.is_multicast or address.is_reserved:
         return "reserved"
+    if not address.is_global:  # e.g. 100.64.0.0/10, where one cloud keeps its metadata service
+        return "non-public"
     return None
 
 
@@ -84,16 +87,6 @@ def _check_addresses(host: str, addresses: list[str]) -> None:
             )
 
 
-async def check_target(url: str, *, allow_private: bool) -> None:
-    """Refuse a URL whose host is, or resolves to, an address that is not public."""
-    host, port = check_url_form(url)
-    if allow_private:
-        return
-    literal = _literal(host)
-    addresses = [literal] if literal else await to_thread.run_sync(_resolve, host, port)
-    _check_addresses(host, addresses)
-
-
 @dataclass(frozen=True)
 class Target:
     """A checked webhook URL and the addresses to connect to, in order of preference."""
@@ -115,3 +108,10 @@ async def pinned(url: str, *, allow_private: bool) -> Target:
     if not allow_private:
         _check_addresses(host, addresses)
     return Target(url=url, host=host, port=port, addresses=addresses)
+
+
+async def check_target(url: str, *, allow_private: bool) -> None:
+    """Refuse a URL whose host is, or resolves to, an address that is not public."""
+    check_url_form(url)
+    if not allow_private:
+        await pinned(url, allow_private=False)
