@@ -11,6 +11,7 @@
 | delete published|   x   |   x    |             |        |
 | manage tokens   |   x   |        |             |        |
 | manage webhooks |   x   |        |             |        |
+| manage community|   x   |        |             |        |
 
 A token belongs to one tenant; a platform admin token (no tenant, role admin) acts as admin
 everywhere. A role only ever applies inside its own tenant: a hub's or programme's oversight of
@@ -44,6 +45,9 @@ class Permission(StrEnum):
     MANAGE_TOKENS = "manage tokens"
     # Webhooks, their secrets and deliveries, and the site's public routes.
     MANAGE_WEBHOOKS = "manage webhooks"
+    # The community's settings (join requests, privacy text, contact, target); a tenant's
+    # coordinators also decide its join requests (`cms.services.joining.may_coordinate`).
+    MANAGE_COMMUNITY = "manage community"
 
 
 _WRITER = {

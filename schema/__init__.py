@@ -46,6 +46,8 @@ def build_schema() -> strawberry.Schema:
     from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.genderdata.mutations import GenderDataMutation
     from schema.genderdata.queries import GenderDataQuery
+    from schema.joining.mutations import JoiningMutation
+    from schema.joining.queries import JoiningQuery
     from schema.media.mutations import UploadMutation
     from schema.node import NODE_TYPES, NodeQuery
     from schema.people.queries import PeopleQuery
@@ -68,6 +70,7 @@ def build_schema() -> strawberry.Schema:
             DeliveryQuery,
             PreviewQuery,
             RedirectQuery,
+            JoiningQuery,
         ),
         QUERY_ORDER,
     )
@@ -82,6 +85,7 @@ def build_schema() -> strawberry.Schema:
             GenderDataMutation,
             DeliveryMutation,
             PreviewMutation,
+            JoiningMutation,
         ),
         (),
     )
