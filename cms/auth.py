@@ -11,7 +11,11 @@
 | delete published|   x   |   x    |             |        |
 | manage tokens   |   x   |        |             |        |
 | manage webhooks |   x   |        |             |        |
+| manage members  |   x   |        |             |        |
 | manage community|   x   |        |             |        |
+
+Memberships and invitations have a second axis, the community roles: a coordinator manages
+the tenant's members and observers too (`cms/services/memberships.py`, `MEMBER_TABLE`).
 
 A token belongs to one tenant; a platform admin token (no tenant, role admin) acts as admin
 everywhere. A role only ever applies inside its own tenant: a hub's or programme's oversight of
@@ -45,6 +49,8 @@ class Permission(StrEnum):
     MANAGE_TOKENS = "manage tokens"
     # Webhooks, their secrets and deliveries, and the site's public routes.
     MANAGE_WEBHOOKS = "manage webhooks"
+    # Invitations and memberships with any role (coordinators: `cms.services.memberships`).
+    MANAGE_MEMBERS = "manage members"
     # The community's settings (join requests, privacy text, contact, target); a tenant's
     # coordinators also decide its join requests (`cms.services.joining.may_coordinate`).
     MANAGE_COMMUNITY = "manage community"

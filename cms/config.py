@@ -228,6 +228,8 @@ class Settings:
     mail_retry_seconds: float = 30.0
     mail_retry_hours: float = 48.0
     mail_poll_seconds: float = 1.0
+    # How long an invitation's link may be accepted (days).
+    invitation_days: int = 14
     # Join requests and enquiries (issue 16): how long an unconfirmed one is kept (hours, also
     # the life of its confirmation link), a declined request and a delivered enquiry (days);
     # attempts allowed per client per hour and per address per day; how often the server purges.
@@ -311,6 +313,7 @@ class Settings:
             mail_retry_seconds=_float(env, "CMS_MAIL_RETRY_SECONDS", 30.0),
             mail_retry_hours=_float(env, "CMS_MAIL_RETRY_HOURS", 48.0),
             mail_poll_seconds=_float(env, "CMS_MAIL_POLL_SECONDS", 1.0),
+            invitation_days=_int(env, "CMS_INVITATION_DAYS", 14),
             unconfirmed_retention_hours=_float(env, "CMS_UNCONFIRMED_RETENTION_HOURS", 48.0),
             declined_retention_days=_float(env, "CMS_DECLINED_RETENTION_DAYS", 30.0),
             enquiry_retention_days=_float(env, "CMS_ENQUIRY_RETENTION_DAYS", 30.0),

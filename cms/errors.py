@@ -17,7 +17,8 @@ CMSError                   code                standard_code (extensions.code)
  └── ValidationFailed      VALIDATION_FAILED   BAD_USER_INPUT
        one FieldError per problem, each with its code: REQUIRED, INVALID, INVALID_*, TOO_LONG,
        TOO_DEEP, UNSAFE_HTML, OUT_OF_RANGE, NAIVE_DATETIME, END_BEFORE_START, DUPLICATE, IN_USE,
-       NOT_FOUND; for uploads NOT_A_FILE, EMPTY_FILE, FILE_TOO_LARGE, and the ImageProblem codes
+       NOT_FOUND; for memberships INVALID_INVITATION, WRONG_PASSWORD, LAST_ADMIN; for
+       uploads NOT_A_FILE, EMPTY_FILE, FILE_TOO_LARGE, and the ImageProblem codes
        of media.operations (UNSUPPORTED_FORMAT, DAMAGED_IMAGE, TOO_MANY_PIXELS, POLYGLOT) or
        DAMAGED_FILE for a PDF
 
@@ -155,6 +156,19 @@ class ErrorCode(StrEnum):
     INVALID_PREVIEW_TOKEN = (
         "INVALID_PREVIEW_TOKEN",
         "The preview token is malformed, forged, expired or for another tenant.",
+    )
+    # Memberships and invitations (issue 16).
+    INVALID_INVITATION = (
+        "INVALID_INVITATION",
+        "The invitation token is unknown, expired, revoked or already used.",
+    )
+    WRONG_PASSWORD = (
+        "WRONG_PASSWORD",
+        "The password is not that of the existing account the invitation is for.",
+    )
+    LAST_ADMIN = (
+        "LAST_ADMIN",
+        "The change would leave the tenant without an admin membership it had.",
     )
     # Joining a community: join requests and enquiries (issue 16).
     NOT_ACCEPTING = (

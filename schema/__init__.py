@@ -49,6 +49,8 @@ def build_schema() -> strawberry.Schema:
     from schema.joining.mutations import JoiningMutation
     from schema.joining.queries import JoiningQuery
     from schema.media.mutations import UploadMutation
+    from schema.memberships.mutations import MembershipMutation
+    from schema.memberships.queries import MembershipQuery
     from schema.node import NODE_TYPES, NodeQuery
     from schema.people.queries import PeopleQuery
     from schema.programmes.mutations import ProgrammeMutation
@@ -70,6 +72,7 @@ def build_schema() -> strawberry.Schema:
             DeliveryQuery,
             PreviewQuery,
             RedirectQuery,
+            MembershipQuery,
             JoiningQuery,
         ),
         QUERY_ORDER,
@@ -85,6 +88,7 @@ def build_schema() -> strawberry.Schema:
             GenderDataMutation,
             DeliveryMutation,
             PreviewMutation,
+            MembershipMutation,
             JoiningMutation,
         ),
         (),

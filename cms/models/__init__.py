@@ -1,6 +1,6 @@
 """Tortoise models; the one module the ORM config names."""
 
-from cms.models.accounts import Account, CommunityRole, Membership
+from cms.models.accounts import Account, CommunityRole, Invitation, Membership
 from cms.models.auth import ApiToken, Role
 from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
 from cms.models.cache import SHARED, ContentGeneration
@@ -72,6 +72,7 @@ __all__ = [
     "CommunityRole",
     "MailMessage",
     "MailState",
+    "Invitation",
     "Membership",
     "Application",
     "ApplicationComment",

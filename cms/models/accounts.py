@@ -79,3 +79,37 @@ class Membership(Model):
     class Meta:
         table = "membership"
         unique_together = (("account_id", "tenant_id"),)
+
+
+class Invitation(Model):
+    """An e-mailed link that makes its holder a member of a tenant with the roles given.
+
+    Only the token's hash is stored. Accepting sets `accepted_at` (once: compare-and-set);
+    a new invitation to the same address replaces the pending one; revoking deletes it.
+    """
+
+    id = fields.IntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="invitations", on_delete=fields.CASCADE
+    )
+    tenant_id: int
+    # Normalised (`cms.passwords.normalise_email`), as accounts store it.
+    email = fields.CharField(max_length=254)
+    name = fields.CharField(max_length=200, default="")
+    role = fields.CharEnumField(Role, max_length=16, null=True)
+    community_role = fields.CharEnumField(CommunityRole, max_length=16, null=True)
+    message = fields.TextField(default="")
+    # Who invited: the token's name or the person's (kept if the inviter goes).
+    invited_by = fields.CharField(max_length=200, default="")
+    invited_by_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="invitations_sent", null=True, on_delete=fields.SET_NULL
+    )
+    invited_by_account_id: int | None
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    accepted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "invitation"
+        indexes = (("tenant_id", "email"),)

@@ -1,0 +1,1 @@
+"""Memberships, invitations and the member directory (issue 16)."""
