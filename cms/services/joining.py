@@ -631,13 +631,13 @@ async def export_personal_data(subject: str | Account) -> dict[str, Any]:
     if not address:
         return {"joinRequests": [], "enquiries": []}
     requests = await JoinRequest.filter(email=address).order_by("id").values(
-        "id", "tenant__slug", "state", "name", "email", "organisation", "country", "position",
+        "id", "state", "name", "email", "organisation", "country", "position",
         "motivation", "privacy_version", "created_at", "confirmed_at", "decided_at",
-        "decision_message",
+        "decision_message", tenant="tenant__slug",
     )  # fmt: skip
     enquiries = await Enquiry.filter(email=address).order_by("id").values(
-        "id", "tenant__slug", "state", "topic", "name", "email", "organisation", "message",
-        "created_at", "delivered_at",
+        "id", "state", "topic", "name", "email", "organisation", "message",
+        "created_at", "delivered_at", tenant="tenant__slug",
     )  # fmt: skip
     return {"joinRequests": _exported(requests), "enquiries": _exported(enquiries)}
 
