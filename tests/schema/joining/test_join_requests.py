@@ -441,17 +441,25 @@ async def test_admins_set_the_settings_and_the_contact_stays_private(
     assert "enquiries@example.org" not in public
     body = (await graphql(client, SETTINGS, tenant=tenant.slug)).json()
     assert body["errors"][0]["extensions"]["reason"] == "PERMISSION_DENIED"
+    # Nor may an editor of the tenant, or another tenant's admin.
     _, editor = await factories.token(tenant, "editor")
-    body = (
-        await graphql(
-            client,
-            SET,
-            {"input": {"acceptsJoinRequests": False}},
-            tenant=tenant.slug,
-            headers=factories.bearer(editor),
-        )
-    ).json()
-    assert body["data"]["setCommunitySettings"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    _, stranger = await factories.token(await factories.tenant(), "admin")
+    for value in (editor, stranger):
+        body = (
+            await graphql(
+                client,
+                SET,
+                {"input": {"acceptsJoinRequests": False}},
+                tenant=tenant.slug,
+                headers=factories.bearer(value),
+            )
+        ).json()
+        assert body["data"]["setCommunitySettings"]["errors"][0]["code"] == "PERMISSION_DENIED"
+        body = (
+            await graphql(client, SETTINGS, tenant=tenant.slug, headers=factories.bearer(value))
+        ).json()
+        assert body["errors"][0]["extensions"]["reason"] == "PERMISSION_DENIED"
+    assert (await community.settings_of(tenant.id)).accepts_join_requests is True
     # Accepting needs a privacy text.
     fresh = await factories.tenant()
     refused = await as_admin(client, SET, {"input": {"acceptsJoinRequests": True}}, fresh)
