@@ -102,8 +102,13 @@ def may_coordinate(principal: Principal | None, tenant_id: int) -> bool:
     return principal.community is CommunityRole.COORDINATOR and principal.tenant_id == tenant_id
 
 
+# Fields of one line: their runs of whitespace (newlines too) become one space, as they end up
+# in mail subjects and headers.
+ONE_LINE = {"name", "organisation", "country", "position"}
+
+
 def _text(field: str, value: str, errors: list[FieldError], *, required: bool) -> str:
-    text = value.strip()
+    text = " ".join(value.split()) if field in ONE_LINE else value.strip()
     if required and not text:
         errors.append(FieldError(field, "Required.", ErrorCode.REQUIRED))
     elif len(text) > LIMITS[field]:

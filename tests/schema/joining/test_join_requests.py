@@ -271,6 +271,21 @@ async def test_bad_input_gets_field_errors_and_changes_nothing(client: httpx.Asy
     assert await models.JoiningAttempt.all().count() == 0
 
 
+async def test_names_stay_on_one_line_as_mail_subjects_need(client: httpx.AsyncClient) -> None:
+    tenant = await factories.tenant(contact_email="contact@example.org")
+    await accepting(tenant)
+    name = "Ada\r\nBcc: x@example.org"
+    assert (await ask(client, tenant, name=name, organisation="BCU\n\tUK"))["received"] is True
+    token = _token_of(await MailMessage.filter(purpose="join-confirm").first())
+    confirmed = await data_of(client, CONFIRM, {"token": token}, tenant=tenant.slug)
+    assert confirmed["confirmJoinRequest"]["confirmed"] is True
+    row = await JoinRequest.get(email="ada@example.org")
+    assert (row.name, row.organisation) == ("Ada Bcc: x@example.org", "BCU UK")
+    notice = await MailMessage.get(purpose="join-request")
+    assert notice.recipient == "contact@example.org"
+    assert notice.subject == f"Join request from Ada Bcc: x@example.org ({tenant.name})"
+
+
 async def test_a_new_privacy_text_makes_the_shown_version_stale(
     client: httpx.AsyncClient,
 ) -> None:
