@@ -604,8 +604,12 @@ async def purge(settings: Settings, now: datetime | None = None) -> Purged:
 
 
 async def purge_periodically(settings: Settings) -> None:
-    """The server's purge: now, then every `purge_minutes` (a task of the app's lifespan)."""
+    """The server's purge, every `purge_minutes` (a task of the app's lifespan).
+
+    It waits before the first round, so that a short-lived app (a test, a worker restarted at
+    once) is never cancelled in the middle of one; `cms purge-requests` purges at once."""
     while True:
+        await asyncio.sleep(settings.purge_minutes * 60)
         try:
             purged = await purge(settings)
             if purged.total:
@@ -614,7 +618,6 @@ async def purge_periodically(settings: Settings) -> None:
             raise
         except Exception:  # the task must outlive a database hiccup
             log.exception("purge of join requests and enquiries failed; retrying")
-        await asyncio.sleep(settings.purge_minutes * 60)
 
 
 # Personal data (`myData`, `closeAccount`).

@@ -244,7 +244,7 @@ async def test_the_server_purges_in_the_background(
     await _rows_at(app_settings, tenant)
     await JoinRequest.all().update(created_at=old, decided_at=old)
     await Enquiry.all().update(created_at=old, delivered_at=old)
-    app = create_app(app_settings, manage_database=False)
+    app = create_app(app_settings.with_overrides(purge_minutes=0.01), manage_database=False)
     async with app.router.lifespan_context(app):
         for _ in range(600):  # generous: the machine is shared
             if await JoinRequest.all().count() == 1 and not await Enquiry.exists():
