@@ -12,6 +12,7 @@
 | manage tokens   |   x   |        |             |        |
 | manage webhooks |   x   |        |             |        |
 | manage members  |   x   |        |             |        |
+| manage community|   x   |        |             |        |
 
 Memberships and invitations have a second axis, the community roles: a coordinator manages
 the tenant's members and observers too (`cms/services/memberships.py`, `MEMBER_TABLE`).
@@ -50,6 +51,9 @@ class Permission(StrEnum):
     MANAGE_WEBHOOKS = "manage webhooks"
     # Invitations and memberships with any role (coordinators: `cms.services.memberships`).
     MANAGE_MEMBERS = "manage members"
+    # The community's settings (join requests, privacy text, contact, target); a tenant's
+    # coordinators also decide its join requests (`cms.services.joining.may_coordinate`).
+    MANAGE_COMMUNITY = "manage community"
 
 
 _WRITER = {

@@ -230,6 +230,15 @@ class Settings:
     mail_poll_seconds: float = 1.0
     # How long an invitation's link may be accepted (days).
     invitation_days: int = 14
+    # Join requests and enquiries (issue 16): how long an unconfirmed one is kept (hours, also
+    # the life of its confirmation link), a declined request and a delivered enquiry (days);
+    # attempts allowed per client per hour and per address per day; how often the server purges.
+    unconfirmed_retention_hours: float = 48.0
+    declined_retention_days: float = 30.0
+    enquiry_retention_days: float = 30.0
+    joining_per_client_hour: int = 10
+    joining_per_address_day: int = 3
+    purge_minutes: float = 60.0
 
     def __post_init__(self) -> None:
         if self.smtp_url and not self.smtp_url.startswith(
@@ -305,6 +314,12 @@ class Settings:
             mail_retry_hours=_float(env, "CMS_MAIL_RETRY_HOURS", 48.0),
             mail_poll_seconds=_float(env, "CMS_MAIL_POLL_SECONDS", 1.0),
             invitation_days=_int(env, "CMS_INVITATION_DAYS", 14),
+            unconfirmed_retention_hours=_float(env, "CMS_UNCONFIRMED_RETENTION_HOURS", 48.0),
+            declined_retention_days=_float(env, "CMS_DECLINED_RETENTION_DAYS", 30.0),
+            enquiry_retention_days=_float(env, "CMS_ENQUIRY_RETENTION_DAYS", 30.0),
+            joining_per_client_hour=_int(env, "CMS_JOINING_PER_CLIENT_HOUR", 10),
+            joining_per_address_day=_int(env, "CMS_JOINING_PER_ADDRESS_DAY", 3),
+            purge_minutes=_float(env, "CMS_PURGE_MINUTES", 60.0),
         )
 
     @property

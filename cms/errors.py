@@ -170,6 +170,19 @@ class ErrorCode(StrEnum):
         "LAST_ADMIN",
         "The change would leave the tenant without an admin membership it had.",
     )
+    # Joining a community: join requests and enquiries (issue 16).
+    NOT_ACCEPTING = (
+        "NOT_ACCEPTING",
+        "The tenant takes no join requests (or, for enquiries, has no contact address).",
+    )
+    STALE_PRIVACY_VERSION = (
+        "STALE_PRIVACY_VERSION",
+        "The privacy text changed since the client showed it: show the current one again.",
+    )
+    INVALID_CONFIRMATION_TOKEN = (
+        "INVALID_CONFIRMATION_TOKEN",
+        "The confirmation link is malformed, expired, already used or for another tenant.",
+    )
 
 
 class CMSError(Exception):

@@ -46,6 +46,8 @@ def build_schema() -> strawberry.Schema:
     from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.genderdata.mutations import GenderDataMutation
     from schema.genderdata.queries import GenderDataQuery
+    from schema.joining.mutations import JoiningMutation
+    from schema.joining.queries import JoiningQuery
     from schema.media.mutations import UploadMutation
     from schema.memberships.mutations import MembershipMutation
     from schema.memberships.queries import MembershipQuery
@@ -71,6 +73,7 @@ def build_schema() -> strawberry.Schema:
             PreviewQuery,
             RedirectQuery,
             MembershipQuery,
+            JoiningQuery,
         ),
         QUERY_ORDER,
     )
@@ -86,6 +89,7 @@ def build_schema() -> strawberry.Schema:
             DeliveryMutation,
             PreviewMutation,
             MembershipMutation,
+            JoiningMutation,
         ),
         (),
     )

@@ -35,6 +35,15 @@ from cms.models.genderdata import (
     VersionStatus,
 )
 from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
+from cms.models.joining import (
+    CommunitySettings,
+    Enquiry,
+    EnquiryState,
+    EnquiryTopic,
+    JoiningAttempt,
+    JoinRequest,
+    JoinRequestState,
+)
 from cms.models.mail import MailMessage, MailState
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
@@ -126,4 +135,11 @@ __all__ = [
     "ThematicArea",
     "Video",
     "VideoProvider",
+    "CommunitySettings",
+    "Enquiry",
+    "EnquiryState",
+    "EnquiryTopic",
+    "JoiningAttempt",
+    "JoinRequest",
+    "JoinRequestState",
 ]

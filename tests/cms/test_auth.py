@@ -48,6 +48,8 @@ EXPECTED = {
     "delete published": {"admin", "editor"},
     "manage tokens": {"admin"},
     "manage webhooks": {"admin"},
+    "manage members": {"admin"},
+    "manage community": {"admin"},
 }
 
 
