@@ -1,6 +1,14 @@
 """Tortoise models; the one module the ORM config names."""
 
-from cms.models.accounts import Account, CommunityRole, Membership
+from cms.models.accounts import (
+    Account,
+    AccountLink,
+    AccountSession,
+    Attempt,
+    CommunityRole,
+    LinkPurpose,
+    Membership,
+)
 from cms.models.auth import ApiToken, Role
 from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
 from cms.models.cache import SHARED, ContentGeneration
@@ -60,7 +68,11 @@ from cms.models.tenants import Maturity, Tenant, TenantKind
 
 __all__ = [
     "Account",
+    "AccountLink",
+    "AccountSession",
+    "Attempt",
     "CommunityRole",
+    "LinkPurpose",
     "MailMessage",
     "MailState",
     "Membership",
