@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'account_link', 'app': 'models', 'pk_attr': 'id', 'table_description': "A one-time token mailed to an account's address, stored only as its SHA-256; using it"},
+            options={'table': 'account_link', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A one-time token mailed to the address of an account, stored only as its SHA-256.'},
             bases=['Model'],
         ),
         ops.CreateModel(

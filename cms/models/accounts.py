@@ -114,8 +114,10 @@ class LinkPurpose(StrEnum):
 
 
 class AccountLink(Model):
-    """A one-time token mailed to an account's address, stored only as its SHA-256; using it
-    deletes it (and the account's other links of the same purpose)."""
+    """A one-time token mailed to the address of an account, stored only as its SHA-256.
+
+    Using it deletes it; a password reset deletes all the links of its account.
+    """
 
     id = fields.IntField(primary_key=True)
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
