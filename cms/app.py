@@ -19,6 +19,7 @@ from cms import db, passwords
 from cms.config import Settings
 from cms.cors import CORSMiddleware, CORSPolicy
 from cms.delivery import DeliveryService
+from cms.mailer import Mailer
 from cms.tenancy import TenantDirectory
 
 log = logging.getLogger("cms.app")
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     services = Services(settings=settings, directory=directory, search=search, storage=storage)
     graphql = GraphQLEndpoint(build_schema(), services)
     delivery = DeliveryService(settings)
+    mailer = Mailer(settings)
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -76,9 +78,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         search.start()  # drains what a crash left, then polls the outbox
         tune_collector()
         delivery.start()  # webhooks: scheduled events, fan-out, sending
+        mailer.start()  # queued mail, after the transactions that queued it
         try:
             yield
         finally:
+            await mailer.stop()
             await delivery.stop()
             await search.stop()
             if manage_database:
@@ -96,5 +100,6 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         lifespan=lifespan,
     )
     app.state.delivery = delivery
+    app.state.mailer = mailer
     app.state.search = search  # for tests; resolvers get it on the GraphQL context
     return app

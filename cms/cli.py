@@ -9,6 +9,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -410,6 +411,51 @@ def cmd_persisted_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _mail_rows(limit: int, state: str | None) -> list[Any]:
+    from cms.models import MailMessage
+
+    query = MailMessage.all().order_by("-id").limit(limit)
+    if state:
+        query = query.filter(state=state)
+    return list(await query)
+
+
+def cmd_mail_list(settings: Settings, args: argparse.Namespace) -> int:
+    from cms.mailer import eml_path
+
+    rows = asyncio.run(_with_db(settings, lambda: _mail_rows(args.limit, args.state)))
+    for row in rows:
+        when = row.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        where = ""
+        if row.state == "sent" and not settings.smtp_url and eml_path(settings, row).exists():
+            where = f"  {eml_path(settings, row)}"
+        print(f"{row.id:>6}  {when}  {row.state:<7}  {row.recipient}  {row.subject}{where}")
+        if row.last_error and row.state != "sent":
+            print(f"        attempts {row.attempts}, last error: {row.last_error}")
+    print(f"{len(rows)} messages (newest first)")
+    return 0
+
+
+def cmd_mail_show(settings: Settings, args: argparse.Namespace) -> int:
+    from cms.mailer import compose
+    from cms.models import MailMessage
+
+    row = asyncio.run(_with_db(settings, lambda: MailMessage.get_or_none(id=args.id)))
+    if row is None:
+        print(f"No message {args.id}.", file=sys.stderr)
+        return 1
+    print(compose(settings, row).as_string())
+    return 0
+
+
+def cmd_mail_send(settings: Settings, args: argparse.Namespace) -> int:
+    from cms.mailer import Mailer
+
+    sent = asyncio.run(_with_db(settings, Mailer(settings).drain))
+    print(f"{sent} messages delivered ({'SMTP' if settings.smtp_url else 'files'}).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cms", description="CoP CMS command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -485,6 +531,19 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_persisted_add)
     listing = persisted_sub.add_parser("list", help="list the stored documents")
     listing.set_defaults(func=cmd_persisted_list)
+
+    mail = sub.add_parser(
+        "mail", help="list queued and sent mail (written to $CMS_DATA_DIR/mail/ without SMTP)"
+    )
+    mail.add_argument("--limit", type=int, default=50, help="how many, newest first")
+    mail.add_argument("--state", choices=["pending", "sent", "failed"], help="only these")
+    mail.set_defaults(func=cmd_mail_list)
+    mail_sub = mail.add_subparsers(dest="action")
+    show = mail_sub.add_parser("show", help="print one message as it is (or would be) sent")
+    show.add_argument("id", type=int)
+    show.set_defaults(func=cmd_mail_show)
+    send = mail_sub.add_parser("send", help="deliver what is due now, without a server running")
+    send.set_defaults(func=cmd_mail_send)
 
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("-o", "--output", default="-", help="file to write (default stdout)")

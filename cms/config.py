@@ -245,6 +245,13 @@ class Settings:
     argon2_parallelism: int = 4
 
     def __post_init__(self) -> None:
+        if self.smtp_url and not self.smtp_url.startswith(
+            ("smtp://", "smtps://", "smtp+starttls://")
+        ):
+            raise SettingsError(
+                "CMS_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://, "
+                f"got {self.smtp_url.split('://')[0]!r}"
+            )
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite://{self.data_dir / 'cms.sqlite3'}")
 

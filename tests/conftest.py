@@ -17,6 +17,7 @@ from cms.app import create_app
 from cms.config import Settings
 from tests.support.api import KNOWN_CODES
 from tests.support.database import SQLCounter, admin_url, tables
+from tests.support.mail import Inbox, smtp_server
 
 
 @pytest.fixture(scope="session")
@@ -113,3 +114,10 @@ def sql_counter() -> Iterator[SQLCounter]:
     finally:
         logger.removeHandler(counter)
         logger.setLevel(previous)
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server on loopback for the test; deliver to it with `support.mail.deliver`."""
+    with smtp_server() as received:
+        yield received

@@ -135,6 +135,8 @@ NEED_A_SCHEMA = [
     ["revoke-token", "ops"],
     ["create-tenant", "--slug", "x", "--name", "X", "--kind", "cop"],
     ["import-plone", "export.json", "--tenant", "act"],
+    ["mail"],
+    ["mail", "send"],
 ]
 
 
