@@ -13,10 +13,13 @@
 | manage webhooks |   x   |        |             |        |
 
 A token belongs to one tenant; a platform admin token (no tenant, role admin) acts as admin
-everywhere. A person signed in (a session token, `cmss_…`) holds the role of their membership
-in the request's tenant, or in the nearest tenant above it where they have one; never a
-platform admin's. A role only ever applies inside its own tenant: a hub's or programme's oversight of
+everywhere. A role only ever applies inside its own tenant: a hub's or programme's oversight of
 the tenants below it (preview, the programme workflow) is `cms/oversight.py`, never a write here.
+
+A person signed in (a session token, `cmss_…`) holds the role of their membership in the
+request's tenant, or in the nearest tenant above it where they have one (so a hub's people
+oversee its CoPs as its tokens do); a membership with only a community role gives no role, and
+a person is never a platform admin.
 """
 
 from __future__ import annotations
@@ -188,9 +191,7 @@ async def _person(token: str, tenant_ids: Sequence[int]) -> Principal:
     account, and the memberships."""
     now = datetime.now(UTC)
     session = (
-        await AccountSession.filter(token_hash=hash_token(token))
-        .select_related("account")
-        .first()
+        await AccountSession.filter(token_hash=hash_token(token)).select_related("account").first()
     )
     if session is None or session.expires_at <= now or session.account.closed_at is not None:
         raise AuthenticationFailed("The session is unknown, expired or signed out.")

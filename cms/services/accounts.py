@@ -56,7 +56,11 @@ def checked_email(email: str, field: str = "email") -> str:
         raise ValidationFailed([FieldError(field, "The address is too long.", ErrorCode.TOO_LONG)])
     if not EMAIL.match(address):
         raise ValidationFailed(
-            [FieldError(field, "Expected an address such as name@example.org.", ErrorCode.INVALID_EMAIL)]
+            [
+                FieldError(
+                    field, "Expected an address such as name@example.org.", ErrorCode.INVALID_EMAIL
+                )
+            ]
         )
     return address
 
@@ -204,14 +208,14 @@ async def update_me(principal: Principal | None, values: dict[str, Any]) -> Acco
             changes[name] = bool(value)
             continue
         text = str(value).strip()
-        field = name
         if "\x00" in text:
-            errors.append(FieldError(field, "Text cannot contain a NUL character.", ErrorCode.INVALID))
-        elif len(text) > PROFILE_LIMITS[name]:
-            limit_ = PROFILE_LIMITS[name]
-            errors.append(FieldError(field, f"At most {limit_} characters.", ErrorCode.TOO_LONG))
+            errors.append(
+                FieldError(name, "Text cannot contain a NUL character.", ErrorCode.INVALID)
+            )
+        elif len(text) > (most := PROFILE_LIMITS[name]):
+            errors.append(FieldError(name, f"At most {most} characters.", ErrorCode.TOO_LONG))
         elif name == "name" and not text:
-            errors.append(FieldError(field, "A name is needed.", ErrorCode.REQUIRED))
+            errors.append(FieldError(name, "A name is needed.", ErrorCode.REQUIRED))
         else:
             changes[name] = text
     if errors:

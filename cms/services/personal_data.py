@@ -95,9 +95,7 @@ async def _erase_sessions(account: Account) -> None:
 
 async def _export_links(account: Account) -> list[dict[str, Any]]:
     rows = await AccountLink.filter(account_id=account.id).order_by("id")
-    return [
-        {"purpose": row.purpose.value, "createdAt": _when(row.created_at)} for row in rows
-    ]
+    return [{"purpose": row.purpose.value, "createdAt": _when(row.created_at)} for row in rows]
 
 
 async def _erase_links(account: Account) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from cms.models import LinkPurpose
+from cms.models import Account, LinkPurpose
 from cms.services import accounts, sessions
 from schema.accounts.inputs import UpdateMeInput
 from schema.accounts.types import AccountType
@@ -74,8 +74,8 @@ def _action_failed(errors: list[MutationError]) -> AccountActionPayload:
     return AccountActionPayload(errors=errors)
 
 
-def _saved(account: object) -> AccountPayload:
-    return AccountPayload(account=AccountType(model=account))  # type: ignore[arg-type]
+def _saved(account: Account) -> AccountPayload:
+    return AccountPayload(account=AccountType(model=account))
 
 
 def _account_failed(errors: list[MutationError]) -> AccountPayload:
@@ -90,18 +90,18 @@ class AccountMutation:
         "SIGN_IN_FAILED, whatever the reason; attempts are limited per address and client."
     )
     async def sign_in(self, info: Info, email: str, password: str) -> SignInPayload:
-        async def work() -> object:
+        async def work() -> sessions.Opened:
             return await sessions.sign_in(info.context.settings, _client(info), email, password)
 
-        return await attempt(work, _signed_in, _sign_in_failed)  # type: ignore[arg-type]
+        return await attempt(work, _signed_in, _sign_in_failed)
 
     @strawberry.mutation(
         description="Mail a one-time sign-in link to the address, if an account has it. "
         "Answers the same either way (ok: true)."
     )
     async def request_sign_in_link(self, info: Info, email: str) -> AccountActionPayload:
-        async def work() -> object:
-            return await accounts.request_link(
+        async def work() -> None:
+            await accounts.request_link(
                 info.context.settings,
                 info.context.scope.tenant,
                 _client(info),
@@ -113,18 +113,18 @@ class AccountMutation:
 
     @strawberry.mutation(description="Sign in with the token of an e-mailed sign-in link.")
     async def sign_in_with_link(self, info: Info, token: str) -> SignInPayload:
-        async def work() -> object:
+        async def work() -> sessions.Opened:
             return await accounts.sign_in_with_link(info.context.settings, _client(info), token)
 
-        return await attempt(work, _signed_in, _sign_in_failed)  # type: ignore[arg-type]
+        return await attempt(work, _signed_in, _sign_in_failed)
 
     @strawberry.mutation(
         description="Mail a one-time password-reset link to the address, if an account has "
         "it. Answers the same either way (ok: true)."
     )
     async def request_password_reset(self, info: Info, email: str) -> AccountActionPayload:
-        async def work() -> object:
-            return await accounts.request_link(
+        async def work() -> None:
+            await accounts.request_link(
                 info.context.settings,
                 info.context.scope.tenant,
                 _client(info),
@@ -141,10 +141,8 @@ class AccountMutation:
     async def reset_password(
         self, info: Info, token: str, new_password: str
     ) -> AccountActionPayload:
-        async def work() -> object:
-            return await accounts.reset_password(
-                info.context.settings, _client(info), token, new_password
-            )
+        async def work() -> None:
+            await accounts.reset_password(info.context.settings, _client(info), token, new_password)
 
         return await attempt(work, _done, _action_failed)
 
@@ -152,8 +150,8 @@ class AccountMutation:
     async def change_password(
         self, info: Info, current_password: str, new_password: str
     ) -> AccountActionPayload:
-        async def work() -> object:
-            return await accounts.change_password(
+        async def work() -> None:
+            await accounts.change_password(
                 info.context.settings,
                 _client(info),
                 info.context.principal,
@@ -165,29 +163,29 @@ class AccountMutation:
 
     @strawberry.mutation(description="Sign out: end the session this request came with.")
     async def sign_out(self, info: Info) -> AccountActionPayload:
-        async def work() -> object:
-            return await sessions.sign_out(info.context.principal)
+        async def work() -> None:
+            await sessions.sign_out(info.context.principal)
 
         return await attempt(work, _done, _action_failed)
 
     @strawberry.mutation(description="End every one of your sessions, this one too.")
     async def sign_out_everywhere(self, info: Info) -> AccountActionPayload:
-        async def work() -> object:
-            return await sessions.sign_out_everywhere(info.context.principal)
+        async def work() -> None:
+            await sessions.sign_out_everywhere(info.context.principal)
 
         return await attempt(work, _done, _action_failed)
 
     @strawberry.mutation(description="End one of your sessions (see `me { sessions }`).")
     async def revoke_session(self, info: Info, id: strawberry.ID) -> AccountActionPayload:
-        async def work() -> object:
+        async def work() -> None:
             session_id = database_id(id, "AccountSession", "id")
-            return await sessions.revoke(info.context.principal, session_id)
+            await sessions.revoke(info.context.principal, session_id)
 
         return await attempt(work, _done, _action_failed)
 
     @strawberry.mutation(description="Change your profile.")
     async def update_me(self, info: Info, input: UpdateMeInput) -> AccountPayload:
-        async def work() -> object:
+        async def work() -> Account:
             return await accounts.update_me(info.context.principal, input.values())
 
         return await attempt(work, _saved, _account_failed)
@@ -200,8 +198,8 @@ class AccountMutation:
     async def close_account(
         self, info: Info, password: str | None = None, confirm_email: str | None = None
     ) -> AccountActionPayload:
-        async def work() -> object:
-            return await accounts.close_account(
+        async def work() -> None:
+            await accounts.close_account(
                 info.context.settings,
                 _client(info),
                 info.context.principal,

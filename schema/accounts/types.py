@@ -52,9 +52,7 @@ class AccountMembershipType:
     model: strawberry.Private[models.Membership]
 
     @strawberry.field(description="The tenant.")
-    def tenant(
-        self, info: Info
-    ) -> Annotated[TenantType, strawberry.lazy("schema.tenants.types")]:
+    def tenant(self, info: Info) -> Annotated[TenantType, strawberry.lazy("schema.tenants.types")]:
         from schema.tenants.types import TenantType
 
         loader = info.context.loaders.tenant_by_id

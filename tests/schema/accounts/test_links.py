@@ -150,7 +150,7 @@ async def test_link_requests_are_limited_per_address_and_mail_stops(client_at, a
             assert codes == ([] if n < limit else ["TOO_MANY_ATTEMPTS"])
     # Unknown addresses are limited the same way: the limit tells nothing either.
     async with client_at("10.2.0.1") as client:
-        for n in range(limit + 1):
+        for _ in range(limit + 1):
             answer = await ask(client, REQUEST_RESET, "nobody@example.org")
         codes = [e["code"] for e in answer["data"]["requestPasswordReset"]["errors"]]
         assert codes == ["TOO_MANY_ATTEMPTS"]

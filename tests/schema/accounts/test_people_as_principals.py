@@ -34,7 +34,9 @@ async def test_an_editor_who_is_a_person_publishes_and_the_revision_names_them(c
     made = await graphql(client, CREATE, {"input": values}, tenant="home", headers=headers)
     created = made.json()["data"]["createResource"]
     assert created["errors"] == []
-    published = await graphql(client, PUBLISH, {"id": created["resource"]["id"]}, tenant="home", headers=headers)
+    published = await graphql(
+        client, PUBLISH, {"id": created["resource"]["id"]}, tenant="home", headers=headers
+    )
     assert published.json()["data"]["publish"]["errors"] == []
     response = await graphql(client, HISTORY, {"s": "a-guide"}, tenant="home", headers=headers)
     assert response.json()["data"]["resource"] == {
@@ -147,7 +149,8 @@ async def test_a_person_without_a_membership_is_no_one_special(client):
     # Not a platform admin at platform scope either: no tenant management.
     made = await graphql(
         client,
-        'mutation { createTenant(input: {slug: "new", name: "New", kind: COP}) { errors { code } } }',
+        'mutation { createTenant(input: {slug: "new", name: "New", kind: COP}) '
+        "{ errors { code } } }",
         headers=headers,
     )
     assert made.json()["data"]["createTenant"]["errors"][0]["code"] == "PERMISSION_DENIED"
