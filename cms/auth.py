@@ -80,7 +80,7 @@ class Principal:
     """The authenticated caller of a request: an API token, or a person signed in.
 
     A token belongs to one tenant with one role. A person (`account_id`) is made a principal
-    per request (`cms.services.sessions`, issue 16): `tenant_id` and `role` are their
+    per request (`authenticate`, issue 16): `tenant_id` and `role` are their
     membership's in the request's tenant (or in the nearest tenant above it where they have
     one, which gives a hub's people the oversight its tokens have), `role` is None when the
     membership holds only a community role, and `community` is that community role.

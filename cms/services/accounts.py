@@ -88,6 +88,7 @@ async def request_link(
     await limit(settings, f"request-{LINK_ACTIONS[purpose]}", client, address)
     token = LINK_PREFIXES[purpose] + secrets.token_urlsafe(32)
     token_hash = hash_token(token)
+    url = await mail.link(settings, tenant, LINK_ACTIONS[purpose], token)
     account = await Account.get_or_none(email=address, closed_at=None)
     if account is None or account.email is None:
         return
@@ -96,7 +97,6 @@ async def request_link(
         if purpose is LinkPurpose.SIGN_IN
         else settings.password_reset_minutes
     )
-    url = await mail.link(settings, tenant, LINK_ACTIONS[purpose], token)
     site = tenant.name if tenant is not None else "CoP CMS"
     if purpose is LinkPurpose.SIGN_IN:
         subject = f"Sign in to {site}"

@@ -74,11 +74,12 @@ async def _count(subject: str, bucket: int) -> int:
     """Add one attempt to the subject's window and answer the window's count (one statement
     on both databases, so two processes counting at once both count)."""
     # `subject` matches _SUBJECT and `bucket` is an int, so both are written in safely.
-    _, rows = await connections.get("default").execute_query(
+    # (execute_query_dict: asyncpg's execute_query answers no rows for an INSERT.)
+    rows = await connections.get("default").execute_query_dict(
         f"INSERT INTO attempt (subject, bucket, count) VALUES ('{subject}', {int(bucket)}, 1) "
         "ON CONFLICT (subject, bucket) DO UPDATE SET count = attempt.count + 1 RETURNING count"
     )
-    count = int(rows[0][0])
+    count = int(rows[0]["count"])
     if count == 1:  # a new window: the ones before the last are of no more use
         await Attempt.filter(bucket__lt=bucket - 1).delete()
     return count
