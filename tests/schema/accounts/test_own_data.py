@@ -120,6 +120,13 @@ async def test_my_data_holds_everything_stored_and_no_secret(client):
     headers = bearer(await session_of(client, "ada@example.org"))
     await graphql(client, CREATE, {"input": {"title": "Mine", "kind": "GUIDE"}}, tenant="home",
                   headers=headers)  # fmt: skip
+    # Another person's and a token's writes are not Ada's data.
+    await person("bob@example.org", roles={home: (Role.EDITOR, None)})
+    bob = bearer(await session_of(client, "bob@example.org"))
+    _, token = await factories.token(home, "editor")
+    for other in (bob, bearer(token)):
+        await graphql(client, CREATE, {"input": {"title": "Not hers", "kind": "GUIDE"}},
+                      tenant="home", headers=other)  # fmt: skip
     await client.post(
         "/graphql",
         json={"query": 'mutation { requestSignInLink(email: "ada@example.org") { ok } }'},
