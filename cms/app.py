@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from tortoise import connections
 
-from cms import db
+from cms import db, passwords
 from cms.config import Settings
 from cms.cors import CORSMiddleware, CORSPolicy
 from cms.delivery import DeliveryService
@@ -55,6 +55,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     from search_index import SearchService
     from sites.routes import site_routes
 
+    passwords.configure(settings)
     directory = TenantDirectory(settings.tenant_cache_seconds)
     search = SearchService.from_settings(settings)
     storage = Storage(settings.data_dir / "media")

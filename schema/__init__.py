@@ -37,6 +37,8 @@ def _root(name: str, description: str, parts: tuple[type, ...], order: tuple[str
 
 def build_schema() -> strawberry.Schema:
     """The schema, with every type that only `node(id:)` reaches registered too."""
+    from schema.accounts.mutations import AccountMutation
+    from schema.accounts.queries import AccountQuery
     from schema.content.mutations import KindMutation, WorkflowMutation
     from schema.content.queries import ContentQuery
     from schema.delivery.mutations import DeliveryMutation
@@ -74,12 +76,13 @@ def build_schema() -> strawberry.Schema:
             RedirectQuery,
             MembershipQuery,
             JoiningQuery,
+            AccountQuery,
         ),
         QUERY_ORDER,
     )
     mutation = _root(
         "Mutation",
-        "Writes: every one needs an API token of the tenant.",
+        "Writes: most need an API token of the tenant or a person signed in (a session).",
         (
             WorkflowMutation,
             UploadMutation,
@@ -90,6 +93,7 @@ def build_schema() -> strawberry.Schema:
             PreviewMutation,
             MembershipMutation,
             JoiningMutation,
+            AccountMutation,
         ),
         (),
     )

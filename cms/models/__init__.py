@@ -1,6 +1,15 @@
 """Tortoise models; the one module the ORM config names."""
 
-from cms.models.accounts import Account, CommunityRole, Invitation, Membership
+from cms.models.accounts import (
+    Account,
+    AccountLink,
+    AccountSession,
+    Attempt,
+    CommunityRole,
+    Invitation,
+    LinkPurpose,
+    Membership,
+)
 from cms.models.auth import ApiToken, Role
 from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
 from cms.models.cache import SHARED, ContentGeneration
@@ -69,7 +78,11 @@ from cms.models.tenants import Maturity, Tenant, TenantKind
 
 __all__ = [
     "Account",
+    "AccountLink",
+    "AccountSession",
+    "Attempt",
     "CommunityRole",
+    "LinkPurpose",
     "MailMessage",
     "MailState",
     "Invitation",
