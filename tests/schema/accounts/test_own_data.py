@@ -133,7 +133,12 @@ async def test_my_data_holds_everything_stored_and_no_secret(client):
     )
     response = await graphql(client, "{ myData }", headers=headers)
     data = response.json()["data"]["myData"]
-    assert set(data) == {"account", "memberships", "sessions", "links", "revisions", "auditEntries"}
+    assert set(data) == {
+        "account", "memberships", "sessions", "links", "revisions", "auditEntries",
+        "invitations", "joining",
+    }  # fmt: skip
+    assert data["invitations"] == {"received": [], "sent": []}
+    assert data["joining"] == {"joinRequests": [], "enquiries": []}
     assert data["account"]["email"] == "ada@example.org"
     assert data["account"]["pseudonym"] == ada.pseudonym
     assert data["memberships"] == [
