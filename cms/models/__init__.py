@@ -2,7 +2,7 @@
 
 from cms.models.accounts import Account, CommunityRole, Membership
 from cms.models.auth import ApiToken, Role
-from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
+from cms.models.base import Audience, ContentModel, DelimitedListField, Status, ThematicArea
 from cms.models.cache import SHARED, ContentGeneration
 from cms.models.content import (
     Event,
@@ -125,4 +125,5 @@ __all__ = [
     "ThematicArea",
     "Video",
     "VideoProvider",
+    "Audience",
 ]
