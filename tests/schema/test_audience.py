@@ -28,6 +28,7 @@ from cms import models
 from cms.app import create_app
 from cms.config import Settings
 from cms.models import Audience, Status
+from cms.services import generations
 from schema.core.ids import to_global_id
 from tests import factories
 from tests.support.api import KNOWN_CODES, graphql
@@ -231,6 +232,8 @@ async def test_no_read_path_shows_a_members_item_to_a_non_member(
         await factories.resource(
             tenants["a"], slug="pointer", shared=True, authors=profiles, title="Pointer"
         )
+        for tenant in tenants.values():  # written past the services: say so to the caches
+            await generations.bump(tenant.id, shared=True)
         await app.state.search.rebuild()
         for caller in readers:
             await _check(client, caller, tokens, rows, marker)
@@ -316,3 +319,154 @@ async def _check_search(
             if row.slug not in expected:
                 title = getattr(row, "title", None) or getattr(row, "name", "")
                 assert title not in snippets.replace("<mark>", "").replace("</mark>", "")
+
+
+# -- the caches: a member's answer is never stored for, nor served to, the public ------------
+
+PAGES = "{ pages(first: 50) { totalCount edges { node { slug audience } } } }"
+PAGE = 'query ($path: String!) { page(path: $path) { slug audience body } }'
+
+
+@pytest.fixture
+async def world(clean_database: None) -> dict[str, Any]:
+    a = await factories.tenant(slug="a")
+    b = await factories.tenant(slug="b")
+    await factories.page(a, path="open")
+    await factories.page(a, path="inner", audience=Audience.MEMBERS, body="<p>for members</p>")
+    await factories.page(b, path="b-inner", audience=Audience.MEMBERS)
+    viewer_a = factories.bearer((await factories.token(a, "viewer"))[1])
+    viewer_b = factories.bearer((await factories.token(b, "viewer"))[1])
+    return {"a": a, "b": b, "member": viewer_a, "other": viewer_b}
+
+
+def _slugs(response: httpx.Response) -> set[str]:
+    body = response.json()
+    assert "errors" not in body, body
+    return {edge["node"]["slug"] for edge in body["data"]["pages"]["edges"]}
+
+
+async def test_a_members_list_is_never_stored_for_the_public(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    member = await graphql(client, PAGES, tenant="a", headers=world["member"])
+    assert _slugs(member) == {"open", "inner"}
+    assert member.headers["cache-control"] == "private, no-store"
+    # The same document anonymously: neither the stored answer nor the kept statement is the
+    # member's (statements are kept per shape, and being a member changes the shape).
+    assert _slugs(await graphql(client, PAGES, tenant="a")) == {"open"}
+    assert _slugs(await graphql(client, PAGES, tenant="a")) == {"open"}  # now stored
+    # A stored public answer is not served to a member either.
+    assert _slugs(await graphql(client, PAGES, tenant="a", headers=world["member"])) == {
+        "open",
+        "inner",
+    }
+    # Another tenant's token is no member of a; a's token is none of b's.
+    assert _slugs(await graphql(client, PAGES, tenant="a", headers=world["other"])) == {"open"}
+    assert _slugs(await graphql(client, PAGES, tenant="b", headers=world["member"])) == set()
+    assert _slugs(await graphql(client, PAGES, tenant="b", headers=world["other"])) == {"b-inner"}
+
+
+async def test_a_statement_built_for_a_member_is_not_reused_for_the_public(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    from schema.core.statements import STATEMENTS
+
+    STATEMENTS.entries.clear()
+    for path in ("inner", "open"):
+        found = await graphql(client, PAGE, {"path": path}, tenant="a", headers=world["member"])
+        assert found.json()["data"]["page"]["slug"] == path
+    made = len(STATEMENTS.entries)
+    public = await graphql(client, PAGE, {"path": "inner"}, tenant="a")
+    assert public.json()["data"]["page"] is None
+    assert len(STATEMENTS.entries) > made  # a shape of its own, not the member's bound anew
+    flags = {key[3] for key in STATEMENTS.entries}
+    assert (False, False, False) in flags and (True, True, False) in flags
+
+
+async def test_a_member_search_never_reads_or_fills_the_public_result_cache(
+    app: Starlette, client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    await factories.page(world["a"], path="notes", title="Kestrel notes")
+    await factories.page(
+        world["a"], path="secret", title="Kestrel secret", audience=Audience.MEMBERS
+    )
+    await app.state.search.rebuild()
+    query = '{ search(query: "kestrel") { totalCount edges { node { item { ... on Page { slug } } } } } }'
+    cache = app.state.search.cache
+    assert cache is not None and len(cache) == 0
+    member = (await graphql(client, query, tenant="a", headers=world["member"])).json()
+    assert member["data"]["search"]["totalCount"] == 2
+    assert len(cache) == 0
+    public = (await graphql(client, query, tenant="a")).json()
+    assert public["data"]["search"]["totalCount"] == 1
+    assert len(cache) == 1
+    member = (await graphql(client, query, tenant="a", headers=world["member"])).json()
+    assert member["data"]["search"]["totalCount"] == 2  # not the public page from the cache
+
+
+# -- writes: the audience is an input, validated, kept in revisions ---------------------------
+
+CREATE_PAGE = """
+mutation ($input: CreatePageInput!) {
+  createPage(input: $input) { page { id audience } errors { field code } }
+}"""
+UPDATE_PAGE = """
+mutation ($id: ID!, $input: UpdatePageInput!) {
+  updatePage(id: $id, input: $input) {
+    page { audience version revisions { snapshot } } errors { field code }
+  }
+}"""
+
+
+async def test_the_audience_is_written_validated_and_kept_in_revisions(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    editor = factories.bearer((await factories.token(world["a"], "editor"))[1])
+    created = await graphql(
+        client,
+        CREATE_PAGE,
+        {"input": {"title": "Circle", "path": "circle", "audience": "MEMBERS"}},
+        tenant="a",
+        headers=editor,
+    )
+    page = created.json()["data"]["createPage"]["page"]
+    assert page["audience"] == "MEMBERS"
+    row = await models.Page.get(path="circle")
+    assert row.audience is Audience.MEMBERS
+    updated = await graphql(
+        client,
+        UPDATE_PAGE,
+        {"id": page["id"], "input": {"audience": "PUBLIC", "expectedVersion": 1}},
+        tenant="a",
+        headers=editor,
+    )
+    result = updated.json()["data"]["updatePage"]
+    assert result["page"]["audience"] == "PUBLIC"
+    assert [r["snapshot"]["audience"] for r in result["page"]["revisions"]] == [
+        "members",
+        "public",
+    ]
+    # A value outside the enum is refused before anything is written.
+    wrong = await graphql(
+        client,
+        UPDATE_PAGE,
+        {"id": page["id"], "input": {"audience": "FRIENDS", "expectedVersion": 2}},
+        tenant="a",
+        headers=editor,
+    )
+    assert wrong.json()["errors"]
+    assert (await models.Page.get(path="circle")).version == 2
+
+
+async def test_feeds_and_sitemaps_never_list_members_items(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    await factories.news_item(world["a"], slug="open-news")
+    await factories.news_item(world["a"], slug="inner-news", audience=Audience.MEMBERS)
+    await factories.event(world["a"], slug="inner-event", audience=Audience.MEMBERS)
+    for path in ("sitemap.xml", "news.rss", "events.ics"):
+        response = await client.get(f"/sites/a/{path}", headers=world["member"])
+        assert response.status_code == 200, (path, response.text)
+        assert "inner" not in response.text, path
+    sitemap = (await client.get("/sites/a/sitemap.xml")).text
+    assert "open" in sitemap and "open-news" in sitemap
