@@ -1,8 +1,9 @@
 """Who may find what: one rule, written twice, as a Whoosh filter and as a database condition.
 
 The index filter keeps drafts, scheduled, expired, archived and other tenants' unshared items,
-and members-only items from anyone but their own tenant's members (`Audience.member`), out of hits, highlights, facets, counts and suggestions; the database condition re-checks every
-hit on hydration, so an index that lags behind the database can drop a hit but never show one it
+and members-only items from anyone but their own tenant's members (`Audience.member`), out of
+hits, highlights, facets, counts and suggestions; the database condition re-checks every hit on
+hydration, so an index that lags behind the database can drop a hit but never show one it
 should not.
 
 `Visibility` keeps the index filter between searches: per segment (segments never change once

@@ -2,8 +2,8 @@
 
 The index-level properties run the real documents, filter and query code on random worlds
 (tenants, statuses, audiences, publication and expiry times, shared flags, languages) and random
-queries, with shrinking. The end-to-end property drives the GraphQL endpoint over the database; Hypothesis
-draws its worlds up front because the database lives on the test's event loop.
+queries, with shrinking. The end-to-end property drives the GraphQL endpoint over the database;
+Hypothesis draws its worlds up front because the database lives on the test's event loop.
 """
 
 from __future__ import annotations
