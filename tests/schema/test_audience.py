@@ -469,3 +469,36 @@ async def test_feeds_and_sitemaps_never_list_members_items(
         assert "inner" not in response.text, path
     sitemap = (await client.get("/sites/a/sitemap.xml")).text
     assert "open" in sitemap and "open-news" in sitemap
+
+
+# -- the seeded example of the README ----------------------------------------------------------
+
+SEEDED = """
+{ page(path: "members-space") { title audience }
+  pages(first: 50) { totalCount }
+  search(query: "safe space") { totalCount } }
+"""
+
+
+async def test_stem_powers_seeded_members_space_is_read_by_its_members_only(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    from seeds import load_seed
+
+    await load_seed()
+    await app.state.search.rebuild()
+    stem_power = await models.Tenant.get(slug="stem-power")
+    member = factories.bearer((await factories.token(stem_power, "viewer"))[1])
+    genera = await models.Tenant.get(slug="genera")
+    other = factories.bearer((await factories.token(genera, "viewer"))[1])
+    public = (await graphql(client, SEEDED, tenant="stem-power")).json()["data"]
+    assert public["page"] is None
+    assert public["pages"]["totalCount"] == 4
+    assert public["search"]["totalCount"] == 1
+    for headers in (other, None):
+        seen = (await graphql(client, SEEDED, tenant="stem-power", headers=headers)).json()
+        assert seen["data"] == public
+    read = (await graphql(client, SEEDED, tenant="stem-power", headers=member)).json()["data"]
+    assert read["page"] == {"title": "The members' space", "audience": "MEMBERS"}
+    assert read["pages"]["totalCount"] == 5
+    assert read["search"]["totalCount"] == 2
