@@ -148,8 +148,10 @@ def audience_q(tenant_id: int | None, *, member: bool) -> Q:
 
 
 def readable_q(scope: Scope) -> Q:
-    """Live items of an audience the reader may see (`live_q` and `audience_q`)."""
-    return live_q(scope.now) & audience_q(scope.tenant_id, member=scope.member)
+    """Live items of an audience the reader may see (`live_q` and `audience_q`); a caller who
+    may preview the tenant (a hub's token below it, too) sees everything of it anyway."""
+    member = scope.member or scope.preview
+    return live_q(scope.now) & audience_q(scope.tenant_id, member=member)
 
 
 def owned_q(scope: Scope) -> Q:

@@ -307,6 +307,16 @@ async def _check_search(
                 expected.add(row.slug)
             elif caller.preview and own and (site or shared):
                 expected.add(row.slug)  # a previewer finds its own drafts too
+        # The pointer (a's public shared resource) is found by the names of its live public
+        # authors: shared ones for everyone, a's own for readers in a; never a members-only one.
+        if any(
+            spec.kind == "profiles"
+            and spec.live
+            and not spec.members
+            and (spec.shared or (spec.owner == "a" and caller.scope == "a"))
+            for spec, _ in rows
+        ):
+            expected.add("pointer")
         hits = {e["node"]["item"]["slug"] for e in found["edges"]}
         assert hits == expected, (scope, caller)
         assert found["totalCount"] == len(expected)
