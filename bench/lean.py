@@ -172,12 +172,12 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
 def _prepare(data_dir: Path) -> tuple[str, dict[str, str]]:
     """The seeded data dir, the tenant of the shapes and their request bodies."""
     sys.path.insert(0, str(ROOT))
-    from bench.api import DETAIL, HOMEPAGE, LIST50, SYNTHETIC, _load_content
+    from bench.api import DETAIL, HOMEPAGE, LIST50, SYNTHETIC, load_content
 
     env = dict(os.environ, CMS_DATA_DIR=str(data_dir))
     env["CMS_DATABASE_URL"] = f"sqlite://{data_dir / 'cms.sqlite3'}"
     started = time.perf_counter()
-    asyncio.run(_load_content(env, 1))
+    load_content(ROOT, env, 1)
     print(f"data: seed + {SYNTHETIC} in {time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
     tenant, slug = asyncio.run(_drain_and_choose(env, LIST50))

@@ -35,7 +35,7 @@ from tortoise.transactions import in_transaction
 
 from cms import models, outbox, signing
 from cms.config import Settings
-from cms.models import DeliveryStatus, Status, WebhookEvent
+from cms.models import Audience, DeliveryStatus, Status, WebhookEvent
 from cms.outbox import Position
 from cms.services.kinds import KINDS
 from cms.targets import Target, TargetRefused, pinned
@@ -135,6 +135,7 @@ async def payload_of(event: outbox.Event, tenant: models.Tenant) -> dict[str, An
         if wanted is WebhookEvent.UPDATED and row.status != Status.PUBLISHED:
             return None  # a draft's edits concern no site
         published_at = row.published_at.isoformat() if row.published_at else None
+        audience = row.audience.value
     else:
         last = (
             await models.Revision.filter(
@@ -148,6 +149,7 @@ async def payload_of(event: outbox.Event, tenant: models.Tenant) -> dict[str, An
         slug = str(last.snapshot.get("slug", ""))
         path = str(last.snapshot.get("path", "") or "")
         version, published_at = last.version, None
+        audience = str(last.snapshot.get("audience", Audience.PUBLIC.value))
     routes = await routes_of(tenant)
     return {
         "event": wanted.value,
@@ -158,6 +160,8 @@ async def payload_of(event: outbox.Event, tenant: models.Tenant) -> dict[str, An
         "path": path or None,
         "version": version,
         "publishedAt": published_at,
+        # Names the item only (no body); a site tells members-only pages apart by this.
+        "audience": audience,
         "url": routes.url(kind.name, slug=slug, path=path, object_id=event.object_id),
         "time": _now().isoformat(),
     }

@@ -9,7 +9,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 
 from cms.errors import UnknownTenant
-from cms.models import DirectoryGeneration, Status, Tenant
+from cms.models import Audience, DirectoryGeneration, Status, Tenant
 
 TENANT_HEADER = "x-cms-tenant"
 
@@ -124,11 +124,34 @@ def _strip_port(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def published_q(now: datetime) -> Q:
-    """Items the public may see: published, with a publication time that has passed, and not
-    expired (an expiry at or before the reading instant ends an item's public life)."""
+def live_q(now: datetime) -> Q:
+    """Items in their public life, whoever their audience: published, with a publication time
+    that has passed, and not expired (an expiry at or before the reading instant ends it)."""
     unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     return Q(status=Status.PUBLISHED, published_at__lte=now) & unexpired
+
+
+def published_q(now: datetime) -> Q:
+    """Items the public may see: live, and for everyone (not members-only). Whatever serves
+    anonymous readers without a Scope (feeds, sitemaps, media, webhooks) reads through this."""
+    return live_q(now) & Q(audience=Audience.PUBLIC)
+
+
+def audience_q(tenant_id: int | None, *, member: bool) -> Q:
+    """The audiences a reader may see: public items, and the request's own tenant's
+    members-only items when the caller reads them (`Scope.member`). Another tenant's
+    members-only item is never seen, even when it is shared: sharing does not widen its
+    audience. In the platform scope there are no members."""
+    if member and tenant_id is not None:
+        return Q(audience=Audience.PUBLIC) | Q(tenant_id=tenant_id)
+    return Q(audience=Audience.PUBLIC)
+
+
+def readable_q(scope: Scope) -> Q:
+    """Live items of an audience the reader may see (`live_q` and `audience_q`); a caller who
+    may preview the tenant (a hub's token below it, too) sees everything of it anyway."""
+    member = scope.member or scope.preview
+    return live_q(scope.now) & audience_q(scope.tenant_id, member=member)
 
 
 def owned_q(scope: Scope) -> Q:
@@ -151,10 +174,10 @@ def visible_q(scope: Scope, *, shareable: bool) -> Q:
     """What a reader may see of a kind when reached by id or relation, not by a list.
 
     A caller who may preview the tenant also sees its drafts, scheduled, expired and archived
-    items.
+    items, members-only ones included.
     """
     where = knowledge_base_q(scope, include_shared=True) if shareable else owned_q(scope)
-    public = where & published_q(scope.now)
+    public = where & readable_q(scope)
     if scope.preview and scope.tenant_id is not None:
         return public | Q(tenant_id=scope.tenant_id)
     return public
@@ -168,7 +191,7 @@ def listed_q(
     Other tenants' shared items are only ever their live published ones.
     """
     where = knowledge_base_q(scope, include_shared=include_shared) if shareable else owned_q(scope)
-    public = where & published_q(scope.now)
+    public = where & readable_q(scope)
     if statuses is None:
         return public
     if not (scope.preview and scope.tenant_id is not None):

@@ -7,6 +7,8 @@ thumbnail, a news item's lead image, a profile's photo) or through a link in its
 (imported Plone bodies link originals and renditions). Media that only drafts, scheduled,
 expired or archived items use, or nothing at all (a fresh upload), is not public: a token
 that may preview the row's tenant still fetches it, and gets it with `private, no-store`.
+Media that only live members-only items use is not public either: the tenant's members fetch
+it as previewers do (`Media.members`, `Principal.reads_members_of`).
 
 Answers are kept per key for `media_visibility_seconds`, so a burst of requests for one image
 costs one round of queries; the cache is bounded.
@@ -17,10 +19,12 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from tortoise.expressions import Q
+
 from cms import models
 from cms.auth import Permission, Principal
 from cms.services.kinds import KINDS
-from cms.tenancy import published_q
+from cms.tenancy import live_q, published_q
 
 MAX_ENTRIES = 10_000
 # Relations from content to media, and rich text that may link media (the fields the kinds
@@ -43,6 +47,8 @@ class Media:
         self.images = images
         self.files = files
         self.public = public
+        # Used by a live members-only item: its tenant's members may fetch it.
+        self.members = False
 
     @property
     def exists(self) -> bool:
@@ -55,7 +61,9 @@ class Media:
 
     def previewable_by(self, principal: Principal | None) -> bool:
         return principal is not None and any(
-            principal.can(Permission.PREVIEW, tenant_id) for tenant_id in self.tenant_ids
+            principal.can(Permission.PREVIEW, tenant_id)
+            or (self.members and principal.reads_members_of(tenant_id))
+            for tenant_id in self.tenant_ids
         )
 
 
@@ -83,12 +91,14 @@ class Visibility:
         files = await models.File.filter(storage_key=storage_key)
         media = Media(images, files, public=False)
         if media.exists:
-            media.public = await _used_live(media, storage_key)
+            now = datetime.now(UTC)
+            media.public = await _used_live(media, storage_key, published_q(now))
+            if not media.public:
+                media.members = await _used_live(media, storage_key, live_q(now))
         return media
 
 
-async def _used_live(media: Media, storage_key: str) -> bool:
-    live = published_q(datetime.now(UTC))
+async def _used_live(media: Media, storage_key: str, live: Q) -> bool:
     uses: list[tuple[type[models.ContentModel], str, list[int]]] = []
     for image_model, lookup in _IMAGE_USES:
         uses.append((image_model, lookup, [row.id for row in media.images]))

@@ -185,7 +185,8 @@ class ResponseCache:
         `clean` is an answer with data and no error of any kind.
         """
         query = context.operation is OperationType.QUERY
-        ticket.public = ticket.public and not context.scope.preview  # (never without a principal)
+        # Preview and members-only reading never happen without a principal; belt and braces.
+        ticket.public = ticket.public and not (context.scope.preview or context.scope.member)
         if not (clean and query and response.status_code == 200):
             response.headers["Cache-Control"] = PRIVATE if not ticket.public else NO_STORE
             return response

@@ -4,9 +4,9 @@ A key names everything a page depends on: the index generation (any commit makes
 the window of instants the index filter's answer holds for (it ends at the next scheduled
 go-live or expiry among the items the audience's scope covers), the query, the filters, the
 audience (tenant and scope) and the page. So an entry is exact while it is found: a write that
-reaches the index, or a scheduled item's time, makes another key. Preview audiences never reach
-the cache (`Searching.search` and the resolver keep them out); a hit is still re-checked and
-loaded from the database on every search.
+reaches the index, or a scheduled item's time, makes another key. Preview and member audiences
+never reach the cache (`Searching.search` and the resolver keep them out): it holds what an
+anonymous reader may see; a hit is still re-checked and loaded from the database on every search.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from whoosh.lang import languages as whoosh_languages
 from whoosh.support.charset import accent_map
 
 from cms import models
-from cms.models import Status
+from cms.models import Audience, Status
 from cms.services.kinds import KINDS, Kind
 
 PLAIN = "xx"
@@ -45,7 +45,7 @@ NEVER = 2**62
 NO_EXPIRY = NEVER
 
 # Bump whenever the fields below change: an index built with another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 TITLE_BOOST = 3.0
 # Analysis is most of the indexing time; suggestions only need the words near the top.
@@ -193,6 +193,7 @@ def build_schema() -> fields.Schema:
         tenant=fields.ID(stored=True, sortable=True),
         shared=fields.ID(stored=True),
         status=fields.ID(stored=True),
+        audience=fields.ID(stored=True),
         published_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
         expires_at=fields.NUMERIC(bits=64, signed=True, stored=True, sortable=True),
         language=fields.ID(stored=True, sortable=True),
@@ -333,6 +334,7 @@ def make_document(
         "tenant": tenant_slug,
         "shared": "1" if getattr(row, "shared", False) else "0",
         "status": str(row.status.value if hasattr(row.status, "value") else row.status),
+        "audience": str(getattr(row.audience, "value", row.audience)),
         "published_at": timestamp(row.published_at),
         "expires_at": timestamp(row.expires_at, NO_EXPIRY),
         "language": (row.language or "").lower(),
@@ -385,11 +387,14 @@ class Authors:
 
 
 def _live(profile: dict[str, Any], now: datetime) -> bool:
-    """Whether the public may see a profile now (the rule of cms.tenancy.published_q)."""
+    """Whether the public may see a profile now (the rule of cms.tenancy.published_q): a
+    members-only profile's name is no one's to find through a public resource."""
     published_at, expires_at = profile["profile__published_at"], profile["profile__expires_at"]
+    audience = profile["profile__audience"]
     return (
         str(getattr(profile["profile__status"], "value", profile["profile__status"]))
         == Status.PUBLISHED.value
+        and str(getattr(audience, "value", audience)) == Audience.PUBLIC.value
         and published_at is not None
         and published_at <= now
         and (expires_at is None or expires_at > now)
@@ -399,8 +404,9 @@ def _live(profile: dict[str, Any], now: datetime) -> bool:
 async def _authors(rows: list[Any], now: datetime) -> dict[int, Authors]:
     """The authors of resources as their readers may see them at `now`.
 
-    A draft, scheduled or expired profile, or another tenant's unshared one, is no one's to find:
-    its name stays out of the document (its id stays in, so its publication finds the resource).
+    A draft, scheduled, expired or members-only profile, or another tenant's unshared one, is no
+    one's to find: its name stays out of the document (its id stays in, so its publication finds
+    the resource).
     """
     tenants = {row.id: row.tenant_id for row in rows}
     links = (
@@ -413,6 +419,7 @@ async def _authors(rows: list[Any], now: datetime) -> dict[int, Authors]:
             "profile__tenant_id",
             "profile__shared",
             "profile__status",
+            "profile__audience",
             "profile__published_at",
             "profile__expires_at",
         )

@@ -184,7 +184,7 @@ class Searching:
                 searcher, generation, audience, _narrower(filters)
             )
             key = None
-            if cache is not None and not audience.preview:
+            if cache is not None and not (audience.preview or audience.member):
                 key = (
                     generation,
                     window,

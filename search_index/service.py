@@ -135,9 +135,9 @@ class SearchService:
         """A page of hits re-checked against the database and loaded in one query per kind.
 
         `public`: the caller is anonymous, so its page may come from (and go to) the result
-        cache; a preview audience never does, whatever it says.
+        cache; a preview or member audience never does, whatever it says.
         """
-        cache = self.cache if public and not audience.preview else None
+        cache = self.cache if public and not (audience.preview or audience.member) else None
         page = await self._run(
             lambda: self.searching.search(
                 text,

@@ -1,8 +1,9 @@
 """Who may find what: one rule, written twice, as a Whoosh filter and as a database condition.
 
-The index filter keeps drafts, scheduled, expired, archived and other tenants' unshared items
-out of hits, highlights, facets, counts and suggestions; the database condition re-checks every
-hit on hydration, so an index that lags behind the database can drop a hit but never show one it
+The index filter keeps drafts, scheduled, expired, archived and other tenants' unshared items,
+and members-only items from anyone but their own tenant's members (`Audience.member`), out of
+hits, highlights, facets, counts and suggestions; the database condition re-checks every hit on
+hydration, so an index that lags behind the database can drop a hit but never show one it
 should not.
 
 `Visibility` keeps the index filter between searches: per segment (segments never change once
@@ -29,8 +30,9 @@ from whoosh import query as wq
 from whoosh.idsets import DocIdSet
 from whoosh.searching import Searcher
 
+from cms.models import Audience as ContentAudience
 from cms.models import Status
-from cms.tenancy import Scope, published_q
+from cms.tenancy import Scope, audience_q, live_q
 from search_index.documents import NEVER, SHAREABLE
 
 
@@ -41,12 +43,14 @@ class SearchScope(StrEnum):
 
 @dataclass(frozen=True)
 class Audience:
-    """The reader of a search: tenant (None = platform), the instant, preview right, scope."""
+    """The reader of a search: tenant (None = platform), the instant, preview right, scope,
+    and whether it reads the tenant's members-only items (`Scope.member`)."""
 
     tenant_id: int | None
     now: datetime
     preview: bool = False
     scope: SearchScope = SearchScope.KNOWLEDGE_BASE
+    member: bool = False
 
     @classmethod
     def of(cls, scope: Scope, search_scope: SearchScope | None = None) -> Audience:
@@ -61,7 +65,17 @@ class Audience:
             now=scope.now,
             preview=scope.preview and scope.tenant_id is not None,
             scope=chosen,
+            member=scope.member and scope.tenant_id is not None,
         )
+
+
+def readers(audience: Audience) -> wq.Query:
+    """The documents of an audience the reader may see (`cms.tenancy.audience_q`): public
+    ones, and the own tenant's members-only ones for its members."""
+    public = wq.Term("audience", ContentAudience.PUBLIC.value)
+    if audience.member and audience.tenant_id is not None:
+        return wq.Or([public, wq.Term("tenant_id", str(audience.tenant_id))])
+    return public
 
 
 def index_filter(audience: Audience) -> wq.Query:
@@ -80,7 +94,7 @@ def index_filter(audience: Audience) -> wq.Query:
         where: wq.Query = shared
     else:
         where = wq.Or([wq.Term("tenant_id", str(audience.tenant_id)), shared])
-    public = wq.And([where, live])
+    public = wq.And([where, readers(audience), live])
     if not audience.preview:
         return public
     own = wq.Term("tenant_id", str(audience.tenant_id))
@@ -102,7 +116,9 @@ def visible_docs(searcher: Searcher, audience: Audience, narrower: list[wq.Query
         where: wq.Query = shared
     else:
         where = wq.Or([wq.Term("tenant_id", str(audience.tenant_id)), shared])
-    published = wq.And([where, wq.Term("status", Status.PUBLISHED.value), *narrower])
+    published = wq.And(
+        [where, readers(audience), wq.Term("status", Status.PUBLISHED.value), *narrower]
+    )
     reader = searcher.reader()
     if reader.doc_count_all() == 0:  # an index without segments has no columns to read
         return set()
@@ -154,13 +170,16 @@ class AudienceKey:
     tenant_id: int | None
     knowledge_base: bool
     preview: bool
+    member: bool = False
 
     @classmethod
     def of(cls, audience: Audience) -> AudienceKey:
         knowledge_base = audience.scope is SearchScope.KNOWLEDGE_BASE or audience.tenant_id is None
-        # The public knowledge base is the same for every tenant's readers.
-        tenant = None if knowledge_base and not audience.preview else audience.tenant_id
-        return cls(tenant, knowledge_base, audience.preview)
+        # The public knowledge base is the same for every tenant's public readers; a member's
+        # holds their own tenant's shared members-only items too.
+        own = audience.preview or audience.member
+        tenant = None if knowledge_base and not own else audience.tenant_id
+        return cls(tenant, knowledge_base, audience.preview, audience.member)
 
 
 @dataclass
@@ -328,7 +347,7 @@ def _rule(searcher: Searcher, audience: Audience, now: int) -> _SegmentRule:
     size = reader.doc_count_all()
     starts = reader.column_reader("published_at")
     ends = reader.column_reader("expires_at")
-    published = wq.And([where, wq.Term("status", Status.PUBLISHED.value)])
+    published = wq.And([where, readers(audience), wq.Term("status", Status.PUBLISHED.value)])
     settled = bytearray(size)
     since = -NEVER
     timed: list[tuple[int, int, int]] = []
@@ -362,7 +381,8 @@ def database_q(audience: Audience, content_type: str) -> Q:
         where = Q(tenant_id=audience.tenant_id) | Q(shared=True)
     else:
         where = Q(tenant_id=audience.tenant_id)
-    public = where & published_q(audience.now)
+    readable = audience_q(audience.tenant_id, member=audience.member)
+    public = where & live_q(audience.now) & readable
     if not audience.preview:
         return public
     own = Q(tenant_id=audience.tenant_id)

@@ -14,6 +14,7 @@ from typing import Any
 from tortoise.models import Model
 
 from cms.models import (
+    Audience,
     EventFormat,
     Maturity,
     NewsKind,
@@ -86,6 +87,7 @@ CONTENT_KEYS: dict[str, Key] = {
     "status": Key(choice(Status)),
     "published_at": Key(aware_datetime),
     "language": Key(LANGUAGE),
+    "audience": Key(choice(Audience)),
 }
 
 TENANT_KEYS: dict[str, Key] = {

@@ -11,7 +11,7 @@ from cms.models.accounts import (
     Membership,
 )
 from cms.models.auth import ApiToken, Role
-from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
+from cms.models.base import Audience, ContentModel, DelimitedListField, Status, ThematicArea
 from cms.models.cache import SHARED, ContentGeneration
 from cms.models.content import (
     Event,
@@ -155,4 +155,5 @@ __all__ = [
     "JoiningAttempt",
     "JoinRequest",
     "JoinRequestState",
+    "Audience",
 ]

@@ -18,6 +18,13 @@ class Status(StrEnum):
     ARCHIVED = "archived"
 
 
+class Audience(StrEnum):
+    """Who may read a content item: everyone, or its own tenant's members (and staff)."""
+
+    PUBLIC = "public"
+    MEMBERS = "members"
+
+
 class ThematicArea(StrEnum):
     """ACT's three substantive areas: a fixed vocabulary across tenants."""
 
@@ -91,6 +98,8 @@ class ContentModel(TimestampedModel):
     published_at = fields.DatetimeField(null=True)
     language = fields.CharField(max_length=16, default="en")
     version = fields.IntField(default=1)
+    # Members-only items are read by the tenant's members and staff alone (cms.tenancy).
+    audience = fields.CharEnumField(Audience, max_length=16, default=Audience.PUBLIC)
     # After this instant the public no longer sees the item (Plone's `expires`), null = never.
     expires_at = fields.DatetimeField(null=True)
     # The UID of the Plone item this one was imported from, unique per tenant (null = made here).

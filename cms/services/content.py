@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from cms import models
 from cms.auth import Permission, Principal, require
 from cms.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
-from cms.models import Role, Status
+from cms.models import Audience, Role, Status
 from cms.names import camel
 from cms.services import history, redirects
 from cms.services.kinds import AUTHORED, KINDS, Kind
@@ -449,10 +449,15 @@ async def _resolve_refs(
 
 
 def _may_point_to(target: Any, tenant_id: int, shareable: bool) -> bool:
+    """Own items, or another tenant's shared, published, public ones (sharing does not show a
+    members-only item to other tenants, so it cannot be linked from them either)."""
     if target.tenant_id == tenant_id:
         return True
     return (
-        shareable and bool(getattr(target, "shared", False)) and target.status == Status.PUBLISHED
+        shareable
+        and bool(getattr(target, "shared", False))
+        and target.status == Status.PUBLISHED
+        and target.audience == Audience.PUBLIC
     )
 
 

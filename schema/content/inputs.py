@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 
 from schema.core.enums import (
+    ContentAudience,
     EventFormat,
     NewsKind,
     OrganisationKind,
@@ -43,6 +44,12 @@ def _lifecycle() -> list[InputField]:
         ),
         InputField(
             "translation_group", str, "Links translations: same group, same tenant; null: none."
+        ),
+        InputField(
+            "audience",
+            ContentAudience,
+            "PUBLIC (the default) or MEMBERS: only the tenant's members and staff read it; "
+            "sharing never shows a MEMBERS item to other tenants.",
         ),
     ]
 

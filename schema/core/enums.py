@@ -26,6 +26,7 @@ EventFormat = models.EventFormat
 NewsKind = models.NewsKind
 OrganisationKind = models.OrganisationKind
 ProfileRole = models.ProfileRole
+ContentAudience = models.Audience
 
 strawberry.enum(TenantKind, description="What a tenant is.")
 strawberry.enum(Maturity, description="How established a CoP is.")
@@ -37,6 +38,11 @@ strawberry.enum(EventFormat, description="How people attend an event.")
 strawberry.enum(NewsKind, description="News story or press release.")
 strawberry.enum(OrganisationKind, description="What an organisation is.")
 strawberry.enum(ProfileRole, description="A stakeholder's role.")
+strawberry.enum(
+    ContentAudience,
+    name="Audience",
+    description="Who may read an item: everyone, or its own tenant's members and staff.",
+)
 
 
 def enum_list(enum: type[E], values: list[str]) -> list[E]:

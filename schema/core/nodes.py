@@ -11,7 +11,7 @@ from strawberry.types import get_object_definition
 
 from cms.auth import Permission, can
 from schema.context import Info
-from schema.core.enums import ContentStatus
+from schema.core.enums import ContentAudience, ContentStatus
 from schema.core.relations import Relation, related
 from schema.core.types import HoldsModel
 
@@ -31,6 +31,9 @@ class Content(Node):
         description="Workflow state (public reads: PUBLISHED)."
     )
     published_at: datetime | None = strawberry.field(description="When it became public.")
+    audience: ContentAudience = strawberry.field(
+        description="PUBLIC, or MEMBERS: read only by the tenant's members and staff."
+    )
     language: str = strawberry.field(description="BCP 47 language tag of the content.")
     version: int = strawberry.field(description="Increments with every saved change.")
     created_at: datetime = strawberry.field(description="When it was created.")

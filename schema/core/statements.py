@@ -112,13 +112,14 @@ def _suspicious(value: Any) -> bool:
 def template(
     build: Callable[..., QuerySet[Any]],
     preview: bool,
+    member: bool,
     platform: bool,
     arguments: Sequence[Any],
     names: Sequence[str],
 ) -> Statement:
     """The SQL of `build` with stand-ins, and where each request's values go."""
     tenant = None if platform else cast(Any, SimpleNamespace(id=_TENANT))
-    scope = Scope(tenant=tenant, now=_NOW, preview=preview)
+    scope = Scope(tenant=tenant, now=_NOW, preview=preview, member=member)
     stand_ins = [_stand_in(i, a) for i, a in enumerate(arguments)]
     query = build(scope, *stand_ins).values(*names)
     query._make_query()
@@ -151,13 +152,15 @@ class Statements:
         """The rows of `build(scope, *arguments)` with the columns `names`."""
         dialect = connections.get("default").capabilities.dialect
         shape = tuple(len(a) if isinstance(a, list | tuple) else -1 for a in arguments)
-        full = (key, dialect, tuple(names), scope.preview, scope.tenant is None, shape)
+        # Preview and members-only reading change the SQL's shape, not only its values.
+        flags = (scope.preview, scope.member, scope.tenant is None)
+        full = (key, dialect, tuple(names), flags, shape)
         if full in self.entries:
             statement = self.entries[full]
             self.entries.move_to_end(full)
         else:
             try:
-                statement = template(build, scope.preview, scope.tenant is None, arguments, names)
+                statement = template(build, *flags, arguments, names)
             except Unsupported:
                 statement = None
             self.entries[full] = statement

@@ -16,7 +16,7 @@ from cms import models
 from cms.errors import InvalidInput
 from cms.models import ApplicationState, DelimitedListField, Tenant
 from cms.services.attestations import current_q
-from cms.tenancy import knowledge_base_q, published_q
+from cms.tenancy import knowledge_base_q, readable_q
 from schema.context import Info
 from schema.core.enums import ProfileRole, ThematicArea
 from schema.core.ids import MAX_PK, from_global_id
@@ -190,7 +190,7 @@ class ProgrammeQuery:
         if thematic_area is not None:
             member = DelimitedListField.member(thematic_area.value)
             listed = listed.filter(Q(thematic_areas="") | Q(thematic_areas__contains=member))
-        where = knowledge_base_q(scope, include_shared=True) & published_q(scope.now)
+        where = knowledge_base_q(scope, include_shared=True) & readable_q(scope)
         query = models.Profile.filter(where, id__in=Subquery(listed.values("profile_id")))
         for column, value in (("expertise", expertise), ("languages", language)):
             if value:

@@ -3,6 +3,8 @@ the tenant fetch them before that."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests.support import samples
@@ -148,3 +150,55 @@ async def test_files_are_downloads_under_their_own_prefix(client):
     assert response.headers["content-security-policy"] == "sandbox; default-src 'none'"
     old = file["url"].replace("/media/files/", "/media/originals/")  # links made before
     assert (await client.get(old, headers=bearer(token))).content == data
+
+
+async def test_media_of_a_members_only_item_is_for_the_tenants_members(client):
+    token = await editor()
+    image, file = await upload_both(client, token)
+    created = (
+        await write(
+            client,
+            token,
+            CREATE_RESOURCE,
+            {
+                "input": {
+                    "title": "For members",
+                    "kind": "REPORT",
+                    "audience": "MEMBERS",
+                    "coverImageId": image["id"],
+                    "attachments": [file["id"]],
+                }
+            },
+        )
+    )["createResource"]
+    resource_id = created["resource"]["id"]
+    assert (await write(client, token, PUBLISH, {"id": resource_id}))["publish"]["errors"] == []
+    other = await editor("inspire", "viewer")
+    reader = await editor("act", "viewer")
+    for url in (image["url"], file["url"]):
+        assert (await client.get(url)).status_code == 404, url
+        assert (await client.get(url, headers=bearer(other))).status_code == 404, url
+        read = await client.get(url, headers=bearer(reader))
+        assert read.status_code == 200, url
+        assert read.headers["cache-control"] == "private, no-store"
+
+
+async def test_a_member_without_an_editorial_role_fetches_members_media_only():
+    from cms.auth import Principal
+    from cms.models import CommunityRole
+    from media.visibility import Media
+
+    rows = [SimpleNamespace(tenant_id=7)]
+    person = Principal(
+        token_id=0, name="Ana", role=None, tenant_id=7, account_id=1, community=CommunityRole.MEMBER
+    )
+    elsewhere = Principal(
+        token_id=0, name="Bo", role=None, tenant_id=8, account_id=2, community=CommunityRole.MEMBER
+    )
+    draft_only = Media(rows, [], public=False)  # type: ignore[arg-type]
+    members = Media(rows, [], public=False)  # type: ignore[arg-type]
+    members.members = True
+    assert not draft_only.previewable_by(person)
+    assert members.previewable_by(person)
+    assert not members.previewable_by(elsewhere)
+    assert not members.previewable_by(None)

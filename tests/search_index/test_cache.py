@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from cms.app import create_app
+from cms.models import Audience as ItemAudience
 from cms.models import Status
 from cms.services import content
 from cms.services.content import SYSTEM
@@ -165,6 +166,7 @@ def _row(n, title, **values):
         tenant_id=values.get("tenant_id", 1),
         shared=values.get("shared", True),
         status=values.get("status", Status.PUBLISHED),
+        audience=values.get("audience", ItemAudience.PUBLIC),
         published_at=values.get("published_at"),
         expires_at=values.get("expires_at"),
         language="en",

@@ -1,9 +1,9 @@
 """The visibility invariant, property-based: no search shows what its reader may not see.
 
 The index-level properties run the real documents, filter and query code on random worlds
-(tenants, statuses, publication and expiry times, shared flags, languages) and random queries, with
-shrinking. The end-to-end property drives the GraphQL endpoint over the database; Hypothesis
-draws its worlds up front because the database lives on the test's event loop.
+(tenants, statuses, audiences, publication and expiry times, shared flags, languages) and random
+queries, with shrinking. The end-to-end property drives the GraphQL endpoint over the database;
+Hypothesis draws its worlds up front because the database lives on the test's event loop.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cms.models import Audience as ItemAudience
 from cms.models import Status
 from search_index.budget import Budget, SearchLimits
 from search_index.documents import make_document
@@ -48,6 +49,7 @@ items = st.fixed_dictionaries(
                                        NOW - timedelta(seconds=1), NOW,
                                        NOW + timedelta(seconds=1)]),
         "shared": st.booleans(),
+        "audience": st.sampled_from(list(ItemAudience)),
         "language": st.sampled_from(["en", "es", "de", "fr", "pt-BR", "sw", ""]),
         "words": st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
         "in_title": st.booleans(),
@@ -59,6 +61,7 @@ audiences = st.builds(
     now=st.just(NOW),
     preview=st.booleans(),
     scope=st.sampled_from(list(SearchScope)),
+    member=st.booleans(),
 ).map(lambda a: a if a.tenant_id is not None else Audience(None, NOW, False, a.scope))
 queries = st.one_of(
     st.sampled_from(WORDS),
@@ -79,13 +82,15 @@ def may_see(audience: Audience, item: dict) -> bool:
         and (item["expires_at"] is None or item["expires_at"] > audience.now)
     )
     own = audience.tenant_id is not None and item["tenant_id"] == audience.tenant_id
+    # Members-only items: their own tenant's members alone, shared or not.
+    readable = item["audience"] == ItemAudience.PUBLIC or (audience.member and own)
     if audience.scope is SearchScope.KNOWLEDGE_BASE or audience.tenant_id is None:
         where = item["shared"]
         preview = audience.preview and own and item["shared"]
     else:
         where = own or item["shared"]
         preview = audience.preview and own
-    return (where and live) or preview
+    return (where and live and readable) or preview
 
 
 def _row(n: int, item: dict) -> SimpleNamespace:
@@ -95,6 +100,7 @@ def _row(n: int, item: dict) -> SimpleNamespace:
         tenant_id=item["tenant_id"],
         shared=item["shared"],
         status=item["status"],
+        audience=item["audience"],
         published_at=item["published_at"],
         expires_at=item["expires_at"],
         language=item["language"],

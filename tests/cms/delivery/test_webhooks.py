@@ -101,6 +101,7 @@ async def test_a_publish_reaches_the_receiver_signed(
         assert verified["tenant"] == tenant.slug
         assert verified["id"] == gid and verified["slug"] == news.slug
         assert verified["url"].endswith(f"/news/{news.slug}")
+        assert verified["audience"] == "public"  # a members-only item's hook says so
         # A changed body fails verification.
         with pytest.raises(Exception, match="(?i)signature"):
             Verifier(hook["secret"]).verify(got.body.replace(b"published", b"deleted"), got.headers)
