@@ -18,9 +18,17 @@ from tortoise.transactions import in_transaction
 from cms.auth import Principal, hash_token
 from cms.config import Settings
 from cms.errors import ErrorCode, FieldError, InvalidLink, NotFound, ValidationFailed
-from cms.models import Account, AccountLink, AccountSession, LinkPurpose, Tenant
+from cms.models import (
+    Account,
+    AccountLink,
+    AccountSession,
+    LinkPurpose,
+    Membership,
+    Revision,
+    Tenant,
+)
 from cms.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, normalise_email, verify_password
-from cms.services import mail, personal_data
+from cms.services import generations, mail, personal_data
 from cms.services.sessions import Client, Opened, limit, open_session, require_person
 from cms.services.validation import EMAIL
 
@@ -221,9 +229,21 @@ async def update_me(principal: Principal | None, values: dict[str, Any]) -> Acco
     if errors:
         raise ValidationFailed(errors)
     if changes:
-        account.update_from_dict(changes)
-        await account.save(update_fields=[*changes, "updated_at"])
+        async with in_transaction():
+            account.update_from_dict(changes)
+            await account.save(update_fields=[*changes, "updated_at"])
+            await _people_changed(account)
     return account
+
+
+async def _people_changed(account: Account) -> None:
+    """What the public of the person's tenants may see changed (public member lists, the
+    names their writes carry): their cached answers go (`cms.services.generations`)."""
+    memberships = await Membership.filter(account_id=account.id).values_list("tenant_id")
+    authored = await Revision.filter(account_id=account.id).distinct().values_list("tenant_id")
+    tenants = {int(row[0]) for row in [*memberships, *authored]}
+    for tenant_id in sorted(tenants):
+        await generations.bump(tenant_id)
 
 
 async def close_account(
@@ -249,5 +269,6 @@ async def close_account(
             [FieldError("confirmEmail", "Type your address to confirm.", ErrorCode.INVALID)]
         )
     async with in_transaction():
+        await _people_changed(account)  # before the memberships go
         await personal_data.erase(account)
     return account

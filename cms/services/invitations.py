@@ -28,7 +28,7 @@ from cms.passwords import (
     normalise_email,
     verify_password,
 )
-from cms.services import history, mail, memberships
+from cms.services import generations, history, mail, memberships
 from cms.services.validation import EMAIL
 
 MAX_NAME = 200
@@ -272,4 +272,5 @@ async def accept(token: str, *, name: str = "", password: str = "") -> Membershi
             community=membership.community_role,
         )
         await history.audit(person, "accept-invitation", "Membership", row.tenant_id, membership.id)
+        await generations.bump(row.tenant_id)  # the public's member count and lists
     return membership

@@ -28,7 +28,7 @@ from tortoise.transactions import in_transaction
 from cms.auth import Permission, Principal
 from cms.errors import ErrorCode, FieldError, NotFound, PermissionDenied, ValidationFailed
 from cms.models import CommunityRole, Membership, Role, Tenant
-from cms.services import history
+from cms.services import generations, history
 
 RolePair = tuple[Role | None, CommunityRole | None]
 """An editorial role and a community role, either None."""
@@ -143,6 +143,7 @@ async def set_roles(
         row.update_from_dict({"role": role, "community_role": community_role})
         await row.save(update_fields=["role", "community_role", "updated_at"])
         await history.audit(principal, "set-roles", "Membership", row.tenant_id, row.id)
+        await generations.bump(row.tenant_id)  # the public's member count and lists
     return row
 
 
@@ -154,6 +155,7 @@ async def remove(principal: Principal, membership_id: int) -> None:
         await _keeps_an_admin(row.tenant_id, row)
         await row.delete()
         await history.audit(principal, "remove-member", "Membership", row.tenant_id, row.id)
+        await generations.bump(row.tenant_id)
 
 
 async def own(principal: Principal, tenant: Tenant) -> Membership:
@@ -174,6 +176,7 @@ async def leave(principal: Principal, tenant: Tenant) -> int:
         await _keeps_an_admin(tenant.id, row)
         await row.delete()
         await history.audit(principal, "leave", "Membership", tenant.id, row.id)
+        await generations.bump(tenant.id)
     return int(row.id)
 
 
