@@ -48,6 +48,7 @@ EXPECTED = {
     "delete published": {"admin", "editor"},
     "manage tokens": {"admin"},
     "manage webhooks": {"admin"},
+    "manage members": {"admin"},
 }
 
 
