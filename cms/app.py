@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -15,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from tortoise import connections
 
-from cms import db
+from cms import db, passwords
 from cms.config import Settings
 from cms.cors import CORSMiddleware, CORSPolicy
 from cms.delivery import DeliveryService
@@ -45,6 +46,7 @@ def app_from_env() -> Starlette:
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """A fresh app for `settings`; tests pass `manage_database=False` and open the db themselves."""
+    from cms.services import joining
     from media.routes import media_routes
     from media.storage import Storage
     from schema import build_schema
@@ -53,6 +55,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     from search_index import SearchService
     from sites.routes import site_routes
 
+    passwords.configure(settings)
     directory = TenantDirectory(settings.tenant_cache_seconds)
     search = SearchService.from_settings(settings)
     storage = Storage(settings.data_dir / "media")
@@ -78,9 +81,14 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         tune_collector()
         delivery.start()  # webhooks: scheduled events, fan-out, sending
         mailer.start()  # queued mail, after the transactions that queued it
+        # Join requests and enquiries past their retention (cms.services.joining.purge).
+        purging = asyncio.create_task(joining.purge_periodically(settings), name="purge")
         try:
             yield
         finally:
+            purging.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purging
             await mailer.stop()
             await delivery.stop()
             await search.stop()

@@ -12,6 +12,7 @@
 | manage tokens   |   x   |        |             |        |
 | manage webhooks |   x   |        |             |        |
 | manage members  |   x   |        |             |        |
+| manage community|   x   |        |             |        |
 
 Memberships and invitations have a second axis, the community roles: a coordinator manages
 the tenant's members and observers too (`cms/services/memberships.py`, `MEMBER_TABLE`).
@@ -19,21 +20,31 @@ the tenant's members and observers too (`cms/services/memberships.py`, `MEMBER_T
 A token belongs to one tenant; a platform admin token (no tenant, role admin) acts as admin
 everywhere. A role only ever applies inside its own tenant: a hub's or programme's oversight of
 the tenants below it (preview, the programme workflow) is `cms/oversight.py`, never a write here.
+
+A person signed in (a session token, `cmss_…`) holds the role of their membership in the
+request's tenant, or in the nearest tenant above it where they have one (so a hub's people
+oversee its CoPs as its tokens do); a membership with only a community role gives no role, and
+a person is never a platform admin.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from cms.errors import AuthenticationFailed, PermissionDenied
-from cms.models.accounts import CommunityRole
+from cms.models.accounts import AccountSession, CommunityRole, Membership
 from cms.models.auth import ApiToken, Role
 
 TOKEN_PREFIX = "cms_"
+# A person's session token (cms.services.sessions): told apart from an API token by its prefix.
+SESSION_PREFIX = "cmss_"
+# The name a closed account's writes show (revisions, audit entries, createdBy/updatedBy).
+FORMER_MEMBER = "former member"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -50,6 +61,9 @@ class Permission(StrEnum):
     MANAGE_WEBHOOKS = "manage webhooks"
     # Invitations and memberships with any role (coordinators: `cms.services.memberships`).
     MANAGE_MEMBERS = "manage members"
+    # The community's settings (join requests, privacy text, contact, target); a tenant's
+    # coordinators also decide its join requests (`cms.services.joining.may_coordinate`).
+    MANAGE_COMMUNITY = "manage community"
 
 
 _WRITER = {
@@ -76,7 +90,7 @@ class Principal:
     """The authenticated caller of a request: an API token, or a person signed in.
 
     A token belongs to one tenant with one role. A person (`account_id`) is made a principal
-    per request (`cms.services.sessions`, issue 16): `tenant_id` and `role` are their
+    per request (`authenticate`, issue 16): `tenant_id` and `role` are their
     membership's in the request's tenant (or in the nearest tenant above it where they have
     one, which gives a hub's people the oversight its tokens have), `role` is None when the
     membership holds only a community role, and `community` is that community role.
@@ -91,6 +105,8 @@ class Principal:
     # A person signed in (0 or None for tokens and the system).
     account_id: int | None = None
     community: CommunityRole | None = None
+    # The person's session this request came with (what `signOut` ends).
+    session_id: int | None = None
 
     @property
     def is_platform_admin(self) -> bool:
@@ -149,11 +165,20 @@ def bearer_token(authorization: str | None) -> str | None:
     return value.strip()
 
 
-async def authenticate(authorization: str | None) -> Principal | None:
-    """The principal of a request; None for the public; an error for a bad or revoked token."""
+async def authenticate(
+    authorization: str | None, tenant_ids: Sequence[int] = ()
+) -> Principal | None:
+    """The principal of a request; None for the public; an error for a bad or revoked token.
+
+    `tenant_ids` are where a person's membership counts, nearest first: the request's tenant,
+    then its ancestors (`TenantDirectory.ancestor_ids`). Tokens ignore them: a token's tenant is
+    its own.
+    """
     token = bearer_token(authorization)
     if token is None:
         return None
+    if token.startswith(SESSION_PREFIX):
+        return await _person(token, tenant_ids)
     row = await ApiToken.get_or_none(token_hash=hash_token(token))
     if row is None or row.revoked_at is not None:
         raise AuthenticationFailed("The API token is unknown or revoked.")
@@ -167,4 +192,37 @@ async def authenticate(authorization: str | None) -> Principal | None:
         role=Role(row.role),
         tenant_id=row.tenant_id,
         organisation_id=row.organisation_id,
+    )
+
+
+async def _person(token: str, tenant_ids: Sequence[int]) -> Principal:
+    """A signed-in person as the principal of a request to the first of `tenant_ids` where
+    they have a membership (none: no tenant, no role): two queries, the session with its
+    account, and the memberships."""
+    now = datetime.now(UTC)
+    session = (
+        await AccountSession.filter(token_hash=hash_token(token)).select_related("account").first()
+    )
+    if session is None or session.expires_at <= now or session.account.closed_at is not None:
+        raise AuthenticationFailed("The session is unknown, expired or signed out.")
+    if session.last_used_at is None or now - session.last_used_at > LAST_USED_RESOLUTION:
+        await AccountSession.filter(id=session.id).update(last_used_at=now)
+    account = session.account
+    membership: Membership | None = None
+    if tenant_ids:
+        found = {
+            m.tenant_id: m
+            for m in await Membership.filter(account_id=account.id, tenant_id__in=tenant_ids)
+        }
+        membership = next((found[t] for t in tenant_ids if t in found), None)
+    return Principal(
+        token_id=0,
+        name=(account.name or account.pseudonym)[:100],
+        role=Role(membership.role) if membership and membership.role else None,
+        tenant_id=membership.tenant_id if membership else None,
+        account_id=account.id,
+        community=CommunityRole(membership.community_role)
+        if membership and membership.community_role
+        else None,
+        session_id=session.id,
     )

@@ -456,6 +456,19 @@ def cmd_mail_send(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge_requests(settings: Settings, args: argparse.Namespace) -> int:
+    """Delete join requests and enquiries past their retention, as the server does hourly."""
+    from cms.services.joining import purge
+
+    purged = asyncio.run(_with_db(settings, lambda: purge(settings)))
+    print(
+        f"Deleted {purged.unconfirmed_requests} unconfirmed and {purged.declined_requests} "
+        f"declined join requests, {purged.unconfirmed_enquiries} unconfirmed and "
+        f"{purged.delivered_enquiries} delivered enquiries, {purged.attempts} attempt counters."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cms", description="CoP CMS command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -544,6 +557,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_mail_show)
     send = mail_sub.add_parser("send", help="deliver what is due now, without a server running")
     send.set_defaults(func=cmd_mail_send)
+
+    purge = sub.add_parser(
+        "purge-requests", help="delete join requests and enquiries past their retention"
+    )
+    purge.set_defaults(func=cmd_purge_requests)
 
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("-o", "--output", default="-", help="file to write (default stdout)")

@@ -230,6 +230,30 @@ class Settings:
     mail_poll_seconds: float = 1.0
     # How long an invitation's link may be accepted (days).
     invitation_days: int = 14
+    # Join requests and enquiries (issue 16): how long an unconfirmed one is kept (hours, also
+    # the life of its confirmation link), a declined request and a delivered enquiry (days);
+    # attempts allowed per client per hour and per address per day; how often the server purges.
+    unconfirmed_retention_hours: float = 48.0
+    declined_retention_days: float = 30.0
+    enquiry_retention_days: float = 30.0
+    joining_per_client_hour: int = 10
+    joining_per_address_day: int = 3
+    purge_minutes: float = 60.0
+    # Accounts (issue 16): how long a session lasts (days), how long an e-mailed sign-in link
+    # and a password-reset link work (minutes); attempts at signing in, asking for a link and
+    # using one, per address and per client address, within each window (minutes).
+    session_days: int = 14
+    sign_in_link_minutes: int = 15
+    password_reset_minutes: int = 60
+    attempt_window_minutes: int = 15
+    attempts_per_address: int = 10
+    attempts_per_client: int = 50
+    # argon2id's cost (argon2-cffi's defaults, RFC 9106's low-memory profile): passes, memory
+    # in KiB, lanes. Tests use a cheap profile; a stored hash of another cost is upgraded at
+    # the next sign-in.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65_536
+    argon2_parallelism: int = 4
 
     def __post_init__(self) -> None:
         if self.smtp_url and not self.smtp_url.startswith(
@@ -305,6 +329,21 @@ class Settings:
             mail_retry_hours=_float(env, "CMS_MAIL_RETRY_HOURS", 48.0),
             mail_poll_seconds=_float(env, "CMS_MAIL_POLL_SECONDS", 1.0),
             invitation_days=_int(env, "CMS_INVITATION_DAYS", 14),
+            unconfirmed_retention_hours=_float(env, "CMS_UNCONFIRMED_RETENTION_HOURS", 48.0),
+            declined_retention_days=_float(env, "CMS_DECLINED_RETENTION_DAYS", 30.0),
+            enquiry_retention_days=_float(env, "CMS_ENQUIRY_RETENTION_DAYS", 30.0),
+            joining_per_client_hour=_int(env, "CMS_JOINING_PER_CLIENT_HOUR", 10),
+            joining_per_address_day=_int(env, "CMS_JOINING_PER_ADDRESS_DAY", 3),
+            purge_minutes=_float(env, "CMS_PURGE_MINUTES", 60.0),
+            session_days=_int(env, "CMS_SESSION_DAYS", 14),
+            sign_in_link_minutes=_int(env, "CMS_SIGN_IN_LINK_MINUTES", 15),
+            password_reset_minutes=_int(env, "CMS_PASSWORD_RESET_MINUTES", 60),
+            attempt_window_minutes=_int(env, "CMS_ATTEMPT_WINDOW_MINUTES", 15),
+            attempts_per_address=_int(env, "CMS_ATTEMPTS_PER_ADDRESS", 10),
+            attempts_per_client=_int(env, "CMS_ATTEMPTS_PER_CLIENT", 50),
+            argon2_time_cost=_int(env, "CMS_ARGON2_TIME_COST", 3),
+            argon2_memory_kib=_int(env, "CMS_ARGON2_MEMORY_KIB", 65_536, minimum=8),
+            argon2_parallelism=_int(env, "CMS_ARGON2_PARALLELISM", 4),
         )
 
     @property

@@ -9,8 +9,10 @@ poller). Every round it
    the move of its position (compare-and-set) and its new deliveries commit together, so each
    event becomes one delivery per webhook whatever the number of processes;
 3. sends due deliveries, each claimed by bumping its `lease` (compare-and-set), signed as
-   Standard Webhooks does; a non-2xx answer or no answer is retried with exponential backoff
-   until the retry window ends, then the delivery is failed. Every attempt is logged.
+   Standard Webhooks does, and POSTed to the addresses the target check resolved
+   (`cms/targets.py`: no second lookup to rebind); a non-2xx answer or no answer is retried
+   with exponential backoff until the retry window ends, then the delivery is failed. Every
+   attempt is logged.
 A slow or failing receiver holds up only its own deliveries: sends run as separate tasks with
 a timeout, and neither search nor another webhook waits on them.
 """
@@ -36,7 +38,7 @@ from cms.config import Settings
 from cms.models import DeliveryStatus, Status, WebhookEvent
 from cms.outbox import Position
 from cms.services.kinds import KINDS
-from cms.targets import TargetRefused, check_target
+from cms.targets import Target, TargetRefused, pinned
 from cms.urls import DEFAULT_PATTERNS, routes_of
 
 log = logging.getLogger("cms.delivery")
@@ -227,6 +229,30 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=settings.webhook_retry_seconds * 2 ** max(attempts - 1, 0))
 
 
+async def post_pinned(
+    client: httpx.AsyncClient, target: Target, body: bytes, headers: dict[str, str]
+) -> httpx.Response:
+    """POST to the target's checked addresses in turn until one takes the connection.
+
+    The URL names the address, so nothing resolves the host again; the Host header and the TLS
+    server name (which the certificate is checked against) stay the host's.
+    """
+    url = httpx.URL(target.url)
+    named = {**headers, "Host": url.netloc.decode("ascii")}
+    extensions = {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" else {}
+
+    async def to(address: str) -> httpx.Response:
+        return await client.post(
+            url.copy_with(host=address), content=body, headers=named, extensions=extensions
+        )
+
+    *others, last = target.addresses
+    for address in others:
+        with contextlib.suppress(httpx.ConnectError):  # nothing was sent: try the next one
+            return await to(address)
+    return await to(last)
+
+
 class DeliveryService:
     """One per process: the schedule clock, the fan-out and the sender, polled in the background."""
 
@@ -316,7 +342,7 @@ class DeliveryService:
         status_code: int | None = None
         error = ""
         try:
-            await check_target(webhook.url, allow_private=self.settings.webhook_allow_private)
+            target = await pinned(webhook.url, allow_private=self.settings.webhook_allow_private)
             headers = signing.headers(
                 webhook.secret, f"msg_{delivery.id}", int(started.timestamp()), body
             )
@@ -326,7 +352,7 @@ class DeliveryService:
                 follow_redirects=False,
                 trust_env=False,
             ) as client:
-                response = await client.post(webhook.url, content=body, headers=headers)
+                response = await post_pinned(client, target, body, headers)
             status_code = response.status_code
             if not 200 <= status_code < 300:
                 error = f"HTTP {status_code}"

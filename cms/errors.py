@@ -7,9 +7,13 @@ CMSError                   code                standard_code (extensions.code)
  ├── TenantRequired        TENANT_REQUIRED     BAD_USER_INPUT
  ├── InvalidInput          INVALID_INPUT       BAD_USER_INPUT
  ├── LimitExceeded         LIMIT_EXCEEDED      LIMIT_EXCEEDED
+ │    └── TooManyAttempts  TOO_MANY_ATTEMPTS   LIMIT_EXCEEDED (sign-in and link attempts)
  ├── NotFound              NOT_FOUND           NOT_FOUND
  ├── AuthenticationFailed  UNAUTHENTICATED     UNAUTHENTICATED (HTTP 401)
  ├── PermissionDenied      PERMISSION_DENIED   FORBIDDEN
+ │    └── SignInRequired   SIGN_IN_REQUIRED    FORBIDDEN (a person's own data, sessions)
+ ├── SignInFailed          SIGN_IN_FAILED      UNAUTHENTICATED (in a payload, not HTTP 401)
+ ├── InvalidLink           INVALID_LINK        BAD_USER_INPUT
  ├── Conflict              CONFLICT            BAD_USER_INPUT
  ├── RuleBroken            (its rule's code)   BAD_USER_INPUT
  │     a programme's rule, with the numbers: PACKAGE_LIMIT_REACHED, BUDGET_EXCEEDED,
@@ -164,11 +168,40 @@ class ErrorCode(StrEnum):
     )
     WRONG_PASSWORD = (
         "WRONG_PASSWORD",
-        "The password is not that of the existing account the invitation is for.",
+        "The password given is not the account's (the current one, or that of the existing "
+        "account an invitation is for).",
     )
     LAST_ADMIN = (
         "LAST_ADMIN",
         "The change would leave the tenant without an admin membership it had.",
+    )
+    # Joining a community: join requests and enquiries (issue 16).
+    NOT_ACCEPTING = (
+        "NOT_ACCEPTING",
+        "The tenant takes no join requests (or, for enquiries, has no contact address).",
+    )
+    STALE_PRIVACY_VERSION = (
+        "STALE_PRIVACY_VERSION",
+        "The privacy text changed since the client showed it: show the current one again.",
+    )
+    INVALID_CONFIRMATION_TOKEN = (
+        "INVALID_CONFIRMATION_TOKEN",
+        "The confirmation link is malformed, expired, already used or for another tenant.",
+    )
+    # Accounts and sessions (issue 16).
+    SIGN_IN_FAILED = (
+        "SIGN_IN_FAILED",
+        "The address and password do not match an open account (which of them is not said).",
+    )
+    INVALID_LINK = (
+        "INVALID_LINK",
+        "The e-mailed sign-in or password-reset link is unknown, used or expired.",
+    )
+    TOO_SHORT = "TOO_SHORT", "Shorter text than allowed (a password under 10 characters)."
+    SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED", "This is for a person signed in (a session token)."
+    TOO_MANY_ATTEMPTS = (
+        "TOO_MANY_ATTEMPTS",
+        "Too many attempts from this address or client; wait for the window to pass.",
     )
 
 
@@ -229,6 +262,31 @@ class PermissionDenied(CMSError):
 
     code = ErrorCode.PERMISSION_DENIED
     standard_code = ErrorCode.FORBIDDEN
+
+
+class TooManyAttempts(LimitExceeded):
+    """More sign-in or link attempts by one address or one client than a window allows."""
+
+    code = ErrorCode.TOO_MANY_ATTEMPTS
+
+
+class SignInRequired(PermissionDenied):
+    """An operation on a person's own account by a caller who is not a signed-in person."""
+
+    code = ErrorCode.SIGN_IN_REQUIRED
+
+
+class SignInFailed(CMSError):
+    """A sign-in that did not succeed: one answer whatever the reason, so it tells nothing."""
+
+    code = ErrorCode.SIGN_IN_FAILED
+    standard_code = ErrorCode.UNAUTHENTICATED
+
+
+class InvalidLink(CMSError):
+    """An e-mailed one-time token that is unknown, already used or expired."""
+
+    code = ErrorCode.INVALID_LINK
 
 
 class Conflict(CMSError):

@@ -107,7 +107,10 @@ class MediaRoutes:
         if media.public:
             return media, IMMUTABLE, None
         try:
-            principal = await authenticate(request.headers.get("authorization"))
+            # A person counts as a member of the first of the media's tenants they belong to.
+            principal = await authenticate(
+                request.headers.get("authorization"), sorted(media.tenant_ids)
+            )
         except AuthenticationFailed as error:
             return None, "", PlainTextResponse(str(error), status_code=401, headers=SAFE_HEADERS)
         if media.previewable_by(principal):

@@ -207,6 +207,7 @@ async def _audit(principal: Principal, tenant_id: int, action: str, kind: str, p
         tenant_id=tenant_id,
         token_id=token_id(principal),
         token_name=principal.name,
+        account_id=principal.account_id,
         action=action,
         content_type=kind,
         object_id=pk,

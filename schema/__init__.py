@@ -37,6 +37,8 @@ def _root(name: str, description: str, parts: tuple[type, ...], order: tuple[str
 
 def build_schema() -> strawberry.Schema:
     """The schema, with every type that only `node(id:)` reaches registered too."""
+    from schema.accounts.mutations import AccountMutation
+    from schema.accounts.queries import AccountQuery
     from schema.content.mutations import KindMutation, WorkflowMutation
     from schema.content.queries import ContentQuery
     from schema.delivery.mutations import DeliveryMutation
@@ -46,6 +48,8 @@ def build_schema() -> strawberry.Schema:
     from schema.execution import EXTENSIONS, CMSSchema, CostLimitedExecution
     from schema.genderdata.mutations import GenderDataMutation
     from schema.genderdata.queries import GenderDataQuery
+    from schema.joining.mutations import JoiningMutation
+    from schema.joining.queries import JoiningQuery
     from schema.media.mutations import UploadMutation
     from schema.memberships.mutations import MembershipMutation
     from schema.memberships.queries import MembershipQuery
@@ -71,12 +75,14 @@ def build_schema() -> strawberry.Schema:
             PreviewQuery,
             RedirectQuery,
             MembershipQuery,
+            JoiningQuery,
+            AccountQuery,
         ),
         QUERY_ORDER,
     )
     mutation = _root(
         "Mutation",
-        "Writes: every one needs an API token of the tenant.",
+        "Writes: most need an API token of the tenant or a person signed in (a session).",
         (
             WorkflowMutation,
             UploadMutation,
@@ -86,6 +92,8 @@ def build_schema() -> strawberry.Schema:
             DeliveryMutation,
             PreviewMutation,
             MembershipMutation,
+            JoiningMutation,
+            AccountMutation,
         ),
         (),
     )

@@ -201,7 +201,9 @@ class GraphQLEndpoint:
             tenant = await self.directory.resolve(
                 request.headers.get("host"), request.headers.get(TENANT_HEADER)
             )
-            principal = await authenticate(request.headers.get("authorization"))
+            # A person's membership counts in this tenant, else in the nearest one above it.
+            lineage = [tenant.id, *self.directory.ancestor_ids(tenant)] if tenant else []
+            principal = await authenticate(request.headers.get("authorization"), lineage)
         except RequestError as error:
             return self._request_error(media_type, error)
         except InputError as error:

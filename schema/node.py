@@ -10,12 +10,14 @@ import strawberry
 from tortoise.models import Model
 
 from cms import models
+from cms.services.joining import may_coordinate
 from cms.services.kinds import KINDS
 from cms.tenancy import visible_q
 from schema.content.types import CONTENT_TYPES, TagType
 from schema.context import Info
 from schema.core.ids import MAX_PK, from_global_id
 from schema.core.nodes import Node
+from schema.joining.types import JoinRequestType
 from schema.media.types import FileType, ImageType
 from schema.programmes.types import (
     ApplicationType,
@@ -41,6 +43,8 @@ class Rule(Enum):
     # only for the CoP's tokens and its overseers' (schema.programmes.visibility).
     PROGRAMME = "anyone: a programme's packages and stakeholder listings are public"
     APPLICATION = "the CoP's tokens and its hub's and programme's"
+    # Confirmed join requests: the tenant's coordinators and admins (issue 16).
+    JOIN_REQUEST = "this site's coordinators and admins"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ NODE_TYPES: dict[str, Reachable] = {
     "Attestation": Reachable(models.Attestation, AttestationType, Rule.PROGRAMME),
     "Application": Reachable(models.Application, ApplicationType, Rule.APPLICATION),
     "Outcome": Reachable(models.Outcome, OutcomeType, Rule.APPLICATION),
+    "JoinRequest": Reachable(models.JoinRequest, JoinRequestType, Rule.JOIN_REQUEST),
 }
 
 
@@ -97,5 +102,13 @@ class NodeQuery:
         elif reachable.rule is Rule.APPLICATION:
             prefix = "application__" if reachable.model is models.Outcome else ""
             query = query.filter(await readable_applications_q(info, prefix))
+        elif reachable.rule is Rule.JOIN_REQUEST:
+            if scope.tenant_id is None or not may_coordinate(
+                info.context.principal, scope.tenant_id
+            ):
+                return None
+            query = query.filter(tenant_id=scope.tenant_id).exclude(
+                state=models.JoinRequestState.UNCONFIRMED
+            )
         row = await query.first()
         return reachable.node_type.from_model(row) if row else None

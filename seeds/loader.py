@@ -21,12 +21,13 @@ from cms.services import content, generations, tags
 from cms.services.content import SYSTEM
 from cms.services.kinds import kind_of
 from cms.services.tenants import bump_generation
+from seeds.communities import load_communities, read_communities
 from seeds.programmes import load_programmes, read_programmes
 from seeds.spec import KINDS, SeedError, TenantPlan, validate
 from seeds.spec import Kind as SeedKind
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-KIND_NAMES = ("tenants", *KINDS, "programme_rules", "support_packages")
+KIND_NAMES = ("tenants", *KINDS, "programme_rules", "support_packages", "community_settings")
 
 
 @dataclass
@@ -78,6 +79,9 @@ async def load_seed(data_dir: Path | None = None) -> SeedReport:
     programme_data = await anyio.to_thread.run_sync(
         read_programmes, (data_dir or DATA_DIR) / "programmes"
     )
+    community_data = await anyio.to_thread.run_sync(
+        read_communities, (data_dir or DATA_DIR) / "communities"
+    )
     known = dict(await Tenant.all().values_list("slug", "domains"))
     plans = validate(documents, known)
     report = SeedReport(files=sorted(documents))
@@ -86,6 +90,7 @@ async def load_seed(data_dir: Path | None = None) -> SeedReport:
         for plan in plans:
             await _write_items(plan, tenants[plan.slug], tenants, report)
         await load_programmes(programme_data, report)
+        await load_communities(community_data, report)
     await _seed_data_framework()
     return report
 

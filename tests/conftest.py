@@ -12,7 +12,7 @@ import httpx
 import pytest
 from tortoise import connections
 
-from cms import db
+from cms import db, passwords
 from cms.app import create_app
 from cms.config import Settings
 from tests.support.api import KNOWN_CODES
@@ -54,12 +54,18 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     data_dir: Path = tmp_path_factory.mktemp("data")
     # A loaded CI machine must not turn a search partial: the suite never depends on the wall
     # clock (the deadline test moves the budget's clock itself).
-    return Settings(
+    # argon2id at its cheapest: the suite hashes many passwords and must stay fast.
+    settings = Settings(
         data_dir=data_dir,
         database_url=database_url,
         secret_key="test-secret",
         search_time_ms=600_000,
+        argon2_time_cost=1,
+        argon2_memory_kib=8,
+        argon2_parallelism=1,
     )
+    passwords.configure(settings)
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0012_accounts_mail')]
+    dependencies = [('models', '0013_sessions')]
 
     initial = False
 

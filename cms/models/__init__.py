@@ -1,6 +1,15 @@
 """Tortoise models; the one module the ORM config names."""
 
-from cms.models.accounts import Account, CommunityRole, Invitation, Membership
+from cms.models.accounts import (
+    Account,
+    AccountLink,
+    AccountSession,
+    Attempt,
+    CommunityRole,
+    Invitation,
+    LinkPurpose,
+    Membership,
+)
 from cms.models.auth import ApiToken, Role
 from cms.models.base import ContentModel, DelimitedListField, Status, ThematicArea
 from cms.models.cache import SHARED, ContentGeneration
@@ -35,6 +44,15 @@ from cms.models.genderdata import (
     VersionStatus,
 )
 from cms.models.history import AuditEntry, OutboxConsumer, OutboxEvent, Revision
+from cms.models.joining import (
+    CommunitySettings,
+    Enquiry,
+    EnquiryState,
+    EnquiryTopic,
+    JoiningAttempt,
+    JoinRequest,
+    JoinRequestState,
+)
 from cms.models.mail import MailMessage, MailState
 from cms.models.media import File, Image
 from cms.models.people import Organisation, OrganisationKind, Profile, ProfileRole
@@ -60,7 +78,11 @@ from cms.models.tenants import Maturity, Tenant, TenantKind
 
 __all__ = [
     "Account",
+    "AccountLink",
+    "AccountSession",
+    "Attempt",
     "CommunityRole",
+    "LinkPurpose",
     "MailMessage",
     "MailState",
     "Invitation",
@@ -126,4 +148,11 @@ __all__ = [
     "ThematicArea",
     "Video",
     "VideoProvider",
+    "CommunitySettings",
+    "Enquiry",
+    "EnquiryState",
+    "EnquiryTopic",
+    "JoiningAttempt",
+    "JoinRequest",
+    "JoinRequestState",
 ]

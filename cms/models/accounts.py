@@ -52,6 +52,8 @@ class Account(Model):
     closed_at = fields.DatetimeField(null=True)
 
     memberships: fields.ReverseRelation[Membership]
+    sessions: fields.ReverseRelation[AccountSession]
+    links: fields.ReverseRelation[AccountLink]
 
     class Meta:
         table = "account"
@@ -113,3 +115,71 @@ class Invitation(Model):
     class Meta:
         table = "invitation"
         indexes = (("tenant_id", "email"),)
+
+
+class AccountSession(Model):
+    """A person signed in on one device: a random token (`cmss_…`) stored only as its SHA-256.
+
+    Signing out deletes the row, so a session is revoked by its absence; `last_used_at` moves
+    at most once a minute, like an API token's.
+    """
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="sessions", on_delete=fields.CASCADE
+    )
+    account_id: int
+    token_hash = fields.CharField(max_length=64, unique=True)
+    # The client's User-Agent, shortened: lets a person tell their sessions apart.
+    label = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_session"
+
+
+class LinkPurpose(StrEnum):
+    """What an e-mailed one-time token does."""
+
+    SIGN_IN = "sign-in"
+    PASSWORD_RESET = "password-reset"
+
+
+class AccountLink(Model):
+    """A one-time token mailed to the address of an account, stored only as its SHA-256.
+
+    Using it deletes it; a password reset deletes all the links of its account.
+    """
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="links", on_delete=fields.CASCADE
+    )
+    account_id: int
+    purpose = fields.CharEnumField(LinkPurpose, max_length=16)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "account_link"
+
+
+class Attempt(Model):
+    """How many times one subject (an action by one address, or by one client) was tried in
+    one fixed window; shared by every worker process through the database.
+
+    `subject` is `<action>:<address|client>:<sha256 prefix>`, so no address is kept here.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    subject = fields.CharField(max_length=100)
+    # The window's number: seconds since the epoch // the window's length.
+    bucket = fields.BigIntField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "attempt"
+        unique_together = (("subject", "bucket"),)

@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from cms.models.accounts import Account
     from cms.models.auth import ApiToken
     from cms.models.tenants import Tenant
 
@@ -30,6 +31,12 @@ class Revision(Model):
     )
     token_id: int | None
     author_name = fields.CharField(max_length=100, default="")
+    # The person who saved it, when one did (their name is in `author_name` until they close
+    # their account, which rewrites it to "former member").
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="revisions", null=True, on_delete=fields.SET_NULL
+    )
+    account_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -50,6 +57,11 @@ class AuditEntry(Model):
     )
     token_id: int | None
     token_name = fields.CharField(max_length=100, default="")
+    # The person who did it, kept (with their pseudonym) after they close their account.
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    account_id: int | None
     action = fields.CharField(max_length=32)
     content_type = fields.CharField(max_length=32)
     object_id = fields.IntField()

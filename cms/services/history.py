@@ -52,7 +52,8 @@ async def snapshot(kind: Kind, row: models.ContentModel) -> dict[str, Any]:
 
 
 def token_id(principal: Principal) -> int | None:
-    """The token row of a principal; the system principal (seeds, imports) has none."""
+    """The token row of a principal; the system principal (seeds, imports) and people have
+    none (a person's writes carry `account_id`)."""
     return principal.token_id or None
 
 
@@ -82,11 +83,13 @@ async def record(
             snapshot=state,
             token_id=token_id(principal),
             author_name=principal.name,
+            account_id=principal.account_id,
         )
     await models.AuditEntry.create(
         tenant_id=tenant_id,
         token_id=token_id(principal),
         token_name=principal.name,
+        account_id=principal.account_id,
         action=operation,
         content_type=content_type,
         object_id=object_id,
@@ -109,6 +112,7 @@ async def audit(
         tenant_id=tenant_id,
         token_id=token_id(principal),
         token_name=principal.name,
+        account_id=principal.account_id,
         action=action,
         content_type=content_type,
         object_id=object_id,

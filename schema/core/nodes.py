@@ -84,12 +84,18 @@ class Content(Node):
     async def revisions(self, info: Info) -> list[RevisionType]:
         return [RevisionType.from_model(r) for r in await self._history(info)]
 
-    @strawberry.field(description="Who created it; only for tokens that may preview the tenant.")
+    @strawberry.field(
+        description="Who created it (a token's or a person's name); only for callers that may "
+        "preview the tenant."
+    )
     async def created_by(self, info: Info) -> str | None:
         history = await self._history(info)
         return history[0].author_name if history else None
 
-    @strawberry.field(description="Who saved it last; only for tokens that may preview the tenant.")
+    @strawberry.field(
+        description="Who saved it last (a token's or a person's name); only for callers that "
+        "may preview the tenant."
+    )
     async def updated_by(self, info: Info) -> str | None:
         history = await self._history(info)
         return history[-1].author_name if history else None
@@ -108,7 +114,10 @@ WRITE_ONLY = frozenset({"private_contact"})
 class RevisionType(HoldsModel):
     version: int = strawberry.field(description="The item's version after this save.")
     operation: str = strawberry.field(description="create, update, publish, revert:N, …")
-    author: str = strawberry.field(description="Name of the token (or `system`) that saved it.")
+    author: str = strawberry.field(
+        description="Name of the token, the person (`former member` once they closed their "
+        "account) or `system` that saved it."
+    )
     created_at: datetime = strawberry.field(description="When it was saved.")
     snapshot: JSON = strawberry.field(description="Every editable field as it was saved.")
     model: strawberry.Private[Any]

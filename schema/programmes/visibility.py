@@ -23,8 +23,8 @@ async def readable_applications_q(info: Info, prefix: str = "") -> Q:
     under = info.context.loaders.programmes.tenant_ids_under
     cops: set[int] | None = None  # None: every CoP
     if not principal.is_platform_admin:
-        if principal.tenant_id is None:
-            return NOTHING
+        if principal.tenant_id is None or principal.role is None:
+            return NOTHING  # a person with only a community role reads no applications
         cops = set(await under.load(principal.tenant_id))
     if scope.tenant_id is not None:
         addressed = set(await under.load(scope.tenant_id))

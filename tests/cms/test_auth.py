@@ -49,6 +49,7 @@ EXPECTED = {
     "manage tokens": {"admin"},
     "manage webhooks": {"admin"},
     "manage members": {"admin"},
+    "manage community": {"admin"},
 }
 
 

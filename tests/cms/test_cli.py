@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +15,7 @@ import pytest
 
 from cms.cli import main
 from tests import factories
+from tests.support.servers import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANTS = "{ tenants { slug kind } }"
@@ -34,49 +33,11 @@ ACT_SLUGS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def _serving(data_dir: Path) -> Iterator[tuple[str, list[str]]]:
     """`cms serve` in a subprocess until the block ends; yields its URL and its output lines."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CMS_DATA_DIR": str(data_dir),
-        "CMS_PORT": str(port),
-        "CMS_HOST": "127.0.0.1",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("CMS_DATABASE_URL", None)
-    log = data_dir / f"serve-{port}.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cms.cli", "serve", "--no-access-log"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                assert proc.poll() is None, log.read_text()
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            else:
-                raise AssertionError(f"server did not start:\n{log.read_text()}")
-            yield url, log.read_text().splitlines()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with serving(data_dir) as server:
+        yield server.url, server.output().splitlines()
 
 
 def _post(url: str, query: str, tenant: str | None = None) -> dict:

@@ -3,20 +3,17 @@ indexes, and a write through either becomes searchable through both."""
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.servers import ROOT, serve_env, serving
+
 WORD = "zyxwvutqworker"
 CREATE = (
     'mutation { createResource(input: {title: "Workers", kind: REPORT, summary: "'
@@ -28,61 +25,7 @@ SEARCH = '{ search(query: "' + WORD + '") { totalCount } }'
 
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _env(data_dir: Path, port: int) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "CMS_DATA_DIR": str(data_dir),
-        "CMS_PORT": str(port),
-        "CMS_HOST": "127.0.0.1",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("CMS_DATABASE_URL", None)
-    env.pop("CMS_WORKERS", None)
-    return env
-
-
-@contextmanager
-def _serving(data_dir: Path, workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    log = data_dir / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cms.cli",
-                "serve",
-                "--no-access-log",
-                "--workers",
-                str(workers),
-            ],
-            cwd=ROOT,
-            env=_env(data_dir, port),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):  # seeding, indexing and starting the workers
-            assert proc.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError(f"the server did not start:\n{log.read_text()}")
-        yield url, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+NO_WORKERS_SETTING: dict[str, str | None] = {"CMS_WORKERS": None}
 
 
 def _pids(url: str, requests: int) -> set[int]:
@@ -117,7 +60,8 @@ def _lock_holders(path: Path) -> list[int]:
 
 
 def test_two_workers_answer_and_one_indexes_for_both(tmp_path):
-    with _serving(tmp_path, workers=2) as (url, master):
+    with serving(tmp_path, args=["--workers", "2"], env=NO_WORKERS_SETTING) as server:
+        url, master = server.url, server.process
         pids = _pids(url, 64)
         for _ in range(5):
             if len(pids) == 2:
@@ -133,7 +77,7 @@ def test_two_workers_answer_and_one_indexes_for_both(tmp_path):
             [sys.executable, "-m", "cms.cli", "create-token", "--tenant", "stem-power"]
             + ["--role", "editor", "--name", "workers"],
             cwd=ROOT,
-            env=_env(tmp_path, 8000),
+            env=serve_env(tmp_path, 8000, None, NO_WORKERS_SETTING),
             capture_output=True,
             text=True,
             check=True,

@@ -4,11 +4,6 @@ response cache, a write through one and reads through the other."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -20,10 +15,10 @@ import pytest
 
 from cms.config import Settings
 from tests import factories
+from tests.support.servers import serving
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[2]
 READ = "{ resources(first: 10) { edges { node { slug title } } } }"
 CREATE = """
 mutation ($input: CreateResourceInput!) {
@@ -36,50 +31,11 @@ mutation ($id: ID!, $input: UpdateResourceInput!) {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def _serving(data_dir: Path, database_url: str) -> Iterator[str]:
     """`cms serve` in a subprocess on `database_url` until the block ends; yields its URL."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CMS_DATA_DIR": str(data_dir),
-        "CMS_DATABASE_URL": database_url,
-        "CMS_PORT": str(port),
-        "CMS_HOST": "127.0.0.1",
-        "CMS_SECRET_KEY": "test-secret",
-        "PYTHONPATH": str(ROOT),
-    }
-    log = data_dir / f"serve-{port}.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cms.cli", "serve", "--no-access-log"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                assert proc.poll() is None, log.read_text()
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            else:
-                raise AssertionError(f"server did not start:\n{log.read_text()}")
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with serving(data_dir, database_url, env={"CMS_SECRET_KEY": "test-secret"}) as server:
+        yield server.url
 
 
 def _post(url: str, query: str, variables: Any = None, token: str | None = None) -> Any:

@@ -8,8 +8,6 @@ PostgreSQL, a transaction that commits after a later one must not be skipped.
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -28,10 +26,9 @@ from cms.services.kinds import KINDS
 from search_index import Audience, SearchScope, SearchService
 from tests import factories
 from tests.support.search import follow_from_start, pending_events
+from tests.support.servers import serving_async
 
 pytestmark = pytest.mark.anyio
-
-ROOT = Path(__file__).resolve().parents[2]
 
 CREATE = """
 mutation ($input: CreateResourceInput!) {
@@ -41,59 +38,12 @@ PUBLISH = "mutation ($id: ID!) { publish(id: $id) { node { id } errors { field c
 SEARCH = "query ($q: String!) { search(query: $q, first: 5) { totalCount } }"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @asynccontextmanager
 async def _node(settings: Settings, data_dir: Path) -> AsyncIterator[str]:
     """`cms serve` on its own data dir and the shared database, until the block ends."""
-    port = _free_port()
-    os.makedirs(data_dir, exist_ok=True)
-    env = {
-        **os.environ,
-        "CMS_DATA_DIR": str(data_dir),
-        "CMS_DATABASE_URL": settings.database_url,
-        "CMS_PORT": str(port),
-        "CMS_HOST": "127.0.0.1",
-        "CMS_TENANT_CACHE_SECONDS": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("CMS_NODE_NAME", None)
-    log = data_dir / f"serve-{port}.log"
-    with log.open("w") as out:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "cms.cli",
-            "serve",
-            "--no-access-log",
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            async with httpx.AsyncClient(timeout=2) as client:
-                for _ in range(600):  # a bounded wait for start-up (and its first index build)
-                    assert proc.returncode is None, log.read_text()
-                    try:
-                        if (await client.get(f"{url}/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.2)
-                else:
-                    raise AssertionError(f"node did not start:\n{log.read_text()}")
-            yield url
-        finally:
-            proc.terminate()
-            await proc.wait()
+    env: dict[str, str | None] = {"CMS_TENANT_CACHE_SECONDS": "0", "CMS_NODE_NAME": None}
+    async with serving_async(data_dir, settings.database_url, env=env) as server:
+        yield server.url
 
 
 async def _post(url: str, query: str, variables: dict, headers: dict[str, str]) -> dict:

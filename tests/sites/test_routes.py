@@ -77,6 +77,9 @@ async def test_the_calendar_parses_with_times_right(client: httpx.AsyncClient) -
     assert start == datetime(2027, 7, 1, 8, 0, tzinfo=UTC)
     # 10:00 in Brussels (summer time), the same instant.
     assert start.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Brussels")).hour == 10
+    assert events[0].decoded("DTEND") == datetime(2027, 7, 1, 16, 0, tzinfo=UTC)
+    # Every time is UTC (`…Z`): no TZID is named, so no VTIMEZONE is needed.
+    assert b"TZID" not in response.content and not parsed.walk("VTIMEZONE")
     assert str(events[0]["URL"]).endswith(f"/events/{live['events'][0]}")
 
 

@@ -252,6 +252,7 @@ async def test_ping_and_redelivery(api: httpx.AsyncClient, loopback: Settings) -
         "http://10.1.2.3/hook",
         "http://192.168.0.1/hook",
         "http://169.254.169.254/latest/meta-data",
+        "http://100.100.100.200/latest/meta-data",
         "http://[::1]/hook",
         "http://[fe80::1]/hook",
         "ftp://example.org/hook",

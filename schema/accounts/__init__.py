@@ -1,0 +1,1 @@
+"""A person's own account: signing in and out, sessions, profile, data, closing."""
