@@ -37,8 +37,9 @@ MAX_TOKEN = 200  # a token is 43 characters; longer input names nothing
 
 
 def new_pseudonym() -> str:
-    """A stable id for audit rows and exports that says nothing about the person."""
-    return f"m-{secrets.token_hex(6)}"
+    """A stable id for audit rows and exports that says nothing about the person (the form
+    `cms.services.accounts.open_account` gives)."""
+    return f"acct_{secrets.token_hex(12)}"
 
 
 def _roles_text(role: Role | None, community_role: CommunityRole | None) -> str:
@@ -187,14 +188,16 @@ def _invalid() -> ValidationFailed:
     )
 
 
-def _password_problem(password: str) -> FieldError | None:
+def _password_problems(password: str) -> list[FieldError]:
+    """A new password's length, as `cms.services.accounts` checks it (which imports this
+    module through join requests, so it cannot be imported here)."""
     if len(password) < MIN_LENGTH:
-        return FieldError(
-            "password", f"Choose a password of at least {MIN_LENGTH} characters.", ErrorCode.INVALID
-        )
+        message = f"Use at least {MIN_LENGTH} characters."
+        return [FieldError("password", message, ErrorCode.TOO_SHORT)]
     if len(password) > MAX_LENGTH:
-        return FieldError("password", f"At most {MAX_LENGTH} characters.", ErrorCode.TOO_LONG)
-    return None
+        message = f"Use at most {MAX_LENGTH} characters."
+        return [FieldError("password", message, ErrorCode.TOO_LONG)]
+    return []
 
 
 async def accept(token: str, *, name: str = "", password: str = "") -> Membership:
@@ -228,9 +231,7 @@ async def accept(token: str, *, name: str = "", password: str = "") -> Membershi
                 )
             )
     else:
-        problem = _password_problem(password)
-        if problem is not None:
-            errors.append(problem)
+        errors += _password_problems(password)
         if account is None and not name:
             errors.append(FieldError("name", "Give your name.", ErrorCode.REQUIRED))
         if len(name) > MAX_NAME:

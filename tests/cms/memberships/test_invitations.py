@@ -55,7 +55,7 @@ async def test_an_invitation_is_mailed_and_its_link_makes_the_account_and_member
     membership = await invitations.accept(token, name="Ada Lovelace", password=PASSWORD)
     account = await Account.get(id=membership.account_id)
     assert (account.email, account.name) == ("ada@example.org", "Ada Lovelace")
-    assert account.pseudonym.startswith("m-") and len(account.pseudonym) == 14
+    assert account.pseudonym.startswith("acct_") and len(account.pseudonym) == 29
     assert verify_password(account.password_hash, PASSWORD)
     assert (membership.tenant_id, membership.role, membership.community_role) == (
         tenant.id,
@@ -208,7 +208,7 @@ async def test_bad_input_is_refused_field_by_field_and_writes_nothing(
     token = token_of((await invitation_mail("new@example.org")).body)
     with pytest.raises(ValidationFailed) as weak:
         await invitations.accept(token, name="", password="short")
-    assert _codes(weak.value) == {"password": ErrorCode.INVALID, "name": ErrorCode.REQUIRED}
+    assert _codes(weak.value) == {"password": ErrorCode.TOO_SHORT, "name": ErrorCode.REQUIRED}
     assert await Account.all().count() == 0
     assert (await Invitation.get(email="new@example.org")).accepted_at is None
 

@@ -1,9 +1,9 @@
 """Memberships, invitations and the directory over real HTTP through the ASGI app, with the
 invitation mail delivered by a real SMTP server on loopback and its link followed.
 
-API tokens stand in for admins until people sign in (issue 16's `accounts` part); what only
-a signed-in person may do (leave, list oneself, coordinate) is tested at the service level in
-`tests/cms/memberships/` and here only refused to tokens.
+Admins act with API tokens; people sign in with a password and act with their session
+(`tests.support.accounts.session_of`). The member table cell by cell is tested at the service
+level (`tests/cms/memberships/`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from cms.models import Account, CommunityRole, Membership, Role, Tenant
 from schema.core.ids import to_global_id
 from tests import factories
 from tests.cms.memberships.people import PASSWORD, person
+from tests.support.accounts import session_of
 from tests.support.api import graphql
 from tests.support.mail import Inbox, deliver, link_in, token_in
 
@@ -388,3 +389,47 @@ async def test_what_a_person_does_for_themselves_is_refused_to_tokens(
     assert listing == {"membership": None, "errors": [{"code": "PERMISSION_DENIED"}]}
     anonymous = (await _data(client, LEAVE, tenant=tenant))["leaveTenant"]
     assert anonymous["errors"] == [{"code": "PERMISSION_DENIED"}]
+
+
+async def test_signed_in_people_list_themselves_coordinate_and_leave(
+    client: httpx.AsyncClient, app_settings: Settings, inbox: Inbox
+) -> None:
+    tenant, other = await factories.tenant(name="STEM-POWER"), await factories.tenant()
+    coordinator, _ = await person(tenant, community_role=CommunityRole.COORDINATOR)
+    peer, _ = await person(tenant, organisation="Uni C")
+    assert coordinator.email is not None and peer.email is not None
+    boss = await session_of(client, coordinator.email)
+
+    # A coordinator invites a member, never an editor; the invitee follows the mailed link.
+    invite = {"email": "nia@example.org", "communityRole": "MEMBER"}
+    sent = (await _data(client, INVITE, {"input": invite}, tenant=tenant, token=boss))[
+        "inviteMember"
+    ]
+    assert sent["errors"] == [] and sent["invitation"]["invitedBy"] == coordinator.name
+    editor = {"email": "ed@example.org", "role": "EDITOR"}
+    refused = (await _data(client, INVITE, {"input": editor}, tenant=tenant, token=boss))[
+        "inviteMember"
+    ]
+    assert [e["code"] for e in refused["errors"]] == ["PERMISSION_DENIED"]
+    (message,) = await deliver(app_settings, inbox)
+    accept = {"token": token_in(message, "accept-invitation"), "name": "Nia", "password": PASSWORD}
+    assert (await _data(client, ACCEPT, {"input": accept}, tenant=tenant))["acceptInvitation"][
+        "errors"
+    ] == []
+    nia = await session_of(client, "nia@example.org")
+
+    # Members list themselves; the directory is theirs, not the public's or another tenant's.
+    for session in (nia, await session_of(client, peer.email)):
+        listing = (await _data(client, LISTING, tenant=tenant, token=session))[
+            "setDirectoryListing"
+        ]
+        assert listing["errors"] == []
+    entries = _nodes(await _data(client, DIRECTORY, tenant=tenant, token=nia), "memberDirectory")
+    assert sorted(e["name"] for e in entries) == sorted(["Nia", peer.name])
+    await _refused(client, DIRECTORY, tenant=tenant)
+    await _refused(client, DIRECTORY, tenant=other, token=nia)
+    await _refused(client, MEMBERSHIPS, tenant=tenant, token=nia)
+
+    left = (await _data(client, LEAVE, tenant=tenant, token=nia))["leaveTenant"]
+    assert left["errors"] == []
+    assert not await Membership.filter(tenant=tenant, account__email="nia@example.org").exists()
