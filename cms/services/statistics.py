@@ -26,9 +26,7 @@ class Aggregate:
     def cell(self, row: str, column: str) -> int | None:
         if self.table is None:
             return None
-        index = self.table.layout.index(
-            *self.at, self.rows.index(row), self.columns.index(column)
-        )
+        index = self.table.layout.index(*self.at, self.rows.index(row), self.columns.index(column))
         return self.table.shown(index)
 
     def row_total(self, row: str) -> int | None:
@@ -43,9 +41,7 @@ def _sum(tables: list[list[list[int]]], rows: int, columns: int) -> list[list[in
 
 def _keep(layout: Layout, at: tuple[int, ...], rows: int, column: int) -> frozenset[int]:
     """The cells a comparison is about: one column (the women) and the row totals."""
-    return frozenset(
-        layout.index(*at, r, c) for r in range(rows) for c in (column, TOTAL)
-    )
+    return frozenset(layout.index(*at, r, c) for r in range(rows) for c in (column, TOTAL))
 
 
 def network_aggregate(

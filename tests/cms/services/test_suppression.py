@@ -200,8 +200,12 @@ def test_partners_spare_the_kept_cells() -> None:
     values = layout.values([[3, 10, 10], [10, 10, 10]])
     kept = frozenset(layout.index(r, c) for r in (0, 1) for c in (0, TOTAL))
     protected = protect(layout, values, threshold=5, keep=kept)
-    assert protected.shown(layout.index(1, 0)) is None  # the column needs a partner anyway
-    assert protected.shown(layout.index(0, TOTAL)) == 23  # the row's partner is not the total
+    assert protected.shown(layout.index(0, 0)) is None
+    # the partners are the men of grade A and the column totals: grade B's women and every
+    # row total stay shown
+    assert protected.shown(layout.index(1, 0)) == 10
+    assert protected.shown(layout.index(0, TOTAL)) == 23
+    assert_protected(protected, 5)
 
 
 def test_large_numbers_are_all_shown() -> None:
