@@ -228,6 +228,8 @@ class Settings:
     mail_retry_seconds: float = 30.0
     mail_retry_hours: float = 48.0
     mail_poll_seconds: float = 1.0
+    # Gender-data charts (issue 17): disk the cached SVGs may use (MiB); the oldest go first.
+    chart_store_mb: int = 64
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -295,6 +297,7 @@ class Settings:
             mail_retry_seconds=_float(env, "CMS_MAIL_RETRY_SECONDS", 30.0),
             mail_retry_hours=_float(env, "CMS_MAIL_RETRY_HOURS", 48.0),
             mail_poll_seconds=_float(env, "CMS_MAIL_POLL_SECONDS", 1.0),
+            chart_store_mb=_int(env, "CMS_CHART_STORE_MB", 64),
         )
 
     @property

@@ -157,6 +157,10 @@ async def publish_version(
         version.status = VersionStatus.PUBLISHED
         version.published_at = datetime.now(UTC)
         await version.save(update_fields=["status", "published_at"])
+        # Which version a year's figures are read with may change: charts are made anew.
+        await DataFramework.filter(id=version.framework_id).update(
+            data_version=F("data_version") + 1
+        )
         await history.record(principal, "publish", "FrameworkVersion", tenant.id, version.id)
     return version
 
@@ -172,6 +176,14 @@ async def version_for(framework: DataFramework, year: int) -> FrameworkVersion |
         )
         .order_by("-number")
         .first()
+    )
+
+
+async def covers(framework: DataFramework, first: int, last: int) -> bool:
+    """Do published versions cover the first and the last year asked for?"""
+    return (
+        await version_for(framework, first) is not None
+        and await version_for(framework, last) is not None
     )
 
 
@@ -430,6 +442,21 @@ async def network_range(
         )
     )  # fmt: skip
     return shape, protected
+
+
+async def institutes_over(
+    framework: DataFramework, from_year: int, to_year: int
+) -> dict[int, set[int]]:
+    """The institutes with a validated submission, by year."""
+    out: dict[int, set[int]] = {}
+    for year, organisation in await Submission.filter(
+        framework_id=framework.id,
+        year__gte=from_year,
+        year__lte=to_year,
+        state=SubmissionState.VALIDATED,
+    ).values_list("year", "organisation_id"):
+        out.setdefault(year, set()).add(organisation)
+    return out
 
 
 async def network_table(

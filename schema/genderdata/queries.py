@@ -19,6 +19,7 @@ from schema.genderdata.types import (
     ComparisonType,
     FrameworkVersionType,
     GradeShare,
+    RangeComparisonType,
     SubmissionType,
     TrendPoint,
 )
@@ -46,7 +47,53 @@ def _shares(aggregate: Aggregate | None) -> list[GradeShare]:
     return out
 
 
-MAX_TREND_YEARS = 30
+def _point(year: int, institutes: int, staff: Aggregate | None,
+           funnel: Aggregate | None) -> TrendPoint:  # fmt: skip
+    return TrendPoint(
+        year=year,
+        institutes=institutes,
+        share_of_women=_shares(staff),
+        glass_ceiling_index=_gci(staff),
+        recruitment_funnel=_shares(funnel),
+    )
+
+
+async def _over_years(
+    framework: models.DataFramework, from_year: int, to_year: int
+) -> RangeComparisonType | None:
+    staff = await genderdata.network_range(framework, from_year, to_year, "staff")
+    if staff is None:
+        return None
+    funnel = await genderdata.network_range(framework, from_year, to_year, "recruitment")
+    staffed, funnelled = staff[1], funnel[1] if funnel else None
+    institutes = await genderdata.institutes_over(framework, from_year, to_year)
+    trend = [
+        _point(year, len(institutes.get(year, ())), aggregate,
+               funnelled.per_year.get(year) if funnelled else None)
+        for year, aggregate in sorted(staffed.per_year.items())
+    ]  # fmt: skip
+    counted = set().union(*(institutes.get(y, set()) for y in staffed.years))
+    return RangeComparisonType(
+        from_year=from_year,
+        to_year=to_year,
+        years=list(staffed.years),
+        institutes=len(counted),
+        share_of_women=_shares(staffed.total),
+        glass_ceiling_index=_gci(staffed.total),
+        recruitment_funnel=_shares(funnelled.total if funnelled else None),
+        trend=trend,
+        charts=[],
+        staff_by_year=dict(staffed.per_year),
+    )
+
+
+def _gci(staff: Aggregate | None) -> float | None:
+    return glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A") if staff else None
+
+
+def _years(from_year: int, to_year: int) -> None:
+    if not 0 <= to_year - from_year < charts.MAX_TREND_YEARS:
+        raise InvalidInput(f"Ask for 1 to {charts.MAX_TREND_YEARS} years.", field="toYear")
 
 
 class GenderDataQuery:
@@ -54,31 +101,44 @@ class GenderDataQuery:
 
     @strawberry.field(
         name="genderTrend",
-        description="Share of women by grade and the Glass Ceiling Index over years (at most "
-        "30), protected year by year.",
+        description="Share of women by grade, the Glass Ceiling Index and the recruitment "
+        "funnel over years (at most 30), each year protected as it is alone.",
     )
     async def gender_trend(
         self, info: Info, code: Code, from_year: int, to_year: int
     ) -> list[TrendPoint]:
-        if not 0 <= to_year - from_year < MAX_TREND_YEARS:
-            raise InvalidInput(f"Ask for 1 to {MAX_TREND_YEARS} years.", field="toYear")
+        _years(from_year, to_year)
         framework = await framework_of(info, code)
         if framework is None:
             return []
-        points = []
-        for year in range(from_year, to_year + 1):
-            staff = await genderdata.network_table(framework, year, "staff")
-            if staff is None:
-                continue
-            points.append(
-                TrendPoint(
-                    year=year,
-                    institutes=len(await genderdata.validated(framework, year)),
-                    share_of_women=_shares(staff),
-                    glass_ceiling_index=glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A"),
-                )
+        over = await _over_years(framework, from_year, to_year)
+        return over.trend if over else []
+
+    @strawberry.field(
+        name="genderComparisonOverYears",
+        description="The network's figures summed over a range of years (at most 30), with "
+        "the trend year by year: the sum is protected on top of each year's own protection, "
+        "and years under the minimum of institutes are left out of it.",
+    )
+    async def gender_comparison_over_years(
+        self, info: Info, code: Code, from_year: int, to_year: int
+    ) -> RangeComparisonType | None:
+        _years(from_year, to_year)
+        framework = await framework_of(info, code)
+        if framework is None:
+            return None
+        over = await _over_years(framework, from_year, to_year)
+        tenant = info.context.scope.tenant
+        if over is None or tenant is None:
+            return None
+        over.charts = [
+            ChartType(
+                kind="trend",
+                url=charts.trend_url(tenant.slug, code, from_year, to_year),
+                alt=charts.trend_alt_text(from_year, to_year, over.staff_by_year),
             )
-        return points
+        ]
+        return over
 
     @strawberry.field(
         name="dataFrameworkVersions",
@@ -163,7 +223,7 @@ class GenderDataQuery:
         if organisation_id is not None:
             org = database_id(organisation_id, "Organisation", "organisationId")
         marks = await genderdata.benchmark(principal, framework, year, org) if org else []
-        gci = glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A") if staff else None
+        gci = _gci(staff)
         return ComparisonType(
             year=year,
             institutes=institutes,
@@ -176,9 +236,9 @@ class GenderDataQuery:
                     url=charts.chart_url(info.context.scope.tenant.slug, code, kind, year)
                     if info.context.scope.tenant
                     else "",
-                    alt=charts.alt_text(kind, year, staff),
+                    alt=charts.alt_text(kind, year, funnel if kind == "funnel" else staff),
                 )
-                for kind in charts.KINDS
+                for kind in charts.YEAR_KINDS
             ],
             benchmark=[
                 Benchmark(

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from cms import models
+from cms.services.statistics import Aggregate
 from schema.core.ids import to_global_id
 
 
@@ -100,7 +101,9 @@ class Benchmark:
 
 @strawberry.type(name="DataChart", description="An SVG chart to embed with <img>.")
 class ChartType:
-    kind: str = strawberry.field(description="share-by-grade or scissors.")
+    kind: str = strawberry.field(
+        description="share-by-grade, scissors, funnel (one year) or trend (a range of years)."
+    )
     url: str = strawberry.field(description="Path of the SVG on this server.")
     alt: str = strawberry.field(description="Text alternative: the figures drawn, in words.")
 
@@ -139,3 +142,40 @@ class TrendPoint:
     glass_ceiling_index: float | None = strawberry.field(
         name="glassCeilingIndex", description="Null when suppressed."
     )
+    recruitment_funnel: list[GradeShare] = strawberry.field(
+        name="recruitmentFunnel", description="Share of women per recruitment stage."
+    )
+
+
+@strawberry.type(
+    name="GenderRangeComparison",
+    description="The network's figures over a range of years: their sum, protected on top of "
+    "each year's own protection (so the sum and the years together reveal no hidden cell), "
+    "and the trend year by year.",
+)
+class RangeComparisonType:
+    from_year: int = strawberry.field(name="fromYear", description="First year asked for.")
+    to_year: int = strawberry.field(name="toYear", description="Last year asked for.")
+    years: list[int] = strawberry.field(
+        description="The years counted: those with enough institutes (the others are left "
+        "out of the sum, which would otherwise give them away)."
+    )
+    institutes: int = strawberry.field(
+        description="Distinct institutes with a validated submission in the years counted."
+    )
+    share_of_women: list[GradeShare] = strawberry.field(
+        name="shareOfWomen", description="Share of women per grade over the years counted."
+    )
+    glass_ceiling_index: float | None = strawberry.field(
+        name="glassCeilingIndex", description="Over the years counted; null when suppressed."
+    )
+    recruitment_funnel: list[GradeShare] = strawberry.field(
+        name="recruitmentFunnel", description="Share of women per recruitment stage, summed."
+    )
+    trend: list[TrendPoint] = strawberry.field(
+        description="Each year of the range with a published version, protected as alone."
+    )
+    charts: list[ChartType] = strawberry.field(
+        description="The trend chart of the range (an SVG with its text alternative)."
+    )
+    staff_by_year: strawberry.Private[dict[int, Aggregate | None]]
