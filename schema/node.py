@@ -16,6 +16,8 @@ from schema.content.types import CONTENT_TYPES, TagType
 from schema.context import Info
 from schema.core.ids import MAX_PK, from_global_id
 from schema.core.nodes import Node
+from schema.genderdata.types import DataFrameworkType, FrameworkVersionType, SubmissionType
+from schema.genderdata.visibility import frameworks_q, submissions_q, versions_q
 from schema.media.types import FileType, ImageType
 from schema.programmes.types import (
     ApplicationType,
@@ -41,6 +43,10 @@ class Rule(Enum):
     # only for the CoP's tokens and its overseers' (schema.programmes.visibility).
     PROGRAMME = "anyone: a programme's packages and stakeholder listings are public"
     APPLICATION = "the CoP's tokens and its hub's and programme's"
+    # Gender data (schema.genderdata.visibility): frameworks and published versions within
+    # their network tenant, drafts for its stewards, raw submissions for their institute and
+    # the stewards only.
+    GENDER_DATA = "as the gender-data lookups"
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,16 @@ NODE_TYPES: dict[str, Reachable] = {
     "Attestation": Reachable(models.Attestation, AttestationType, Rule.PROGRAMME),
     "Application": Reachable(models.Application, ApplicationType, Rule.APPLICATION),
     "Outcome": Reachable(models.Outcome, OutcomeType, Rule.APPLICATION),
+    "DataFramework": Reachable(models.DataFramework, DataFrameworkType, Rule.GENDER_DATA),
+    "DataFrameworkVersion": Reachable(
+        models.FrameworkVersion, FrameworkVersionType, Rule.GENDER_DATA
+    ),
+    "DataSubmission": Reachable(models.Submission, SubmissionType, Rule.GENDER_DATA),
+}
+GENDER_DATA_RULES = {
+    models.DataFramework: frameworks_q,
+    models.FrameworkVersion: versions_q,
+    models.Submission: submissions_q,
 }
 
 
@@ -97,5 +113,7 @@ class NodeQuery:
         elif reachable.rule is Rule.APPLICATION:
             prefix = "application__" if reachable.model is models.Outcome else ""
             query = query.filter(await readable_applications_q(info, prefix))
+        elif reachable.rule is Rule.GENDER_DATA:
+            query = query.filter(GENDER_DATA_RULES[reachable.model](info))
         row = await query.first()
         return reachable.node_type.from_model(row) if row else None

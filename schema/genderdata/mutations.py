@@ -9,7 +9,6 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload as UploadScalar
 from strawberry.scalars import JSON
 
-from cms import models
 from cms.errors import ErrorCode, FieldError, ValidationFailed
 from cms.services import frameworks, genderdata
 from schema.context import Info
@@ -49,20 +48,12 @@ class DataSubmissionPayload:
     )
 
 
-async def _submission(row: models.Submission) -> DataSubmissionPayload:
-    version = await models.FrameworkVersion.get(id=row.framework_version_id)
-    return DataSubmissionPayload(
-        submission=SubmissionType(model=row, version_number=version.number)
-    )
-
-
 async def _run(work: Any) -> DataSubmissionPayload:
-    payload: DataSubmissionPayload = await attempt(
-        work, lambda row: row, lambda errors: DataSubmissionPayload(errors=errors)
+    return await attempt(
+        work,
+        lambda row: DataSubmissionPayload(submission=SubmissionType.from_model(row)),
+        lambda errors: DataSubmissionPayload(errors=errors),
     )
-    if isinstance(payload, models.Submission):
-        return await _submission(payload)
-    return payload
 
 
 async def _csv_file(file: Any) -> str:
@@ -100,7 +91,7 @@ class GenderDataMutation:
 
         return await attempt(
             work,
-            lambda row: DataFrameworkVersionPayload(version=FrameworkVersionType(model=row)),
+            lambda row: DataFrameworkVersionPayload(version=FrameworkVersionType.from_model(row)),
             lambda errors: DataFrameworkVersionPayload(errors=errors),
         )
 
@@ -118,7 +109,7 @@ class GenderDataMutation:
 
         return await attempt(
             work,
-            lambda row: DataFrameworkVersionPayload(version=FrameworkVersionType(model=row)),
+            lambda row: DataFrameworkVersionPayload(version=FrameworkVersionType.from_model(row)),
             lambda errors: DataFrameworkVersionPayload(errors=errors),
         )
 

@@ -17,12 +17,14 @@ from schema.genderdata.types import (
     Benchmark,
     ChartType,
     ComparisonType,
+    DataFrameworkType,
     FrameworkVersionType,
     GradeShare,
     RangeComparisonType,
     SubmissionType,
     TrendPoint,
 )
+from schema.genderdata.visibility import frameworks_q, submissions_q, versions_q
 
 Code = Annotated[str, strawberry.argument(description="The framework's code, e.g. genera.")]
 Year = Annotated[int, strawberry.argument(description="Reporting year.")]
@@ -141,17 +143,24 @@ class GenderDataQuery:
         return over
 
     @strawberry.field(
+        name="dataFramework",
+        description="A framework of the addressed network tenant by its code (null if none).",
+    )
+    async def data_framework(self, info: Info, code: Code) -> DataFrameworkType | None:
+        if len(code) > 64:
+            return None
+        row = await models.DataFramework.filter(frameworks_q(info), code=code).first()
+        return DataFrameworkType.from_model(row) if row else None
+
+    @strawberry.field(
         name="dataFrameworkVersions",
         description="Versions of a framework: published ones for everyone, drafts for stewards.",
     )
     async def data_framework_versions(self, info: Info, code: Code) -> list[FrameworkVersionType]:
-        framework = await framework_of(info, code)
-        if framework is None:
+        if len(code) > 64:
             return []
-        rows = models.FrameworkVersion.filter(framework_id=framework.id).order_by("number")
-        if not genderdata.is_steward(info.context.principal, framework.tenant_id):
-            rows = rows.filter(status=models.VersionStatus.PUBLISHED)
-        return [FrameworkVersionType(model=row) for row in await rows]
+        rows = models.FrameworkVersion.filter(versions_q(info), framework__code=code)
+        return [FrameworkVersionType.from_model(row) for row in await rows.order_by("number")]
 
     @strawberry.field(
         name="submissionTemplate",
@@ -169,20 +178,10 @@ class GenderDataQuery:
         "tokens) or all (stewards); empty for the public and other institutes.",
     )
     async def data_submissions(self, info: Info, code: Code, year: Year) -> list[SubmissionType]:
-        framework = await framework_of(info, code)
-        if framework is None:
+        if len(code) > 64:
             return []
-        rows = await models.Submission.filter(framework_id=framework.id, year=year).order_by("id")
-        principal = info.context.principal
-        visible = [r for r in rows if genderdata.may_read_raw(principal, r)]
-        numbers = dict(
-            await models.FrameworkVersion.filter(
-                id__in=[r.framework_version_id for r in visible]
-            ).values_list("id", "number")
-        )
-        return [
-            SubmissionType(model=r, version_number=numbers[r.framework_version_id]) for r in visible
-        ]
+        rows = models.Submission.filter(submissions_q(info), framework__code=code, year=year)
+        return [SubmissionType.from_model(r) for r in await rows.order_by("id")]
 
     @strawberry.field(
         name="genderDataCsv",

@@ -9,16 +9,46 @@ from strawberry.scalars import JSON
 
 from cms import models
 from cms.services.statistics import Aggregate
+from schema.context import Info
 from schema.core.ids import to_global_id
+from schema.core.nodes import Node
+from schema.genderdata.visibility import sees_drafts
+
+
+@strawberry.type(
+    name="DataFramework", description="A network's common framework for gender-aggregated data."
+)
+class DataFrameworkType(Node):
+    model: strawberry.Private[models.DataFramework]
+
+    @strawberry.field(description="Stable code, e.g. genera.")
+    def code(self) -> str:
+        return self.model.code
+
+    @strawberry.field(description="Human name.")
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field(description="Smallest count shown beyond an institute.")
+    def threshold(self) -> int:
+        return self.model.threshold
+
+    @strawberry.field(
+        name="minInstitutes", description="Fewest institutes a network figure may cover."
+    )
+    def min_institutes(self) -> int:
+        return self.model.min_institutes
+
+    @strawberry.field(description="Its versions: published ones, and drafts for stewards.")
+    async def versions(self, info: Info) -> list[FrameworkVersionType]:
+        key = (self.model.id, sees_drafts(info))
+        rows = await info.context.loaders.genderdata.versions_by_framework_id.load(key)
+        return [FrameworkVersionType.from_model(row) for row in rows]
 
 
 @strawberry.type(name="DataFrameworkVersion", description="One definition of a framework.")
-class FrameworkVersionType:
+class FrameworkVersionType(Node):
     model: strawberry.Private[models.FrameworkVersion]
-
-    @strawberry.field(description="Global id, for publishDataFrameworkVersion.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("DataFrameworkVersion", self.model.id))
 
     @strawberry.field(description="1, 2, …: figures are read with the version they used.")
     def number(self) -> int:
@@ -40,15 +70,15 @@ class FrameworkVersionType:
     def definition(self) -> JSON:
         return cast(JSON, self.model.definition)
 
+    @strawberry.field(description="The framework it defines.")
+    async def framework(self, info: Info) -> DataFrameworkType | None:
+        row = await info.context.loaders.genderdata.framework_by_id.load(self.model.framework_id)
+        return DataFrameworkType.from_model(row) if row else None
+
 
 @strawberry.type(name="DataSubmission", description="One institute's figures for one year.")
-class SubmissionType:
+class SubmissionType(Node):
     model: strawberry.Private[models.Submission]
-    version_number: strawberry.Private[int]
-
-    @strawberry.field(description="Global id, for submit/validate/return.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("DataSubmission", self.model.id))
 
     @strawberry.field(name="organisationId", description="The institute (an Organisation id).")
     def organisation_id(self) -> strawberry.ID:
@@ -71,12 +101,34 @@ class SubmissionType:
         return self.model.version
 
     @strawberry.field(
-        name="frameworkVersion", description="The framework version it was reported under."
+        name="frameworkVersion",
+        description="The number of the framework version it was reported under.",
     )
-    def framework_version(self) -> int:
-        return self.version_number
+    async def framework_version(self, info: Info) -> int:
+        row = await self._reported_under(info)
+        return row.number if row else 0
 
-    @strawberry.field(description="Raw figures: {indicator: {cell: number}}.")
+    @strawberry.field(
+        name="reportedUnder",
+        description="The framework version it was reported under, with its definition.",
+    )
+    async def reported_under(self, info: Info) -> FrameworkVersionType | None:
+        row = await self._reported_under(info)
+        return FrameworkVersionType.from_model(row) if row else None
+
+    async def _reported_under(self, info: Info) -> models.FrameworkVersion | None:
+        loader = info.context.loaders.genderdata.version_by_id
+        return await loader.load(self.model.framework_version_id)
+
+    @strawberry.field(description="The framework it reports against.")
+    async def framework(self, info: Info) -> DataFrameworkType | None:
+        row = await info.context.loaders.genderdata.framework_by_id.load(self.model.framework_id)
+        return DataFrameworkType.from_model(row) if row else None
+
+    @strawberry.field(
+        description="Raw figures: {indicator: {cell: value}}; headcounts are whole numbers, "
+        'full-time equivalents decimal strings with two places ("12.50").'
+    )
     def figures(self) -> JSON:
         return cast(JSON, self.model.figures)
 
