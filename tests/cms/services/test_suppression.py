@@ -54,9 +54,7 @@ def bodies(draw: st.DrawFn) -> tuple[Layout, list[int]]:
     return layout, draw(grid((rows, columns)))
 
 
-shapes = st.one_of(
-    additive_tables(1), additive_tables(2), additive_tables(3), funnels(), bodies()
-)
+shapes = st.one_of(additive_tables(1), additive_tables(2), additive_tables(3), funnels(), bodies())
 
 
 def bounds(protected: ProtectedTable, index: int) -> tuple[float, float]:
