@@ -129,7 +129,7 @@ def _lift(small: Layout, index: int, large: Layout, year: int) -> int:
     for extent, dimension in zip(reversed(small.extents), reversed(small.dimensions), strict=True):
         position = index % extent
         index //= extent
-        coordinates.append(TOTAL if position == dimension.size else position)
+        coordinates.append(TOTAL if dimension.additive and position == extent - 1 else position)
     return large.index(year, *reversed(coordinates))
 
 

@@ -3,9 +3,11 @@
 A table is a grid of counts over one or more dimensions: grade x gender, year x grade x gender,
 recruitment stage x gender. An *additive* dimension is shown with its total, so each line of
 cells along it, with its total, is a linear constraint a reader can use (a two-way table has
-its row, column and grand totals; a three-way one its margins of every order). A *nested*
-dimension is a funnel (applicants, then shortlisted, then appointed): each category is at
-most the one before, an inequality a reader can use too. Every count is at least 0.
+its row, column and grand totals; a three-way one its margins of every order). A dimension may
+also show subtotals of groups of its categories (hierarchical totals: grades A to D as academic
+staff), each one more constraint. A *nested* dimension is a funnel (applicants, then
+shortlisted, then appointed): each category is at most the one before, an inequality a reader
+can use too. Every count is at least 0.
 
 `protect` marks cells to suppress so that no suppressed cell can be worked out exactly from
 the shown ones:
@@ -49,6 +51,9 @@ class Dimension:
     size: int
     additive: bool = True  # shown with a total over its categories
     nested: bool = False  # each category is at most the one before (a funnel)
+    # Hierarchical totals shown beside the categories, e.g. grades A to D as "academic
+    # staff": each a group of category positions; the subtotal of group k sits at `size + k`.
+    subtotals: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class Layout:
 
     @property
     def extents(self) -> tuple[int, ...]:
-        return tuple(d.size + (1 if d.additive else 0) for d in self.dimensions)
+        return tuple(d.size + len(d.subtotals) + (1 if d.additive else 0) for d in self.dimensions)
 
     @property
     def size(self) -> int:
@@ -75,7 +80,7 @@ class Layout:
         for coordinate, dimension, extent in zip(
             coordinates, self.dimensions, self.extents, strict=True
         ):
-            position = dimension.size if coordinate == TOTAL and dimension.additive else coordinate
+            position = extent - 1 if coordinate == TOTAL and dimension.additive else coordinate
             if not 0 <= position < extent:
                 raise IndexError(coordinates)
             out = out * extent + position
@@ -84,7 +89,9 @@ class Layout:
     def _axes(self, skip: int) -> Iterator[tuple[int, ...]]:
         """Every combination of coordinates of the other dimensions (totals included)."""
         ranges = [
-            [*range(d.size), *([TOTAL] if d.additive else [])] if k != skip else [0]
+            [*range(d.size + len(d.subtotals)), *([TOTAL] if d.additive else [])]
+            if k != skip
+            else [0]
             for k, d in enumerate(self.dimensions)
         ]
         return itertools.product(*ranges)
@@ -92,16 +99,18 @@ class Layout:
     def constraints(self) -> list[Constraint]:
         out: list[Constraint] = []
         for k, dimension in enumerate(self.dimensions):
-            if not dimension.additive:
-                continue
+            sums = [(tuple(g), dimension.size + n) for n, g in enumerate(dimension.subtotals)]
+            if dimension.additive:
+                sums.append((tuple(range(dimension.size)), TOTAL))
             for other in self._axes(k):
                 at = list(other)
-                parts = []
-                for category in range(dimension.size):
-                    at[k] = category
-                    parts.append((self.index(*at), 1))
-                at[k] = TOTAL
-                out.append((*parts, (self.index(*at), -1)))
+                for group, total in sums:
+                    parts = []
+                    for category in group:
+                        at[k] = category
+                        parts.append((self.index(*at), 1))
+                    at[k] = total
+                    out.append((*parts, (self.index(*at), -1)))
         return out
 
     def nestings(self) -> list[tuple[int, int]]:
@@ -124,8 +133,12 @@ class Layout:
         shape = tuple(d.size for d in self.dimensions)
         grid = np.array(counts, dtype=np.int64).reshape(shape)
         for k, dimension in enumerate(self.dimensions):
+            parts = [grid]
+            for group in dimension.subtotals:
+                parts.append(grid.take(list(group), axis=k).sum(axis=k, keepdims=True))
             if dimension.additive:
-                grid = np.concatenate([grid, grid.sum(axis=k, keepdims=True)], axis=k)
+                parts.append(grid.sum(axis=k, keepdims=True))
+            grid = np.concatenate(parts, axis=k)
         return tuple(int(v) for v in grid.ravel())
 
 

@@ -2,11 +2,12 @@
 
 Each table shape the API shows is drawn at random: one-way with a total, two-way with its
 margins, three-way with margins of every order, a funnel (nested stages x gender), rows that do
-not add up (decision-making bodies), and a range of years (each year protected alone, their sum
-on top). A suppressed cell is recoverable when the shown cells fix it: the tests check with
-numpy ranks (is its unit vector in the row space of the constraints over the hidden cells?)
-and with exact bounds from a linear program (scipy's HiGHS, min and max of the cell over every
-table of non-negative counts the shown cells allow), independently of how `protect` decides.
+not add up (decision-making bodies), grades with a subtotal (hierarchical totals), and a range
+of years (each year protected alone, their sum on top). A suppressed cell is recoverable when
+the shown cells fix it: the tests check with numpy ranks (is its unit vector in the row space
+of the constraints over the hidden cells?) and with exact bounds from a linear program (scipy's
+HiGHS, min and max of the cell over every table of non-negative counts the shown cells allow),
+independently of how `protect` decides.
 """
 
 import itertools
@@ -54,7 +55,18 @@ def bodies(draw: st.DrawFn) -> tuple[Layout, list[int]]:
     return layout, draw(grid((rows, columns)))
 
 
-shapes = st.one_of(additive_tables(1), additive_tables(2), additive_tables(3), funnels(), bodies())
+@st.composite
+def hierarchies(draw: st.DrawFn) -> tuple[Layout, list[int]]:
+    """Grades with a subtotal of the first few (academic staff) beside their total, x gender."""
+    rows, columns = draw(st.integers(3, 5)), draw(st.integers(2, 4))
+    group = tuple(range(draw(st.integers(2, rows - 1))))
+    layout = Layout((Dimension(rows, subtotals=(group,)), Dimension(columns)))
+    return layout, draw(grid((rows, columns)))
+
+
+shapes = st.one_of(
+    additive_tables(1), additive_tables(2), additive_tables(3), funnels(), bodies(), hierarchies()
+)
 
 
 def bounds(protected: ProtectedTable, index: int) -> tuple[float, float]:
@@ -216,4 +228,14 @@ def test_a_funnel_hides_what_its_stages_would_give_away() -> None:
     layout = Layout((Dimension(2, additive=False, nested=True), Dimension(2)))
     protected = protect(layout, layout.values([[6, 30], [3, 10]]), threshold=5)
     assert protected.shown(layout.index(1, 0)) is None
+    assert_protected(protected, 5)
+
+
+def test_a_subtotal_is_one_more_line_to_protect() -> None:
+    # grades A, B, C; A and B shown together as "senior"; women and men
+    layout = Layout((Dimension(3, subtotals=((0, 1),)), Dimension(2)))
+    values = layout.values([[3, 20], [30, 30], [40, 40]])
+    assert values[layout.index(3, 0)] == 33  # the subtotal of the women of A and B
+    protected = protect(layout, values, threshold=5)
+    assert protected.shown(layout.index(0, 0)) is None
     assert_protected(protected, 5)
