@@ -1,6 +1,7 @@
 """Writes and protected reads of gender-aggregated data, one transaction per write.
 
-Who may do what (tested cell by cell in tests/cms/services/test_genderdata.py):
+Who may do what (tested cell by cell over HTTP in tests/schema/genderdata/test_permissions.py;
+the API's reads go through schema/genderdata/visibility.py, which follows this table):
 
 | action                                   | public | other tenant | institute token | steward |
 | ---------------------------------------- | ------ | ------------ | --------------- | ------- |
