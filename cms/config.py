@@ -254,6 +254,8 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
     argon2_parallelism: int = 4
+    # Gender-data charts (issue 17): disk the cached SVGs may use (MiB); the oldest go first.
+    chart_store_mb: int = 64
 
     def __post_init__(self) -> None:
         if self.smtp_url and not self.smtp_url.startswith(
@@ -344,6 +346,7 @@ class Settings:
             argon2_time_cost=_int(env, "CMS_ARGON2_TIME_COST", 3),
             argon2_memory_kib=_int(env, "CMS_ARGON2_MEMORY_KIB", 65_536, minimum=8),
             argon2_parallelism=_int(env, "CMS_ARGON2_PARALLELISM", 4),
+            chart_store_mb=_int(env, "CMS_CHART_STORE_MB", 64),
         )
 
     @property

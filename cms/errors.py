@@ -18,13 +18,16 @@ CMSError                   code                standard_code (extensions.code)
  ├── RuleBroken            (its rule's code)   BAD_USER_INPUT
  │     a programme's rule, with the numbers: PACKAGE_LIMIT_REACHED, BUDGET_EXCEEDED,
  │     OUTSIDE_WINDOW, NOT_ELIGIBLE; and INVALID_TRANSITION for a step the state forbids
+ │     (INVALID_SUBMISSION_STEP for a gender-data submission's)
  └── ValidationFailed      VALIDATION_FAILED   BAD_USER_INPUT
        one FieldError per problem, each with its code: REQUIRED, INVALID, INVALID_*, TOO_LONG,
        TOO_DEEP, UNSAFE_HTML, OUT_OF_RANGE, NAIVE_DATETIME, END_BEFORE_START, DUPLICATE, IN_USE,
        NOT_FOUND; for memberships INVALID_INVITATION, WRONG_PASSWORD, LAST_ADMIN; for
        uploads NOT_A_FILE, EMPTY_FILE, FILE_TOO_LARGE, and the ImageProblem codes
        of media.operations (UNSUPPORTED_FORMAT, DAMAGED_IMAGE, TOO_MANY_PIXELS, POLYGLOT) or
-       DAMAGED_FILE for a PDF
+       DAMAGED_FILE for a PDF; for gender data UNKNOWN_DIMENSION, YEAR_NOT_COVERED,
+       UNKNOWN_INDICATOR, UNKNOWN_CELL, NOT_A_NUMBER, NEGATIVE_FIGURE, NOT_WHOLE_NUMBER,
+       TOO_MANY_DECIMALS, PARTS_DO_NOT_ADD_UP, STAGE_ABOVE_PREVIOUS, INVALID_CSV
 
 In a GraphQL error, `extensions.code` is the name clients and tools already act on
 (`standard_code`: BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, …) and `extensions.reason` keeps
@@ -202,6 +205,41 @@ class ErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = (
         "TOO_MANY_ATTEMPTS",
         "Too many attempts from this address or client; wait for the window to pass.",
+    )
+    # Gender-aggregated data (issue 17): a framework's definition, an institute's figures, its
+    # CSV and the submission workflow.
+    UNKNOWN_DIMENSION = (
+        "UNKNOWN_DIMENSION",
+        "An indicator is broken down by a dimension the framework does not define.",
+    )
+    YEAR_NOT_COVERED = (
+        "YEAR_NOT_COVERED",
+        "No published framework version covers the reporting year.",
+    )
+    UNKNOWN_INDICATOR = "UNKNOWN_INDICATOR", "The framework version has no indicator of this code."
+    UNKNOWN_CELL = "UNKNOWN_CELL", "The indicator has no cell of this key (e.g. A|women)."
+    NOT_A_NUMBER = "NOT_A_NUMBER", "A figure that is not a number."
+    NEGATIVE_FIGURE = "NEGATIVE_FIGURE", "A count or full-time equivalent below zero."
+    NOT_WHOLE_NUMBER = "NOT_WHOLE_NUMBER", "A headcount with a fraction: headcounts are whole."
+    TOO_MANY_DECIMALS = (
+        "TOO_MANY_DECIMALS",
+        "A full-time equivalent with more than two decimals.",
+    )
+    PARTS_DO_NOT_ADD_UP = (
+        "PARTS_DO_NOT_ADD_UP",
+        "A total given beside its parts is not their sum.",
+    )
+    STAGE_ABOVE_PREVIOUS = (
+        "STAGE_ABOVE_PREVIOUS",
+        "A funnel stage (e.g. shortlisted) larger than the stage before it (applicants).",
+    )
+    INVALID_CSV = (
+        "INVALID_CSV",
+        "The CSV is not the template's shape: its header line or a row's four columns.",
+    )
+    INVALID_SUBMISSION_STEP = (
+        "INVALID_SUBMISSION_STEP",
+        "The submission is not in a state this step starts from (e.g. validating a draft).",
     )
 
 

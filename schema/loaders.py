@@ -15,6 +15,7 @@ from schema.content.loaders import (
     TagsByItemIdLoader,
     TranslationsByGroupLoader,
 )
+from schema.genderdata.loaders import GenderDataLoaders
 from schema.media.loaders import FileByIdLoader, FilesByResourceIdLoader, ImageByIdLoader
 from schema.people.loaders import (
     OrganisationByIdLoader,
@@ -51,3 +52,4 @@ class Loaders:
         self.translations_by_group = TranslationsByGroupLoader(scope)
         self.revisions_by_item = RevisionsByItemLoader()
         self.programmes = ProgrammeLoaders(scope)
+        self.genderdata = GenderDataLoaders()

@@ -17,6 +17,8 @@ from schema.content.types import CONTENT_TYPES, TagType
 from schema.context import Info
 from schema.core.ids import MAX_PK, from_global_id
 from schema.core.nodes import Node
+from schema.genderdata.types import DataFrameworkType, FrameworkVersionType, SubmissionType
+from schema.genderdata.visibility import frameworks_q, submissions_q, versions_q
 from schema.joining.types import JoinRequestType
 from schema.media.types import FileType, ImageType
 from schema.programmes.types import (
@@ -45,6 +47,10 @@ class Rule(Enum):
     APPLICATION = "the CoP's tokens and its hub's and programme's"
     # Confirmed join requests: the tenant's coordinators and admins (issue 16).
     JOIN_REQUEST = "this site's coordinators and admins"
+    # Gender data (schema.genderdata.visibility): frameworks and published versions within
+    # their network tenant, drafts for its stewards, raw submissions for their institute and
+    # the stewards only.
+    GENDER_DATA = "as the gender-data lookups"
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,16 @@ NODE_TYPES: dict[str, Reachable] = {
     "Application": Reachable(models.Application, ApplicationType, Rule.APPLICATION),
     "Outcome": Reachable(models.Outcome, OutcomeType, Rule.APPLICATION),
     "JoinRequest": Reachable(models.JoinRequest, JoinRequestType, Rule.JOIN_REQUEST),
+    "DataFramework": Reachable(models.DataFramework, DataFrameworkType, Rule.GENDER_DATA),
+    "DataFrameworkVersion": Reachable(
+        models.FrameworkVersion, FrameworkVersionType, Rule.GENDER_DATA
+    ),
+    "DataSubmission": Reachable(models.Submission, SubmissionType, Rule.GENDER_DATA),
+}
+GENDER_DATA_RULES = {
+    models.DataFramework: frameworks_q,
+    models.FrameworkVersion: versions_q,
+    models.Submission: submissions_q,
 }
 
 
@@ -110,5 +126,7 @@ class NodeQuery:
             query = query.filter(tenant_id=scope.tenant_id).exclude(
                 state=models.JoinRequestState.UNCONFIRMED
             )
+        elif reachable.rule is Rule.GENDER_DATA:
+            query = query.filter(GENDER_DATA_RULES[reachable.model](info))
         row = await query.first()
         return reachable.node_type.from_model(row) if row else None

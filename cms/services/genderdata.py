@@ -1,6 +1,7 @@
 """Writes and protected reads of gender-aggregated data, one transaction per write.
 
-Who may do what (tested cell by cell in tests/cms/services/test_genderdata.py):
+Who may do what (tested cell by cell over HTTP in tests/schema/genderdata/test_permissions.py;
+the API's reads go through schema/genderdata/visibility.py, which follows this table):
 
 | action                                   | public | other tenant | institute token | steward |
 | ---------------------------------------- | ------ | ------------ | --------------- | ------- |
@@ -19,15 +20,26 @@ An institute token is a token of the network tenant bound to one of its member o
 from __future__ import annotations
 
 import csv
+import functools
 import io
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from cms.auth import Principal
-from cms.errors import Conflict, ErrorCode, FieldError, NotFound, PermissionDenied, ValidationFailed
+from cms.errors import (
+    Conflict,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    RuleBroken,
+    ValidationFailed,
+)
 from cms.models import (
     ApiToken,
     DataFramework,
@@ -40,7 +52,8 @@ from cms.models import (
     VersionStatus,
 )
 from cms.services import frameworks, history
-from cms.services.statistics import Aggregate, Quartiles, network_aggregate, quartiles
+from cms.services.statistics import Aggregate, Quartiles, RangeAggregate, quartiles, range_aggregate
+from cms.services.suppression import Dimension
 
 CONTENT_TYPE = "Submission"
 
@@ -145,6 +158,10 @@ async def publish_version(
         version.status = VersionStatus.PUBLISHED
         version.published_at = datetime.now(UTC)
         await version.save(update_fields=["status", "published_at"])
+        # Which version a year's figures are read with may change: charts are made anew.
+        await DataFramework.filter(id=version.framework_id).update(
+            data_version=F("data_version") + 1
+        )
         await history.record(principal, "publish", "FrameworkVersion", tenant.id, version.id)
     return version
 
@@ -160,6 +177,14 @@ async def version_for(framework: DataFramework, year: int) -> FrameworkVersion |
         )
         .order_by("-number")
         .first()
+    )
+
+
+async def covers(framework: DataFramework, first: int, last: int) -> bool:
+    """Do published versions cover the first and the last year asked for?"""
+    return (
+        await version_for(framework, first) is not None
+        and await version_for(framework, last) is not None
     )
 
 
@@ -186,13 +211,18 @@ async def save_figures(
     version = await version_for(framework, year)
     if version is None:
         raise ValidationFailed(
-            [FieldError("year", "No published version covers this year.", ErrorCode.OUT_OF_RANGE)]
+            [
+                FieldError(
+                    "year", "No published version covers this year.", ErrorCode.YEAR_NOT_COVERED
+                )
+            ]
         )
     errors = frameworks.check_figures(
         version.definition, version.first_year, version.last_year, year, figures, complete=False
     )
     if errors:
         raise ValidationFailed(errors)
+    figures = frameworks.stored(version.definition, figures)
     async with in_transaction():
         row = await Submission.get_or_none(
             framework_id=framework.id, organisation_id=organisation_id, year=year
@@ -265,7 +295,10 @@ async def _transition(
     ):
         raise PermissionDenied("Only the institute's own tokens may submit its figures.")
     if row.state not in allowed:
-        raise Conflict(f"A {row.state.value} submission cannot become {target.value}.")
+        raise RuleBroken(
+            ErrorCode.INVALID_SUBMISSION_STEP,
+            f"A {row.state.value} submission cannot become {target.value}.",
+        )
     if target is SubmissionState.SUBMITTED:
         version = row.framework_version
         errors = frameworks.check_figures(
@@ -333,36 +366,108 @@ async def return_submission(
     )
 
 
+@dataclass(frozen=True)
+class Shape:
+    """How an indicator is shown: rows x columns, whether the rows add up or nest, and the
+    scale of its kept figures (full-time equivalents are summed in hundredths)."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    row_dimension: Dimension
+    scale: int
+
+
+def shape_of(definition: dict[str, Any], indicator_code: str) -> Shape | None:
+    spec = frameworks.indicator(definition, indicator_code)
+    if spec is None or len(spec["breakdowns"]) != 2:
+        return None  # tables are two-way: one row dimension, one column dimension
+    head, last = spec["breakdowns"]
+    rows = tuple(c for c, _ in frameworks.categories(definition, head))
+    columns = tuple(c for c, _ in frameworks.categories(definition, last))
+    additive, nested = frameworks.dimension_flags(definition, head)
+    scale = 100 if spec["unit"] == "fte" else 1
+    return Shape(rows, columns, Dimension(len(rows), additive, nested), scale)
+
+
+def _table(row: Submission, indicator_code: str, shape: Shape) -> list[list[int]]:
+    given = row.figures.get(indicator_code, {})
+    return [
+        [
+            frameworks.hundredths(given.get(f"{r}|{c}", 0)) * shape.scale // 100
+            for c in shape.columns
+        ]
+        for r in shape.rows
+    ]
+
+
+async def network_range(
+    framework: DataFramework, from_year: int, to_year: int, indicator_code: str
+) -> tuple[Shape, RangeAggregate] | None:
+    """The protected network tables of one indicator for each year of a range and their sum,
+    each year read with the version it was reported under (years whose version shapes the
+    indicator otherwise than the last year's are left out). Two queries, whatever the range."""
+    versions = await FrameworkVersion.filter(
+        framework_id=framework.id,
+        status=VersionStatus.PUBLISHED,
+        first_year__lte=to_year,
+        last_year__gte=from_year,
+    ).order_by("-number")
+    by_year = {
+        year: next((v for v in versions if v.first_year <= year <= v.last_year), None)
+        for year in range(from_year, to_year + 1)
+    }
+    latest = by_year[to_year] or next((v for v in by_year.values() if v), None)
+    shape = shape_of(latest.definition, indicator_code) if latest else None
+    if shape is None:
+        return None
+    rows = await Submission.filter(
+        framework_id=framework.id,
+        year__gte=from_year,
+        year__lte=to_year,
+        state=SubmissionState.VALIDATED,
+    ).order_by("id")
+    tables: dict[int, list[list[list[int]]]] = {}
+    for year, version in by_year.items():
+        if version is None or shape_of(version.definition, indicator_code) != shape:
+            continue
+        tables[year] = [
+            _table(r, indicator_code, shape)
+            for r in rows
+            if r.year == year and r.framework_version_id == version.id
+        ]
+    protected = await anyio.to_thread.run_sync(
+        functools.partial(
+            range_aggregate, tables, shape.rows, shape.columns,
+            threshold=framework.threshold * shape.scale,
+            min_institutes=framework.min_institutes, row_dimension=shape.row_dimension,
+        )
+    )  # fmt: skip
+    return shape, protected
+
+
+async def institutes_over(
+    framework: DataFramework, from_year: int, to_year: int
+) -> dict[int, set[int]]:
+    """The institutes with a validated submission, by year."""
+    out: dict[int, set[int]] = {}
+    for year, organisation in await Submission.filter(
+        framework_id=framework.id,
+        year__gte=from_year,
+        year__lte=to_year,
+        state=SubmissionState.VALIDATED,
+    ).values_list("year", "organisation_id"):
+        out.setdefault(year, set()).add(organisation)
+    return out
+
+
 async def network_table(
     framework: DataFramework, year: int, indicator_code: str
 ) -> Aggregate | None:
     """The protected network total of one indicator over the year's validated submissions."""
-    version = await version_for(framework, year)
-    if version is None or frameworks.indicator(version.definition, indicator_code) is None:
+    found = await network_range(framework, year, year, indicator_code)
+    if found is None:
         return None
-    spec = frameworks.indicator(version.definition, indicator_code)
-    assert spec is not None
-    *heads, last = spec["breakdowns"]
-    if len(heads) != 1:
-        return None  # tables are two-way: one row dimension, one column dimension
-    rows = tuple(c for c, _ in frameworks.categories(version.definition, heads[0]))
-    columns = tuple(c for c, _ in frameworks.categories(version.definition, last))
-    tables = []
-    for row in await Submission.filter(
-        framework_id=framework.id,
-        year=year,
-        state=SubmissionState.VALIDATED,
-        framework_version__number=version.number,
-    ):
-        given = row.figures.get(indicator_code, {})
-        tables.append([[int(given.get(f"{r}|{c}", 0)) for c in columns] for r in rows])
-    return network_aggregate(
-        tables,
-        rows,
-        columns,
-        threshold=framework.threshold,
-        min_institutes=framework.min_institutes,
-    )
+    return found[1].per_year.get(year)
 
 
 ACADEMIC_GRADES = ("A", "B", "C", "D")
@@ -413,6 +518,13 @@ async def benchmark(
 SUPPRESSED = "suppressed"
 
 
+def _shown(value: int | None, scale: int) -> str | int:
+    """A protected cell as exported: marked when suppressed, FTE with its two decimals."""
+    if value is None:
+        return SUPPRESSED
+    return f"{value / scale:.2f}" if scale != 1 else value
+
+
 async def export_csv(principal: Principal | None, framework: DataFramework, year: int) -> str:
     """What the caller may see as CSV: the protected network tables (suppressed cells marked,
     never 0), then the raw rows of the submissions the caller may read."""
@@ -423,19 +535,17 @@ async def export_csv(principal: Principal | None, framework: DataFramework, year
     if version is None:
         return out.getvalue()
     for spec in version.definition["indicators"]:
-        aggregate = await network_table(framework, year, spec["code"])
-        if aggregate is None:
+        found = await network_range(framework, year, year, spec["code"])
+        aggregate = found[1].per_year.get(year) if found else None
+        if found is None or aggregate is None:
             continue
+        scale = found[0].scale
         for row in aggregate.rows:
             for column in aggregate.columns:
                 value = aggregate.cell(row, column)
-                writer.writerow(
-                    ("network", spec["code"], row, column, SUPPRESSED if value is None else value)
-                )
+                writer.writerow(("network", spec["code"], row, column, _shown(value, scale)))
             total = aggregate.row_total(row)
-            writer.writerow(
-                ("network", spec["code"], row, "total", SUPPRESSED if total is None else total)
-            )
+            writer.writerow(("network", spec["code"], row, "total", _shown(total, scale)))
     rows = await Submission.filter(framework_id=framework.id, year=year).order_by("id")
     for submission in rows:
         if not may_read_raw(principal, submission):

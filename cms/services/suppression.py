@@ -1,72 +1,150 @@
-"""Protecting small numbers in a two-way table with its margins (pure functions).
+"""Protecting small numbers in every table the API shows (pure functions).
 
-A table of counts (rows x columns, e.g. grade x gender) is shown with its row totals, column
-totals and grand total, so every row and column is an additive constraint a reader can use.
-`protect` marks cells to suppress so that no suppressed cell can be worked out exactly:
+A table is a grid of counts over one or more dimensions: grade x gender, year x grade x gender,
+recruitment stage x gender. An *additive* dimension is shown with its total, so each line of
+cells along it, with its total, is a linear constraint a reader can use (a two-way table has
+its row, column and grand totals; a three-way one its margins of every order). A dimension may
+also show subtotals of groups of its categories (hierarchical totals: grades A to D as academic
+staff), each one more constraint. A *nested* dimension is a funnel (applicants, then
+shortlisted, then appointed): each category is at most the one before, an inequality a reader
+can use too. Every count is at least 0.
 
-1. primary suppression: every count from 1 to below the threshold (a zero counts no one and is
-   shown: hiding it would hide every row of a gender no institute reports);
+`protect` marks cells to suppress so that no suppressed cell can be worked out exactly from
+the shown ones:
+
+1. primary suppression: every count below the threshold, zeros included (a zero shown says
+   "no women at grade A" as plainly as a 1 says "one");
 2. complementary suppression, repeated until nothing changes:
-   - a constraint with suppressed cells whose hidden sum is below the threshold (one suppressed
-     cell alone is always recoverable by subtraction) loses its smallest shown cell too;
-   - a suppressed cell that the shown cells determine through the constraints together (its
-     unit vector lies in the row space of the constraint matrix over the suppressed cells, exact
-     rational elimination) or pin down by interval bounds (each count at least 0) makes a
-     constraint through it lose its smallest shown cell.
-Suppressed cells are marked as such, never shown as zero.
+   - a constraint whose hidden cells sum to less than the threshold loses its cheapest shown
+     cell (one hidden cell alone is recoverable by subtraction);
+   - a hidden cell that the shown cells fix makes a line through it lose its cheapest shown
+     cell. A cell is fixed when it is constant on the polytope {hidden cells >= 0, the
+     constraints}: a linear program finds the hidden zeros no change can move off zero
+     (`implicit_zeros`), and the cell is fixed when it is constant on the constraints together
+     with those zeros (null space of the matrix, `exposed`).
+Cells in `keep` (the figures a comparison is about, e.g. the women and the row totals) go last
+when a partner is chosen. Suppressed cells are marked as such, never shown as zero.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
+from typing import Any
 
+import numpy as np
+
+TOTAL = -1  # the coordinate of an additive dimension's total
 Constraint = tuple[tuple[int, int], ...]  # (cell index, coefficient) pairs summing to zero
+# Numerical tolerances of the linear program and the null space (counts are whole numbers,
+# so a real freedom is far above these).
+MOVES = 1e-6
+CONSTANT = 1e-7
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One dimension of a table: its number of categories and how they relate."""
+
+    size: int
+    additive: bool = True  # shown with a total over its categories
+    nested: bool = False  # each category is at most the one before (a funnel)
+    # Hierarchical totals shown beside the categories, e.g. grades A to D as "academic
+    # staff": each a group of category positions; the subtotal of group k sits at `size + k`.
+    subtotals: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Cell indices of a rows x columns table with its margins."""
+    """Cell indices of a table with the totals of its additive dimensions."""
 
-    rows: int
-    columns: int
+    dimensions: tuple[Dimension, ...]
 
-    def inner(self, r: int, c: int) -> int:
-        return r * self.columns + c
-
-    def row_total(self, r: int) -> int:
-        return self.rows * self.columns + r
-
-    def column_total(self, c: int) -> int:
-        return self.rows * self.columns + self.rows + c
+    @classmethod
+    def two_way(cls, rows: int, columns: int) -> Layout:
+        return cls((Dimension(rows), Dimension(columns)))
 
     @property
-    def grand_total(self) -> int:
-        return self.rows * self.columns + self.rows + self.columns
+    def extents(self) -> tuple[int, ...]:
+        return tuple(d.size + len(d.subtotals) + (1 if d.additive else 0) for d in self.dimensions)
 
     @property
     def size(self) -> int:
-        return self.grand_total + 1
+        return math.prod(self.extents)
+
+    def index(self, *coordinates: int) -> int:
+        """The cell at these coordinates; TOTAL names an additive dimension's total."""
+        out = 0
+        for coordinate, dimension, extent in zip(
+            coordinates, self.dimensions, self.extents, strict=True
+        ):
+            position = extent - 1 if coordinate == TOTAL and dimension.additive else coordinate
+            if not 0 <= position < extent:
+                raise IndexError(coordinates)
+            out = out * extent + position
+        return out
+
+    def _axes(self, skip: int) -> Iterator[tuple[int, ...]]:
+        """Every combination of coordinates of the other dimensions (totals included)."""
+        ranges = [
+            [*range(d.size + len(d.subtotals)), *([TOTAL] if d.additive else [])]
+            if k != skip
+            else [0]
+            for k, d in enumerate(self.dimensions)
+        ]
+        return itertools.product(*ranges)
 
     def constraints(self) -> list[Constraint]:
         out: list[Constraint] = []
-        for r in range(self.rows):
-            cells = tuple((self.inner(r, c), 1) for c in range(self.columns))
-            out.append((*cells, (self.row_total(r), -1)))
-        for c in range(self.columns):
-            cells = tuple((self.inner(r, c), 1) for r in range(self.rows))
-            out.append((*cells, (self.column_total(c), -1)))
-        rows = tuple((self.row_total(r), 1) for r in range(self.rows))
-        out.append((*rows, (self.grand_total, -1)))
-        columns = tuple((self.column_total(c), 1) for c in range(self.columns))
-        out.append((*columns, (self.grand_total, -1)))
+        for k, dimension in enumerate(self.dimensions):
+            sums = [(tuple(g), dimension.size + n) for n, g in enumerate(dimension.subtotals)]
+            if dimension.additive:
+                sums.append((tuple(range(dimension.size)), TOTAL))
+            for other in self._axes(k):
+                at = list(other)
+                for group, total in sums:
+                    parts = []
+                    for category in group:
+                        at[k] = category
+                        parts.append((self.index(*at), 1))
+                    at[k] = total
+                    out.append((*parts, (self.index(*at), -1)))
         return out
+
+    def nestings(self) -> list[tuple[int, int]]:
+        """(smaller, larger) pairs of cells: a funnel's later stage is within the earlier."""
+        out = []
+        for k, dimension in enumerate(self.dimensions):
+            if not dimension.nested:
+                continue
+            for other in self._axes(k):
+                at = list(other)
+                for category in range(1, dimension.size):
+                    at[k] = category
+                    smaller = self.index(*at)
+                    at[k] = category - 1
+                    out.append((smaller, self.index(*at)))
+        return out
+
+    def values(self, counts: Any) -> tuple[int, ...]:
+        """Every cell's value, totals included, from the nested lists of the inner counts."""
+        shape = tuple(d.size for d in self.dimensions)
+        grid = np.array(counts, dtype=np.int64).reshape(shape)
+        for k, dimension in enumerate(self.dimensions):
+            parts = [grid]
+            for group in dimension.subtotals:
+                parts.append(grid.take(list(group), axis=k).sum(axis=k, keepdims=True))
+            if dimension.additive:
+                parts.append(grid.sum(axis=k, keepdims=True))
+            grid = np.concatenate(parts, axis=k)
+        return tuple(int(v) for v in grid.ravel())
 
 
 @dataclass(frozen=True)
 class ProtectedTable:
-    """A table with margins; `suppressed` holds the indices of the cells not shown."""
+    """A table with its totals; `suppressed` holds the indices of the cells not shown."""
 
     layout: Layout
     values: tuple[int, ...]
@@ -76,127 +154,144 @@ class ProtectedTable:
         return None if index in self.suppressed else self.values[index]
 
 
-def with_margins(table: list[list[int]]) -> tuple[Layout, tuple[int, ...]]:
-    """The layout and every cell value (inner cells, row totals, column totals, grand total)."""
-    rows, columns = len(table), len(table[0]) if table else 0
-    layout = Layout(rows, columns)
-    values = [value for row in table for value in row]
-    values += [sum(row) for row in table]
-    values += [sum(table[r][c] for r in range(rows)) for c in range(columns)]
-    values.append(sum(values[: rows * columns]))
-    return layout, tuple(values)
-
-
-def determined(constraints: list[Constraint], suppressed: frozenset[int]) -> set[int]:
-    """The suppressed cells that the constraints fix exactly once the other cells are known."""
-    order = sorted(suppressed)
-    column = {index: i for i, index in enumerate(order)}
-    matrix = []
-    for constraint in constraints:
-        row = [Fraction(0)] * len(order)
-        for index, coefficient in constraint:
-            if index in column:
-                row[column[index]] += coefficient
-        if any(row):
-            matrix.append(row)
-    pivots: list[tuple[int, int]] = []  # (row, column)
-    r = 0
-    for c in range(len(order)):
-        pivot = next((i for i in range(r, len(matrix)) if matrix[i][c] != 0), None)
-        if pivot is None:
+def _equations(
+    layout: Layout, values: Sequence[int], hidden: list[int]
+) -> tuple[np.ndarray, list[int]]:
+    """The constraints over the hidden cells (and one slack per funnel inequality that holds
+    a hidden cell) as a homogeneous system of the changes a reader cannot rule out, with the
+    current value of every variable."""
+    column = {cell: k for k, cell in enumerate(hidden)}
+    current = [values[cell] for cell in hidden]
+    rows: list[dict[int, int]] = []
+    for constraint in layout.constraints():
+        row = {column[i]: c for i, c in constraint if i in column}
+        if row:
+            rows.append(row)
+    for smaller, larger in layout.nestings():
+        if smaller not in column and larger not in column:
             continue
-        matrix[r], matrix[pivot] = matrix[pivot], matrix[r]
-        lead = matrix[r][c]
-        matrix[r] = [value / lead for value in matrix[r]]
-        for i in range(len(matrix)):
-            if i != r and matrix[i][c] != 0:
-                factor = matrix[i][c]
-                matrix[i] = [a - factor * b for a, b in zip(matrix[i], matrix[r], strict=True)]
-        pivots.append((r, c))
-        r += 1
-    out = set()
-    for pivot_row, c in pivots:
-        if all(value == 0 for j, value in enumerate(matrix[pivot_row]) if j != c):
-            out.add(order[c])
-    return out
+        slack = len(current)
+        current.append(values[larger] - values[smaller])
+        row = {slack: -1}
+        if larger in column:
+            row[column[larger]] = 1
+        if smaller in column:
+            row[column[smaller]] = row.get(column[smaller], 0) - 1
+        rows.append(row)
+    matrix = np.zeros((len(rows), len(current)))
+    for r, row in enumerate(rows):
+        for k, coefficient in row.items():
+            matrix[r, k] += coefficient
+    return matrix, current
 
 
-def interval_bounds(
-    constraints: list[Constraint], shown: dict[int, int], hidden: frozenset[int]
-) -> dict[int, tuple[float, float]]:
-    """Bounds of each hidden cell from the shown ones and non-negativity, by propagation."""
-    bounds: dict[int, tuple[float, float]] = {i: (0.0, float("inf")) for i in hidden}
-    for _ in range(4 * len(constraints) + 4):
-        changed = False
-        for constraint in constraints:
-            for index, coefficient in constraint:
-                if index not in hidden:
-                    continue
-                # coefficient * x = -(sum of the others)
-                lo, hi = 0.0, 0.0
-                for other, weight in constraint:
-                    if other == index:
-                        continue
-                    if other in hidden:
-                        olo, ohi = bounds[other]
-                    else:
-                        olo = ohi = float(shown[other])
-                    a, b = -weight * olo, -weight * ohi
-                    lo += min(a, b)
-                    hi += max(a, b)
-                if coefficient < 0:
-                    lo, hi = -hi, -lo
-                old = bounds[index]
-                new = (max(old[0], lo), min(old[1], hi))
-                if new != old:
-                    bounds[index] = new
-                    changed = True
-        if not changed:
+def implicit_zeros(matrix: np.ndarray, at_zero: list[int]) -> set[int]:
+    """The variables at zero that no change d (matrix @ d = 0, d >= 0 where at zero) moves:
+    linear programs, each finding at least one that can move, until none is left."""
+    from scipy.optimize import linprog  # heavy: imported when a table is first protected
+
+    width = matrix.shape[1]
+    zero = set(at_zero)
+    bounds = [(0.0, 1.0) if k in zero else (-1.0, 1.0) for k in range(width)]
+    stuck = sorted(zero)
+    while stuck:
+        objective = np.zeros(width)
+        objective[stuck] = -1.0  # maximise the moves of the ones not known to move
+        result = linprog(
+            objective,
+            A_eq=matrix if matrix.shape[0] else None,
+            b_eq=np.zeros(matrix.shape[0]) if matrix.shape[0] else None,
+            bounds=bounds,
+            method="highs",
+        )
+        if result.status != 0:
             break
-    return bounds
+        moved = [k for k in stuck if result.x[k] > MOVES]
+        if not moved:
+            break
+        stuck = [k for k in stuck if k not in moved]
+    return set(stuck)
 
 
-def _exposed(
-    constraints: list[Constraint], values: tuple[int, ...], suppressed: frozenset[int]
-) -> set[int]:
-    shown = {i: v for i, v in enumerate(values) if i not in suppressed}
-    exposed = determined(constraints, suppressed)
-    for index, (lo, hi) in interval_bounds(constraints, shown, suppressed).items():
-        if lo == hi:
-            exposed.add(index)
-    return exposed
+def exposed(layout: Layout, values: Sequence[int], suppressed: frozenset[int]) -> set[int]:
+    """The suppressed cells whose value the shown cells fix exactly."""
+    from scipy.linalg import null_space
+
+    hidden = sorted(suppressed)
+    if not hidden:
+        return set()
+    matrix, current = _equations(layout, values, hidden)
+    fixed = implicit_zeros(matrix, [k for k, v in enumerate(current) if v == 0])
+    units = np.zeros((len(fixed), len(current)))
+    for r, k in enumerate(sorted(fixed)):
+        units[r, k] = 1.0
+    basis = null_space(np.vstack([matrix, units]))
+    if basis.shape[1] == 0:
+        return set(hidden)
+    return {cell for k, cell in enumerate(hidden) if np.abs(basis[k]).max() < CONSTANT}
 
 
-def _first(candidates: Iterable[int | None]) -> int | None:
-    return next((c for c in candidates if c is not None), None)
-
-
-def protect(table: list[list[int]], threshold: int) -> ProtectedTable:
-    """The table with its margins and the cells to suppress (see the module docstring)."""
-    layout, values = with_margins(table)
+def protect(
+    layout: Layout,
+    values: Sequence[int],
+    threshold: int,
+    *,
+    keep: frozenset[int] = frozenset(),
+    hidden: frozenset[int] = frozenset(),
+    candidates: frozenset[int] | None = None,
+) -> ProtectedTable:
+    """The cells to suppress (see the module docstring). `hidden` are already suppressed
+    elsewhere (e.g. each year's own pattern inside a range of years); only `candidates` (all
+    cells when None) may be suppressed here, so what was shown elsewhere stays consistent."""
+    allowed = frozenset(range(layout.size)) if candidates is None else candidates
+    if candidates is not None:
+        # What the cells shown elsewhere fix even with every candidate hidden is public
+        # already: it is shown, never a (useless) partner.
+        allowed -= exposed(layout, values, frozenset(hidden | candidates))
+    suppressed = set(hidden) | {i for i in allowed if values[i] < threshold}
     constraints = layout.constraints()
-    suppressed = {i for i, value in enumerate(values) if 0 < value < threshold}
+    lines: dict[int, list[Sequence[int]]] = {}
+    for constraint in constraints:
+        for index, _ in constraint:
+            lines.setdefault(index, []).append([i for i, _ in constraint])
+    for pair in layout.nestings():
+        for index in pair:
+            lines.setdefault(index, []).append(pair)
 
-    def smallest_shown(constraint: Constraint) -> int | None:
-        shown = [index for index, _ in constraint if index not in suppressed]
-        # A zero partner adds nothing to the hidden sum: the smallest non-zero cell goes first.
-        return min(shown, key=lambda i: (values[i] == 0, values[i], i)) if shown else None
+    def plain(cell: int) -> bool:
+        """Would hiding the cell be undone at once by a line whose other cells are shown?"""
+        return any(
+            all(j == cell or j not in suppressed for j in line)
+            for line in lines.get(cell, [])
+            if len(line) > 2
+        )
+
+    def cheapest(cells: Sequence[int]) -> int | None:
+        shown = [i for i in cells if i not in suppressed and i in allowed]
+        if not shown:
+            return None
+        return min(shown, key=lambda i: (i in keep, plain(i), values[i], i))
 
     while True:
-        added: int | None = None
+        added: set[int] = set()
         for constraint in constraints:
-            hidden = [index for index, _ in constraint if index in suppressed]
-            if hidden and (len(hidden) == 1 or sum(values[i] for i in hidden) < threshold):
-                added = smallest_shown(constraint)
-                if added is not None:
+            cells = [i for i, _ in constraint]
+            inside = [i for i in cells if i in suppressed]
+            if inside and sum(values[i] for i in inside) < threshold:
+                partner = cheapest(cells)
+                if partner is not None:
+                    added.add(partner)
                     break
-        if added is None:
-            added = _first(
-                smallest_shown(constraint)
-                for index in sorted(_exposed(constraints, values, frozenset(suppressed)))
-                for constraint in constraints
-                if any(i == index for i, _ in constraint)
-            )
-        if added is None:
-            return ProtectedTable(layout, values, frozenset(suppressed))
-        suppressed.add(added)
+        if not added:
+            found = exposed(layout, values, frozenset(suppressed))
+            near = {i for cell in found for line in lines.get(cell, []) for i in line}
+            # Without a shown partner beside them, hiding any other allowed cell widens what
+            # the reader cannot tell (hiding every allowed cell is always safe).
+            partner = cheapest(sorted(near)) if found else None
+            if found and partner is None:
+                partner = cheapest(range(layout.size))
+            if partner is not None:
+                added.add(partner)  # one at a time: it may protect the others too
+        if not added:
+            return ProtectedTable(layout, tuple(values), frozenset(suppressed))
+        suppressed |= added

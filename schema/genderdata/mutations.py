@@ -5,10 +5,12 @@
 from typing import Annotated, Any, cast
 
 import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload as UploadScalar
 from strawberry.scalars import JSON
 
-from cms import models
-from cms.services import genderdata
+from cms.errors import ErrorCode, FieldError, ValidationFailed
+from cms.services import frameworks, genderdata
 from schema.context import Info
 from schema.core.ids import database_id
 from schema.core.payloads import MutationError, attempt, require_principal, require_tenant
@@ -46,20 +48,31 @@ class DataSubmissionPayload:
     )
 
 
-async def _submission(row: models.Submission) -> DataSubmissionPayload:
-    version = await models.FrameworkVersion.get(id=row.framework_version_id)
-    return DataSubmissionPayload(
-        submission=SubmissionType(model=row, version_number=version.number)
-    )
-
-
 async def _run(work: Any) -> DataSubmissionPayload:
-    payload: DataSubmissionPayload = await attempt(
-        work, lambda row: row, lambda errors: DataSubmissionPayload(errors=errors)
+    return await attempt(
+        work,
+        lambda row: DataSubmissionPayload(submission=SubmissionType.from_model(row)),
+        lambda errors: DataSubmissionPayload(errors=errors),
     )
-    if isinstance(payload, models.Submission):
-        return await _submission(payload)
-    return payload
+
+
+async def _csv_file(file: Any) -> str:
+    """The text of an uploaded CSV, read no further than its bound."""
+    if not isinstance(file, UploadFile):
+        raise ValidationFailed(
+            [FieldError("file", "Send the CSV as a multipart upload.", ErrorCode.NOT_A_FILE)]
+        )
+    data = await file.read(frameworks.MAX_CSV_BYTES + 1)
+    if len(data) > frameworks.MAX_CSV_BYTES:
+        message = f"A CSV is at most {frameworks.MAX_CSV_BYTES} bytes."
+        raise ValidationFailed([FieldError("file", message, ErrorCode.FILE_TOO_LARGE)])
+    if not data:
+        raise ValidationFailed([FieldError("file", "The file is empty.", ErrorCode.EMPTY_FILE)])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        message = "The CSV must be UTF-8 text."
+        raise ValidationFailed([FieldError("file", message, ErrorCode.INVALID_CSV)]) from None
 
 
 class GenderDataMutation:
@@ -78,7 +91,7 @@ class GenderDataMutation:
 
         return await attempt(
             work,
-            lambda row: DataFrameworkVersionPayload(version=FrameworkVersionType(model=row)),
+            lambda row: DataFrameworkVersionPayload(version=FrameworkVersionType.from_model(row)),
             lambda errors: DataFrameworkVersionPayload(errors=errors),
         )
 
@@ -96,14 +109,15 @@ class GenderDataMutation:
 
         return await attempt(
             work,
-            lambda row: DataFrameworkVersionPayload(version=FrameworkVersionType(model=row)),
+            lambda row: DataFrameworkVersionPayload(version=FrameworkVersionType.from_model(row)),
             lambda errors: DataFrameworkVersionPayload(errors=errors),
         )
 
     @strawberry.mutation(
         name="saveDataSubmission",
-        description="An institute's figures for a year, as `figures` or as the filled-in CSV "
-        "template in `csv`: creates the draft or corrects it (a new revision).",
+        description="An institute's figures for a year, as `figures`, as the filled-in CSV "
+        "template in `csv`, or as that CSV sent as a multipart `file` (at most 1 MB): creates "
+        "the draft or corrects it (a new revision).",
     )
     async def save_data_submission(
         self,
@@ -113,12 +127,17 @@ class GenderDataMutation:
         year: int,
         figures: JSON | None = None,
         csv: str | None = None,
+        file: Annotated[
+            UploadScalar | None,
+            strawberry.argument(description="The filled-in CSV template as a multipart file."),
+        ] = None,
     ) -> DataSubmissionPayload:
         async def work() -> Any:
             principal, tenant = require_principal(info), require_tenant(info)
             org = database_id(organisation_id, "Organisation", "organisationId")
-            if csv is not None:
-                return await genderdata.save_csv(principal, tenant, code, org, year, csv)
+            text = await _csv_file(file) if file is not None else csv
+            if text is not None:
+                return await genderdata.save_csv(principal, tenant, code, org, year, text)
             return await genderdata.save_figures(
                 principal, tenant, code, org, year, cast(dict[str, dict[str, Any]], figures or {})
             )

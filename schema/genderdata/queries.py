@@ -17,11 +17,14 @@ from schema.genderdata.types import (
     Benchmark,
     ChartType,
     ComparisonType,
+    DataFrameworkType,
     FrameworkVersionType,
     GradeShare,
+    RangeComparisonType,
     SubmissionType,
     TrendPoint,
 )
+from schema.genderdata.visibility import frameworks_q, submissions_q, versions_q
 
 Code = Annotated[str, strawberry.argument(description="The framework's code, e.g. genera.")]
 Year = Annotated[int, strawberry.argument(description="Reporting year.")]
@@ -46,7 +49,53 @@ def _shares(aggregate: Aggregate | None) -> list[GradeShare]:
     return out
 
 
-MAX_TREND_YEARS = 30
+def _point(year: int, institutes: int, staff: Aggregate | None,
+           funnel: Aggregate | None) -> TrendPoint:  # fmt: skip
+    return TrendPoint(
+        year=year,
+        institutes=institutes,
+        share_of_women=_shares(staff),
+        glass_ceiling_index=_gci(staff),
+        recruitment_funnel=_shares(funnel),
+    )
+
+
+async def _over_years(
+    framework: models.DataFramework, from_year: int, to_year: int
+) -> RangeComparisonType | None:
+    staff = await genderdata.network_range(framework, from_year, to_year, "staff")
+    if staff is None:
+        return None
+    funnel = await genderdata.network_range(framework, from_year, to_year, "recruitment")
+    staffed, funnelled = staff[1], funnel[1] if funnel else None
+    institutes = await genderdata.institutes_over(framework, from_year, to_year)
+    trend = [
+        _point(year, len(institutes.get(year, ())), aggregate,
+               funnelled.per_year.get(year) if funnelled else None)
+        for year, aggregate in sorted(staffed.per_year.items())
+    ]  # fmt: skip
+    counted = set().union(*(institutes.get(y, set()) for y in staffed.years))
+    return RangeComparisonType(
+        from_year=from_year,
+        to_year=to_year,
+        years=list(staffed.years),
+        institutes=len(counted),
+        share_of_women=_shares(staffed.total),
+        glass_ceiling_index=_gci(staffed.total),
+        recruitment_funnel=_shares(funnelled.total if funnelled else None),
+        trend=trend,
+        charts=[],
+        staff_by_year=dict(staffed.per_year),
+    )
+
+
+def _gci(staff: Aggregate | None) -> float | None:
+    return glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A") if staff else None
+
+
+def _years(from_year: int, to_year: int) -> None:
+    if not 0 <= to_year - from_year < charts.MAX_TREND_YEARS:
+        raise InvalidInput(f"Ask for 1 to {charts.MAX_TREND_YEARS} years.", field="toYear")
 
 
 class GenderDataQuery:
@@ -54,44 +103,64 @@ class GenderDataQuery:
 
     @strawberry.field(
         name="genderTrend",
-        description="Share of women by grade and the Glass Ceiling Index over years (at most "
-        "30), protected year by year.",
+        description="Share of women by grade, the Glass Ceiling Index and the recruitment "
+        "funnel over years (at most 30), each year protected as it is alone.",
     )
     async def gender_trend(
         self, info: Info, code: Code, from_year: int, to_year: int
     ) -> list[TrendPoint]:
-        if not 0 <= to_year - from_year < MAX_TREND_YEARS:
-            raise InvalidInput(f"Ask for 1 to {MAX_TREND_YEARS} years.", field="toYear")
+        _years(from_year, to_year)
         framework = await framework_of(info, code)
         if framework is None:
             return []
-        points = []
-        for year in range(from_year, to_year + 1):
-            staff = await genderdata.network_table(framework, year, "staff")
-            if staff is None:
-                continue
-            points.append(
-                TrendPoint(
-                    year=year,
-                    institutes=len(await genderdata.validated(framework, year)),
-                    share_of_women=_shares(staff),
-                    glass_ceiling_index=glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A"),
-                )
+        over = await _over_years(framework, from_year, to_year)
+        return over.trend if over else []
+
+    @strawberry.field(
+        name="genderComparisonOverYears",
+        description="The network's figures summed over a range of years (at most 30), with "
+        "the trend year by year: the sum is protected on top of each year's own protection, "
+        "and years under the minimum of institutes are left out of it.",
+    )
+    async def gender_comparison_over_years(
+        self, info: Info, code: Code, from_year: int, to_year: int
+    ) -> RangeComparisonType | None:
+        _years(from_year, to_year)
+        framework = await framework_of(info, code)
+        if framework is None:
+            return None
+        over = await _over_years(framework, from_year, to_year)
+        tenant = info.context.scope.tenant
+        if over is None or tenant is None:
+            return None
+        over.charts = [
+            ChartType(
+                kind="trend",
+                url=charts.trend_url(tenant.slug, code, from_year, to_year),
+                alt=charts.trend_alt_text(from_year, to_year, over.staff_by_year),
             )
-        return points
+        ]
+        return over
+
+    @strawberry.field(
+        name="dataFramework",
+        description="A framework of the addressed network tenant by its code (null if none).",
+    )
+    async def data_framework(self, info: Info, code: Code) -> DataFrameworkType | None:
+        if len(code) > 64:
+            return None
+        row = await models.DataFramework.filter(frameworks_q(info), code=code).first()
+        return DataFrameworkType.from_model(row) if row else None
 
     @strawberry.field(
         name="dataFrameworkVersions",
         description="Versions of a framework: published ones for everyone, drafts for stewards.",
     )
     async def data_framework_versions(self, info: Info, code: Code) -> list[FrameworkVersionType]:
-        framework = await framework_of(info, code)
-        if framework is None:
+        if len(code) > 64:
             return []
-        rows = models.FrameworkVersion.filter(framework_id=framework.id).order_by("number")
-        if not genderdata.is_steward(info.context.principal, framework.tenant_id):
-            rows = rows.filter(status=models.VersionStatus.PUBLISHED)
-        return [FrameworkVersionType(model=row) for row in await rows]
+        rows = models.FrameworkVersion.filter(versions_q(info), framework__code=code)
+        return [FrameworkVersionType.from_model(row) for row in await rows.order_by("number")]
 
     @strawberry.field(
         name="submissionTemplate",
@@ -109,20 +178,10 @@ class GenderDataQuery:
         "tokens) or all (stewards); empty for the public and other institutes.",
     )
     async def data_submissions(self, info: Info, code: Code, year: Year) -> list[SubmissionType]:
-        framework = await framework_of(info, code)
-        if framework is None:
+        if len(code) > 64:
             return []
-        rows = await models.Submission.filter(framework_id=framework.id, year=year).order_by("id")
-        principal = info.context.principal
-        visible = [r for r in rows if genderdata.may_read_raw(principal, r)]
-        numbers = dict(
-            await models.FrameworkVersion.filter(
-                id__in=[r.framework_version_id for r in visible]
-            ).values_list("id", "number")
-        )
-        return [
-            SubmissionType(model=r, version_number=numbers[r.framework_version_id]) for r in visible
-        ]
+        rows = models.Submission.filter(submissions_q(info), framework__code=code, year=year)
+        return [SubmissionType.from_model(r) for r in await rows.order_by("id")]
 
     @strawberry.field(
         name="genderDataCsv",
@@ -163,7 +222,7 @@ class GenderDataQuery:
         if organisation_id is not None:
             org = database_id(organisation_id, "Organisation", "organisationId")
         marks = await genderdata.benchmark(principal, framework, year, org) if org else []
-        gci = glass_ceiling_index(staff, genderdata.ACADEMIC_GRADES, "A") if staff else None
+        gci = _gci(staff)
         return ComparisonType(
             year=year,
             institutes=institutes,
@@ -176,9 +235,9 @@ class GenderDataQuery:
                     url=charts.chart_url(info.context.scope.tenant.slug, code, kind, year)
                     if info.context.scope.tenant
                     else "",
-                    alt=charts.alt_text(kind, year, staff),
+                    alt=charts.alt_text(kind, year, funnel if kind == "funnel" else staff),
                 )
-                for kind in charts.KINDS
+                for kind in charts.YEAR_KINDS
             ],
             benchmark=[
                 Benchmark(

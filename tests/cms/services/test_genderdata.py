@@ -8,7 +8,7 @@ import io
 import pytest
 
 from cms.auth import Principal
-from cms.errors import NotFound, PermissionDenied, ValidationFailed
+from cms.errors import ErrorCode, NotFound, PermissionDenied, RuleBroken, ValidationFailed
 from cms.models import Revision, Role, SubmissionState
 from cms.services import genderdata
 from cms.services.frameworks import SHE_FIGURES, cells, template
@@ -127,3 +127,7 @@ async def test_permission_table(clean_database):
         await genderdata.validate(outsider, genera, row.id)
     returned = await genderdata.return_submission(steward, genera, row.id, "Check grade C.")
     assert (returned.state, returned.comments) == (SubmissionState.RETURNED, "Check grade C.")
+    # a step the state does not start from has its own code
+    with pytest.raises(RuleBroken) as wrong:
+        await genderdata.validate(steward, genera, row.id)
+    assert wrong.value.code is ErrorCode.INVALID_SUBMISSION_STEP

@@ -105,7 +105,7 @@ async def test_genera_scenario(client):
     )
     negative = "Counts are never negative."
     assert failed["saveDataSubmission"]["errors"] == [
-        {"field": "figures.staff.B|men", "code": "OUT_OF_RANGE", "message": negative}
+        {"field": "figures.staff.B|men", "code": "NEGATIVE_FIGURE", "message": negative}
     ]
     fixed = await call(
         client, SAVE, {"org": ids[2], "csv": fill(template, figures(2))}, token=members[2]
