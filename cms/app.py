@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
@@ -17,6 +16,7 @@ from starlette.routing import Mount, Route
 from tortoise import connections
 
 from cms import db, passwords
+from cms.background import Periodic
 from cms.config import Settings
 from cms.cors import CORSMiddleware, CORSPolicy
 from cms.delivery import DeliveryService
@@ -63,6 +63,10 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     graphql = GraphQLEndpoint(build_schema(), services)
     delivery = DeliveryService(settings)
     mailer = Mailer(settings)
+    interval = settings.purge_minutes * 60
+    purging = Periodic(
+        "purge", lambda: joining.purge_and_log(settings), interval, first_wait=interval
+    )
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -82,13 +86,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         delivery.start()  # webhooks: scheduled events, fan-out, sending
         mailer.start()  # queued mail, after the transactions that queued it
         # Join requests and enquiries past their retention (cms.services.joining.purge).
-        purging = asyncio.create_task(joining.purge_periodically(settings), name="purge")
+        purging.start()
         try:
             yield
         finally:
-            purging.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purging
+            await purging.stop()
             await mailer.stop()
             await delivery.stop()
             await search.stop()

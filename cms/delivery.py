@@ -34,6 +34,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from cms import models, outbox, signing
+from cms.background import Periodic
 from cms.config import Settings
 from cms.models import Audience, DeliveryStatus, Status, WebhookEvent
 from cms.outbox import Position
@@ -263,33 +264,21 @@ class DeliveryService:
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None):
         self.settings = settings
         self._transport = transport
-        self._task: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
         self._ticked = float("-inf")
+        self._job = Periodic(
+            "webhook-delivery", lambda: self.round(wait=False), settings.webhook_poll_seconds
+        )
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._poll(), name="webhook-delivery")
+        self._job.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        for sending in list(self._sending):
-            sending.cancel()
-        await asyncio.gather(*self._sending, return_exceptions=True)
-
-    async def _poll(self) -> None:
-        while True:
-            try:
-                await self.round(wait=False)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the poller must outlive a bad row or a database hiccup
-                log.exception("webhook delivery: a round failed; retrying")
-            await asyncio.sleep(self.settings.webhook_poll_seconds)
+        """Stop after the round under way and the sends in flight (each bounded by the
+        webhook timeout): cancelled inside a transaction, they could leave it holding the
+        connection (`cms.background`)."""
+        await self._job.stop()
+        await asyncio.gather(*list(self._sending), return_exceptions=True)
 
     async def round(self, *, wait: bool = True) -> None:
         """One round: scheduled events (once a second), fan-out, and the due sends."""

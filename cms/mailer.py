@@ -18,7 +18,6 @@ A server that is down therefore loses nothing: the rows wait in the database.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import smtplib
@@ -32,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from tortoise.expressions import Q
 
+from cms.background import Periodic
 from cms.config import Settings
 from cms.models import MailMessage, MailState
 
@@ -139,28 +139,14 @@ class Mailer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.server = SMTPServer.parse(settings.smtp_url) if settings.smtp_url else None
-        self._task: asyncio.Task[None] | None = None
+        self._job = Periodic("mailer", self.round, settings.mail_poll_seconds)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._poll(), name="mailer")
+        self._job.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _poll(self) -> None:
-        while True:
-            try:
-                await self.round()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the poller must outlive a bad row or a database hiccup
-                log.exception("mailer: a round failed; retrying")
-            await asyncio.sleep(self.settings.mail_poll_seconds)
+        """Stop after the message being sent (never inside a database write)."""
+        await self._job.stop()
 
     async def round(self) -> int:
         """Claim and deliver what is due now; returns how many were delivered."""

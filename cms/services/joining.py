@@ -18,7 +18,6 @@ anyone else, and only the address's owner learns it, by mail.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -603,21 +602,12 @@ async def purge(settings: Settings, now: datetime | None = None) -> Purged:
     )
 
 
-async def purge_periodically(settings: Settings) -> None:
-    """The server's purge, every `purge_minutes` (a task of the app's lifespan).
-
-    It waits before the first round, so that a short-lived app (a test, a worker restarted at
-    once) is never cancelled in the middle of one; `cms purge-requests` purges at once."""
-    while True:
-        await asyncio.sleep(settings.purge_minutes * 60)
-        try:
-            purged = await purge(settings)
-            if purged.total:
-                log.info("purged %s", purged)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the task must outlive a database hiccup
-            log.exception("purge of join requests and enquiries failed; retrying")
+async def purge_and_log(settings: Settings) -> None:
+    """One round of the server's purge (a `cms.background.Periodic` job of the app, every
+    `purge_minutes`, first after one interval so that a short-lived app never purges)."""
+    purged = await purge(settings)
+    if purged.total:
+        log.info("purged %s", purged)
 
 
 # Personal data (`myData`, `closeAccount`).
