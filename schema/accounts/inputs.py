@@ -8,7 +8,7 @@ import strawberry
 
 
 @strawberry.input(description="Changes to your profile; fields left out stay.")
-class UpdateMeInput:
+class MyProfileInput:
     name: str | None = strawberry.field(default=None, description="Your name (1–200).")
     organisation: str | None = strawberry.field(default=None, description="Organisation.")
     country: str | None = strawberry.field(default=None, description="Country.")

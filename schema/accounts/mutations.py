@@ -9,7 +9,7 @@ import strawberry
 
 from cms.models import Account, LinkPurpose
 from cms.services import accounts, sessions
-from schema.accounts.inputs import UpdateMeInput
+from schema.accounts.inputs import MyProfileInput
 from schema.accounts.types import AccountType
 from schema.context import Info
 from schema.core.ids import database_id
@@ -184,7 +184,7 @@ class AccountMutation:
         return await attempt(work, _done, _action_failed)
 
     @strawberry.mutation(description="Change your profile.")
-    async def update_me(self, info: Info, input: UpdateMeInput) -> AccountPayload:
+    async def update_me(self, info: Info, input: MyProfileInput) -> AccountPayload:
         async def work() -> Account:
             return await accounts.update_me(info.context.principal, input.values())
 

@@ -16,7 +16,7 @@ from tests.support.api import graphql
 pytestmark = pytest.mark.anyio
 
 UPDATE_ME = """
-mutation ($input: UpdateMeInput!) {
+mutation ($input: MyProfileInput!) {
   updateMe(input: $input) {
     account { name organisation country position expertise publicProfile }
     errors { field code }
