@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -57,6 +58,30 @@ def verify_password(stored: str | None, password: str) -> bool:
         )
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+# Each hash holds `argon2_memory_kib` of memory while it runs: at most this many run at once in
+# a process (the others wait their turn), so a burst of anonymous sign-ins costs CPU time, not
+# memory without bound (anyio's default thread pool would run 40 at once: 2.5 GiB).
+HASHING_AT_ONCE = 2
+_limiter: CapacityLimiter | None = None
+
+
+def _slots() -> CapacityLimiter:
+    global _limiter
+    if _limiter is None:
+        _limiter = CapacityLimiter(HASHING_AT_ONCE)
+    return _limiter
+
+
+async def hash_in_thread(password: str) -> str:
+    """`hash_password` in a worker thread, at most `HASHING_AT_ONCE` at a time."""
+    return await to_thread.run_sync(hash_password, password, limiter=_slots())
+
+
+async def verify_in_thread(stored: str | None, password: str) -> bool:
+    """`verify_password` in a worker thread, at most `HASHING_AT_ONCE` at a time."""
+    return await to_thread.run_sync(verify_password, stored, password, limiter=_slots())
 
 
 def needs_rehash(stored: str) -> bool:

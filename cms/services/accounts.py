@@ -12,7 +12,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from anyio import to_thread
 from tortoise.transactions import in_transaction
 
 from cms.auth import Principal, hash_token
@@ -27,7 +26,7 @@ from cms.models import (
     Revision,
     Tenant,
 )
-from cms.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, normalise_email, verify_password
+from cms.passwords import MAX_LENGTH, MIN_LENGTH, hash_in_thread, normalise_email, verify_in_thread
 from cms.services import generations, mail, personal_data
 from cms.services.sessions import Client, Opened, limit, open_session, require_person
 from cms.services.validation import EMAIL
@@ -78,7 +77,7 @@ async def open_account(email: str, name: str, password: str | None = None) -> Ac
     address = checked_email(email)
     if password is not None and (problems := password_problems(password, "password")):
         raise ValidationFailed(problems)
-    hashed = await to_thread.run_sync(hash_password, password) if password is not None else None
+    hashed = await hash_in_thread(password) if password is not None else None
     return await Account.create(
         email=address,
         name=name.strip()[: PROFILE_LIMITS["name"]],
@@ -164,7 +163,7 @@ async def reset_password(settings: Settings, client: Client, token: str, passwor
     await limit(settings, "use-link", client)
     if problems := password_problems(password, "newPassword"):
         raise ValidationFailed(problems)
-    hashed = await to_thread.run_sync(hash_password, password)
+    hashed = await hash_in_thread(password)
     async with in_transaction():
         account = await _use_link(token, LinkPurpose.PASSWORD_RESET)
         await Account.filter(id=account.id).update(password_hash=hashed)
@@ -184,7 +183,7 @@ async def account_of(principal: Principal | None) -> Account:
 async def _check_password(settings: Settings, client: Client, account: Account, given: str) -> None:
     """WRONG_PASSWORD unless `given` is the account's password (attempts count, as signIn's)."""
     await limit(settings, "confirm-password", client, account.email or "")
-    if not await to_thread.run_sync(verify_password, account.password_hash, given[:MAX_LENGTH]):
+    if not await verify_in_thread(account.password_hash, given[:MAX_LENGTH]):
         raise ValidationFailed(
             [FieldError("currentPassword", "This is not your password.", ErrorCode.WRONG_PASSWORD)]
         )
@@ -198,7 +197,7 @@ async def change_password(
     if problems := password_problems(new, "newPassword"):
         raise ValidationFailed(problems)
     await _check_password(settings, client, account, current)
-    hashed = await to_thread.run_sync(hash_password, new)
+    hashed = await hash_in_thread(new)
     assert principal is not None
     async with in_transaction():
         await Account.filter(id=account.id).update(password_hash=hashed)

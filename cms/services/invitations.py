@@ -13,7 +13,6 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from anyio import to_thread
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -24,9 +23,9 @@ from cms.models import Account, CommunityRole, Invitation, Membership, Role, Ten
 from cms.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
-    hash_password,
+    hash_in_thread,
     normalise_email,
-    verify_password,
+    verify_in_thread,
 )
 from cms.services import generations, history, mail, memberships
 from cms.services.validation import EMAIL
@@ -220,9 +219,7 @@ async def accept(token: str, *, name: str = "", password: str = "") -> Membershi
     hashed = None
     if account is not None and account.password_hash is not None:
         fits = len(password) <= MAX_LENGTH
-        if not fits or not await to_thread.run_sync(
-            verify_password, account.password_hash, password
-        ):
+        if not fits or not await verify_in_thread(account.password_hash, password):
             errors.append(
                 FieldError(
                     "password",
@@ -239,7 +236,7 @@ async def accept(token: str, *, name: str = "", password: str = "") -> Membershi
     if errors:
         raise ValidationFailed(errors)
     if account is None or account.password_hash is None:
-        hashed = await to_thread.run_sync(hash_password, password)
+        hashed = await hash_in_thread(password)
     async with in_transaction():
         # Compare-and-set: of two accepts of one link, one wins and the other changes nothing.
         if not await Invitation.filter(id=row.id, accepted_at=None).update(accepted_at=now):

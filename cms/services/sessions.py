@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from anyio import to_thread
 from tortoise import connections
 
 from cms.auth import SESSION_PREFIX, Principal, hash_token
@@ -27,10 +26,10 @@ from cms.errors import NotFound, SignInFailed, SignInRequired, TooManyAttempts
 from cms.models import Account, AccountSession, Attempt
 from cms.passwords import (
     MAX_LENGTH,
-    hash_password,
+    hash_in_thread,
     needs_rehash,
     normalise_email,
-    verify_password,
+    verify_in_thread,
 )
 
 MAX_LABEL = 200
@@ -129,11 +128,11 @@ async def sign_in(settings: Settings, client: Client, email: str, password: str)
     account = await Account.get_or_none(email=normalise_email(email)[:254], closed_at=None)
     stored = account.password_hash if account is not None else None
     given = password[:MAX_LENGTH]  # no account has a longer one; hashing more costs more
-    matches = await to_thread.run_sync(verify_password, stored, given)
+    matches = await verify_in_thread(stored, given)
     if account is None or not matches or len(password) > MAX_LENGTH:
         raise SignInFailed("The address or the password is not right.")
     if stored is not None and needs_rehash(stored):  # the cost settings changed
-        account.password_hash = await to_thread.run_sync(hash_password, password)
+        account.password_hash = await hash_in_thread(password)
         await account.save(update_fields=["password_hash"])
     return await open_session(settings, account, client)
 
