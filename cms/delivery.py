@@ -46,7 +46,7 @@ log = logging.getLogger("cms.delivery")
 
 CLOCK = "schedule"
 BATCH = 200
-IN_FLIGHT_WAITS = 40  # of 50 ms: how long an explicit round waits for held-back events
+IN_FLIGHT_WAITS = 200  # of 50 ms: how long an explicit round waits for held-back events
 SENDING = 8  # deliveries in flight per process
 TICK_SECONDS = 1.0
 

@@ -52,7 +52,7 @@ REBUILD_BUFFER_MB = 1024
 PURGE_SECONDS = 60.0
 SEEN_SECONDS = 60.0
 # How many times (50 ms apart) a drain waits for events held back by an open transaction.
-IN_FLIGHT_WAITS = 40
+IN_FLIGHT_WAITS = 200  # of 50 ms: up to 10 s for events held behind a transaction still open
 
 
 class Indexer:
