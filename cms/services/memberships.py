@@ -169,9 +169,9 @@ async def set_institute(
     row = await _managed(principal, membership_id)
     if standing(principal, row.tenant_id) is not Standing.ADMIN:
         raise PermissionDenied("Only the tenant's admins bind its people to institutes.")
-    if organisation_id is not None:
-        await genderdata.require_institute(row.tenant_id, organisation_id, "organisationId")
     async with in_transaction():
+        if organisation_id is not None:
+            await genderdata.require_institute(row.tenant_id, organisation_id, "organisationId")
         row.organisation_id = organisation_id
         await row.save(update_fields=["organisation_id", "updated_at"])
         await history.audit(principal, "set-institute", "Membership", row.tenant_id, row.id)
