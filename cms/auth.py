@@ -24,7 +24,8 @@ the tenants below it (preview, the programme workflow) is `cms/oversight.py`, ne
 A person signed in (a session token, `cmss_…`) holds the role of their membership in the
 request's tenant, or in the nearest tenant above it where they have one (so a hub's people
 oversee its CoPs as its tokens do); a membership with only a community role gives no role, and
-a person is never a platform admin.
+a person is never a platform admin. That membership's institute binding, if any, is the
+person's `organisation_id` (gender data: `cms/services/genderdata.py`), as a bound token's.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ class Principal:
     name: str
     role: Role | None
     tenant_id: int | None
-    # The institute (organisation) a token acts for in its tenant's data framework, if bound.
+    # The institute (organisation) a token, or a person's membership of `tenant_id`, acts for
+    # in that tenant's data framework, if bound.
     organisation_id: int | None = None
     # A person signed in (0 or None for tokens and the system).
     account_id: int | None = None
@@ -220,6 +222,8 @@ async def _person(token: str, tenant_ids: Sequence[int]) -> Principal:
         name=(account.name or account.pseudonym)[:100],
         role=Role(membership.role) if membership and membership.role else None,
         tenant_id=membership.tenant_id if membership else None,
+        # Only from the membership that gives `tenant_id`, so never another tenant's binding.
+        organisation_id=membership.organisation_id if membership else None,
         account_id=account.id,
         community=CommunityRole(membership.community_role)
         if membership and membership.community_role

@@ -226,15 +226,38 @@ def cmd_revoke_token(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_bind_token(settings: Settings, args: argparse.Namespace) -> int:
     """Make a token an institute's: it then acts for that organisation in the gender data."""
-    from cms.errors import NotFound
+    from cms.errors import CMSError
     from cms.services.genderdata import bind_token
 
     try:
         asyncio.run(_with_db(settings, lambda: bind_token(args.name, args.organisation)))
-    except NotFound as error:
+    except CMSError as error:
         print(f"cms bind-token: {error.message}", file=sys.stderr)
         return 2
     print(f"Token {args.name!r} now acts for organisation {args.organisation}.")
+    return 0
+
+
+def cmd_bind_member(settings: Settings, args: argparse.Namespace) -> int:
+    """Make a person's membership an institute's, as `bind-token` does for a token."""
+    from cms.errors import CMSError, ValidationFailed
+    from cms.services import memberships
+    from cms.services.content import SYSTEM
+
+    async def bind() -> None:
+        row = await memberships.membership_of(args.email, args.tenant)
+        await memberships.set_institute(SYSTEM, row.id, args.organisation)
+
+    try:
+        asyncio.run(_with_db(settings, bind))
+    except ValidationFailed as error:
+        for problem in error.errors:
+            print(f"cms bind-member: {problem.message}", file=sys.stderr)
+        return 2
+    except CMSError as error:
+        print(f"cms bind-member: {error.message}", file=sys.stderr)
+        return 2
+    print(f"{args.email} now acts for organisation {args.organisation} in {args.tenant}.")
     return 0
 
 
@@ -514,6 +537,13 @@ def build_parser() -> argparse.ArgumentParser:
     bind.add_argument("name")
     bind.add_argument("--organisation", type=int, required=True, help="the organisation's id")
     bind.set_defaults(func=cmd_bind_token)
+    member = sub.add_parser(
+        "bind-member", help="bind a person's membership to a member organisation (gender data)"
+    )
+    member.add_argument("email", help="the person's e-mail address")
+    member.add_argument("--tenant", required=True, help="slug of the tenant of the membership")
+    member.add_argument("--organisation", type=int, required=True, help="the organisation's id")
+    member.set_defaults(func=cmd_bind_member)
 
     reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
     reindex.add_argument("--quiet", action="store_true", help="no progress bar")

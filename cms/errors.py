@@ -27,7 +27,8 @@ CMSError                   code                standard_code (extensions.code)
        of media.operations (UNSUPPORTED_FORMAT, DAMAGED_IMAGE, TOO_MANY_PIXELS, POLYGLOT) or
        DAMAGED_FILE for a PDF; for gender data UNKNOWN_DIMENSION, YEAR_NOT_COVERED,
        UNKNOWN_INDICATOR, UNKNOWN_CELL, NOT_A_NUMBER, NEGATIVE_FIGURE, NOT_WHOLE_NUMBER,
-       TOO_MANY_DECIMALS, PARTS_DO_NOT_ADD_UP, STAGE_ABOVE_PREVIOUS, INVALID_CSV
+       TOO_MANY_DECIMALS, PARTS_DO_NOT_ADD_UP, STAGE_ABOVE_PREVIOUS, INVALID_CSV,
+       NOT_AN_INSTITUTE
 
 In a GraphQL error, `extensions.code` is the name clients and tools already act on
 (`standard_code`: BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, …) and `extensions.reason` keeps
@@ -240,6 +241,11 @@ class ErrorCode(StrEnum):
     INVALID_SUBMISSION_STEP = (
         "INVALID_SUBMISSION_STEP",
         "The submission is not in a state this step starts from (e.g. validating a draft).",
+    )
+    NOT_AN_INSTITUTE = (
+        "NOT_AN_INSTITUTE",
+        "The organisation is not a member of the tenant's network, so no token or person of "
+        "the tenant may act for it.",
     )
 
 

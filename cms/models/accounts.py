@@ -16,6 +16,7 @@ from tortoise.models import Model
 from cms.models.auth import Role
 
 if TYPE_CHECKING:
+    from cms.models.people import Organisation
     from cms.models.tenants import Tenant
 
 
@@ -75,6 +76,15 @@ class Membership(Model):
     community_role = fields.CharEnumField(CommunityRole, max_length=16, null=True)
     # Listed in the tenant's member directory (seen by its members only).
     in_directory = fields.BooleanField(default=False)
+    # The institute (a member organisation of the tenant) the person acts for in the tenant's
+    # gender data, as a bound token does (`cms.services.memberships.set_institute`).
+    organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation",
+        related_name="member_people",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    organisation_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -3,18 +3,22 @@
 Who may do what (tested cell by cell over HTTP in tests/schema/genderdata/test_permissions.py;
 the API's reads go through schema/genderdata/visibility.py, which follows this table):
 
-| action                                   | public | other tenant | institute token | steward |
+| action                                   | public | other tenant |    institute    | steward |
 | ---------------------------------------- | ------ | ------------ | --------------- | ------- |
 | define and publish a framework version   |        |              |                 |    x    |
-| save, upload CSV, submit own figures     |        |              | x (not viewer)  |         |
+| save, upload CSV, submit own figures     |        |              |  x (not viewer) |         |
 | read own institute's raw figures         |        |              |        x        |    x    |
 | read another institute's raw figures     |        |              |                 |    x    |
 | validate or return a submission          |        |              |                 |    x    |
 | protected network aggregates             |   x    |      x       |        x        |    x    |
 
-An institute token is a token of the network tenant bound to one of its member organisations
-(`ApiToken.organisation`); a steward is an unbound admin or editor token of the network tenant
-(or a platform admin).
+An institute is a token of the network tenant bound to one of its member organisations
+(`ApiToken.organisation`); a person acts for an institute as such a token does, with the role
+of their membership of the network tenant, once an admin bound that membership to it
+(`Membership.organisation`, `cms.services.memberships.set_institute`; carried as
+`Principal.organisation_id`). A steward is an unbound admin or editor token or person of the
+network tenant (or a platform admin). Entering figures needs an editorial role other than
+viewer: a person with only a community role reads their institute's figures, as a viewer does.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from cms.services.statistics import Aggregate, Quartiles, RangeAggregate, quarti
 from cms.services.suppression import Dimension
 
 CONTENT_TYPE = "Submission"
+ENTERING_ROLES = frozenset({Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR})
 
 
 def is_steward(principal: Principal | None, tenant_id: int) -> bool:
@@ -78,6 +83,16 @@ def is_institute(principal: Principal | None, tenant_id: int, organisation_id: i
     )
 
 
+def may_enter(principal: Principal | None, tenant_id: int, organisation_id: int) -> bool:
+    """Whether the caller enters and submits the institute's figures: its own, with a role
+    that writes (a viewer's, or a person's without an editorial role, only reads)."""
+    return (
+        is_institute(principal, tenant_id, organisation_id)
+        and principal is not None
+        and principal.role in ENTERING_ROLES
+    )
+
+
 def may_read_raw(principal: Principal | None, submission: Submission) -> bool:
     return is_steward(principal, submission.tenant_id) or is_institute(
         principal, submission.tenant_id, submission.organisation_id
@@ -89,16 +104,29 @@ def _require_steward(principal: Principal | None, tenant_id: int) -> None:
         raise PermissionDenied("Only the network's data stewards may do this.")
 
 
+async def require_institute(tenant_id: int, organisation_id: int, field: str) -> None:
+    """Raise unless the organisation is one of the tenant's institutes: a member organisation
+    of the network, which a token or a person of the tenant may then act for."""
+    if not await Organisation.exists(id=organisation_id):
+        raise NotFound("No organisation has this id.", field=field)
+    if not await Organisation.exists(id=organisation_id, memberships__id=tenant_id):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    field,
+                    "The organisation is not a member of this tenant's network.",
+                    ErrorCode.NOT_AN_INSTITUTE,
+                )
+            ]
+        )
+
+
 async def bind_token(token_name: str, organisation_id: int) -> ApiToken:
     """Bind a token to an organisation that is a member of the token's tenant."""
     token = await ApiToken.get_or_none(name=token_name)
     if token is None or token.tenant_id is None:
         raise NotFound(f"No tenant token is named {token_name!r}.", field="token")
-    member = await Organisation.filter(id=organisation_id, memberships__id=token.tenant_id).exists()
-    if not member:
-        raise NotFound(
-            "The organisation is not a member of the token's tenant.", field="organisation"
-        )
+    await require_institute(token.tenant_id, organisation_id, "organisation")
     token.organisation_id = organisation_id
     await token.save(update_fields=["organisation_id"])
     return token
@@ -203,8 +231,10 @@ async def save_figures(
 ) -> Submission:
     """Create or correct an institute's draft for a year; a correction is a new revision and
     takes a submitted or validated submission back to draft."""
-    if not is_institute(principal, tenant.id, organisation_id) or principal.role is Role.VIEWER:
-        raise PermissionDenied("Only the institute's own tokens may enter its figures.")
+    if not may_enter(principal, tenant.id, organisation_id):
+        raise PermissionDenied(
+            "Only the institute's own tokens and people may enter its figures (not as viewers)."
+        )
     framework = await DataFramework.get_or_none(tenant_id=tenant.id, code=framework_code)
     if framework is None:
         raise NotFound("No such framework.", field="framework")
@@ -290,10 +320,10 @@ async def _transition(
         raise NotFound("No such submission.", field="id")
     if steward:
         _require_steward(principal, tenant.id)
-    elif (
-        not is_institute(principal, tenant.id, row.organisation_id) or principal.role is Role.VIEWER
-    ):
-        raise PermissionDenied("Only the institute's own tokens may submit its figures.")
+    elif not may_enter(principal, tenant.id, row.organisation_id):
+        raise PermissionDenied(
+            "Only the institute's own tokens and people may submit its figures (not as viewers)."
+        )
     if row.state not in allowed:
         raise RuleBroken(
             ErrorCode.INVALID_SUBMISSION_STEP,

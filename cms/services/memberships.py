@@ -11,6 +11,7 @@ community role coordinator. `MEMBER_TABLE`, cell by cell:
 | invite, set roles, remove, revoke: member or observer only |   x   |      x      |        |
 | ... where an editorial role is given, held or taken        |   x   |             |        |
 | ... where coordinator is given, held or taken              |   x   |             |        |
+| bind a membership to an institute (gender data)            |   x   |             |        |
 | leave the tenant, set one's own directory listing          |  (any person with a membership) |
 
 "Member or observer only" means every role pair the act touches (the membership's or the
@@ -28,7 +29,8 @@ from tortoise.transactions import in_transaction
 from cms.auth import Permission, Principal
 from cms.errors import ErrorCode, FieldError, NotFound, PermissionDenied, ValidationFailed
 from cms.models import CommunityRole, Membership, Role, Tenant
-from cms.services import generations, history
+from cms.passwords import normalise_email
+from cms.services import genderdata, generations, history
 
 RolePair = tuple[Role | None, CommunityRole | None]
 """An editorial role and a community role, either None."""
@@ -156,6 +158,35 @@ async def remove(principal: Principal, membership_id: int) -> None:
         await row.delete()
         await history.audit(principal, "remove-member", "Membership", row.tenant_id, row.id)
         await generations.bump(row.tenant_id)
+
+
+async def set_institute(
+    principal: Principal, membership_id: int, organisation_id: int | None
+) -> Membership:
+    """Make a person act for one of the tenant's institutes in its gender data, as a token
+    bound by `cms bind-token` does (None: for none). Admins only: it opens the institute's raw
+    figures, which a coordinator may not grant."""
+    row = await _managed(principal, membership_id)
+    if standing(principal, row.tenant_id) is not Standing.ADMIN:
+        raise PermissionDenied("Only the tenant's admins bind its people to institutes.")
+    async with in_transaction():
+        if organisation_id is not None:
+            await genderdata.require_institute(row.tenant_id, organisation_id, "organisationId")
+        row.organisation_id = organisation_id
+        await row.save(update_fields=["organisation_id", "updated_at"])
+        await history.audit(principal, "set-institute", "Membership", row.tenant_id, row.id)
+    return row
+
+
+async def membership_of(email: str, tenant_slug: str) -> Membership:
+    """The membership of the account with this address in the tenant with this slug (the
+    CLI names people by address)."""
+    row = await Membership.get_or_none(
+        account__email=normalise_email(email), tenant__slug=tenant_slug
+    )
+    if row is None:
+        raise NotFound(f"{email!r} has no membership of tenant {tenant_slug!r}.", field="email")
+    return row
 
 
 async def own(principal: Principal, tenant: Tenant) -> Membership:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from cms.models import Invitation, Membership
@@ -140,6 +142,36 @@ class MembershipMutation:
                     database_id(id, "Membership", "id"),
                     role,
                     community_role,
+                )
+            )
+
+        return await attempt(work, _membership, _failed_membership)
+
+    @strawberry.mutation(
+        description="Make a person act for one of this tenant's member organisations in its "
+        "gender data, as a bound token does; a null organisationId unbinds (admins only)."
+    )
+    async def set_membership_institute(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        organisation_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                name="organisationId", description="A member organisation of the tenant, or null."
+            ),
+        ] = None,
+    ) -> MembershipPayload:
+        async def work() -> Membership:
+            membership_id = database_id(id, "Membership", "id")
+            organisation = (
+                None
+                if organisation_id is None
+                else database_id(organisation_id, "Organisation", "organisationId")
+            )
+            return await _with_account(
+                await memberships.set_institute(
+                    require_principal(info), membership_id, organisation
                 )
             )
 

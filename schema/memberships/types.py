@@ -58,6 +58,17 @@ class MembershipType:
     def in_directory(self) -> bool:
         return self.model.in_directory
 
+    @strawberry.field(
+        name="instituteId",
+        description="The institute (an Organisation id) the person acts for in this tenant's "
+        "gender data, as a bound token does; null when unbound (setMembershipInstitute).",
+    )
+    def institute_id(self) -> strawberry.ID | None:
+        organisation_id = self.model.organisation_id
+        if organisation_id is None:
+            return None
+        return strawberry.ID(to_global_id("Organisation", organisation_id))
+
     @strawberry.field(description="When the person joined.")
     def created_at(self) -> datetime:
         return self.model.created_at
