@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.sqlite.client import SqliteTransactionWrapper
+from tortoise.exceptions import TransactionManagementError
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from cms.config import Settings
@@ -32,6 +35,25 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 # For `tortoise -c cms.db.TORTOISE_ORM makemigrations`: the autodetector diffs the models
 # against the committed migration files, so an in-memory database is enough.
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+async def _begin_immediate(self: SqliteTransactionWrapper) -> None:
+    """Open a SQLite transaction holding the write lock from its first statement.
+
+    Tortoise begins with a plain (deferred) BEGIN: a transaction that reads and then writes
+    fails at once with "database is locked" when another process (a second worker, its
+    webhook clock, the mailer) committed in between, since SQLite cannot upgrade a stale read
+    snapshot. BEGIN IMMEDIATE waits its turn instead (the busy timeout), so writes from
+    several processes on one file queue rather than fail.
+    """
+    try:
+        await self._connection.commit()
+        await self._connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise TransactionManagementError(exc) from exc
+
+
+SqliteTransactionWrapper.begin = _begin_immediate  # type: ignore[method-assign]
 
 
 def database_url(settings: Settings) -> str:
